@@ -1,0 +1,174 @@
+"""Concertation: the Lozère service for the concertation around its contrats territoriaux."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+
+from concertation.extensions import csrf, db, login_manager, mail, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
+    """Build the application from a config class (or the one CONCERTATION_ENV names)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_DIR / "instance")),
+    )
+    if config is None:
+        from config import config_from_env
+
+        config = config_from_env()
+    app.config.from_object(config)
+    app.config.update(overrides)
+    register_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_pages(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_secret_key(app: Flask) -> None:
+    """Production needs SECRET_KEY from the environment; development keeps one in the instance folder."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if not app.debug and not app.testing and os.environ.get("CONCERTATION_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in the environment in production.")
+    key_file = Path(app.instance_path) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        from config import generated_secret
+
+        key_file.write_text(generated_secret(), encoding="utf-8")
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_bootstrap import Bootstrap5
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    import concertation.models  # noqa: F401 - complete metadata before migrations
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "warning"
+    Bootstrap5(app)
+
+    from concertation.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_enabled else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from concertation import main
+    from concertation.accounts.routes import bp as accounts_bp
+    from concertation.api import register_api
+    from concertation.notifications.routes import bp as notifications_bp
+    from concertation.people.routes import bp as people_bp
+    from concertation.territory.routes import bp as territory_bp
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(territory_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(notifications_bp)
+    register_api(app)
+
+
+def register_cli(app: Flask) -> None:
+    from concertation.accounts.cli import users_cli
+    from concertation.people.cli import people_cli
+    from concertation.territory.cli import territory_cli
+
+    for group in (users_cli, territory_cli, people_cli):
+        app.cli.add_command(group)
+
+
+def register_error_pages(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: "Requête invalide.",
+        403: "Vous n'avez pas les droits nécessaires pour cette page.",
+        404: "Page introuvable.",
+        405: "Méthode non autorisée.",
+        413: "Fichier trop volumineux.",
+        429: "Trop de requêtes : réessayez dans un instant.",
+        500: "Erreur interne : l'équipe technique a été prévenue.",
+    }
+
+    def render_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        message = messages.get(code, error.description or "Erreur.")
+        return render_template("errors/error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, render_error)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        message = "Le formulaire a expiré ou n'est pas valide (jeton CSRF). Rechargez la page et recommencez."
+        return render_template("errors/error.html", code=400, message=message), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    from concertation.core.timeutils import to_paris
+
+    @app.template_filter("paris")
+    def paris(value: Any, fmt: str = "%d/%m/%Y %H:%M") -> str:
+        if value is None:
+            return ""
+        return to_paris(value).strftime(fmt)
+
+    # Menu entries; an entry appears once its endpoint exists and the user's role allows it.
+    menu = [
+        ("main.index", "Accueil", "lecteur"),
+        ("meetings.index", "Réunions", "lecteur"),
+        ("contracts.index", "Contrats", "lecteur"),
+        ("territory.communes", "Territoire", "lecteur"),
+        ("people.index", "Élus", "lecteur"),
+        ("notifications.mailbox", "Courriels", "organisateur"),
+        ("accounts.users", "Comptes", "admin"),
+    ]
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        from flask_login import current_user
+
+        from concertation.accounts.models import UserRole
+
+        def nav_links() -> list[tuple[str, str]]:
+            if not current_user.is_authenticated:
+                return []
+            return [
+                (endpoint, label)
+                for endpoint, label, role in menu
+                if endpoint in app.view_functions and current_user.has_role(UserRole(role))
+            ]
+
+        return {"nav_links": nav_links}
+
+    @app.template_filter("date_fr")
+    def date_fr(value: Any) -> str:
+        return value.strftime("%d/%m/%Y") if value else ""

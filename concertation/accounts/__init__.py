@@ -1,0 +1,1 @@
+"""Accounts: organiser logins, roles and API tokens."""

@@ -1,0 +1,1 @@
+"""Cross-cutting helpers shared by every domain (time, column types, access control)."""

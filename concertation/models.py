@@ -1,0 +1,28 @@
+"""Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
+
+from concertation.accounts.models import User
+from concertation.people.models import Mandate, Person
+from concertation.territory.models import (
+    Canton,
+    Commune,
+    FormerCommune,
+    Intercommunality,
+    IntercommunalityMembership,
+    Sector,
+    Syndicate,
+    SyndicateMember,
+)
+
+__all__ = [
+    "Canton",
+    "Commune",
+    "FormerCommune",
+    "Intercommunality",
+    "IntercommunalityMembership",
+    "Mandate",
+    "Person",
+    "Sector",
+    "Syndicate",
+    "SyndicateMember",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Notifications: email builders, iCalendar objects, the outbox and its sender."""

@@ -1,0 +1,1 @@
+"""People: élus and contacts, with their dated mandates."""

@@ -1,0 +1,7 @@
+"""`flask people ...` commands."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+people_cli = AppGroup("people", help="Élus et contacts.")

@@ -1,0 +1,1 @@
+"""The one scheduler process (`python -m scheduler`): periodic jobs that poll the database."""
