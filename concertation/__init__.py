@@ -96,10 +96,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from concertation.accounts.cli import users_cli
+    from concertation.demo import demo_cli
     from concertation.people.cli import people_cli
     from concertation.territory.cli import territory_cli
 
-    for group in (users_cli, territory_cli, people_cli):
+    for group in (users_cli, territory_cli, people_cli, demo_cli):
         app.cli.add_command(group)
 
 
