@@ -7,7 +7,9 @@ import re
 import socket
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from concertation import create_app
 from concertation.accounts.models import User, UserRole
@@ -35,19 +37,33 @@ def _database_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'test.db'}"
 
 
+@contextmanager
+def _private_postgres_database(url: str) -> Iterator[str]:
+    """A throw-away database next to the one TEST_DATABASE_URL names, so concurrent runs never collide."""
+    base = make_url(url)
+    name = f"concertation_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """A database whose schema comes from the migrations, built once per test session."""
     from flask_migrate import upgrade
 
-    with tempfile.TemporaryDirectory(prefix="concertation-test-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="concertation-test-") as tmp, ExitStack() as stack:
         url = _database_url(Path(tmp))
+        if url.startswith("postgresql"):
+            url = stack.enter_context(_private_postgres_database(url))
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=tmp)
         with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE"))
-                    connection.execute(text("CREATE SCHEMA public"))
             upgrade()
             db.engine.dispose()
         yield url
