@@ -1,6 +1,13 @@
 """Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
 
 from concertation.accounts.models import User
+from concertation.meetings.models import (
+    AgendaItem,
+    CompositionRule,
+    InviteeOverride,
+    Meeting,
+    MeetingInvitee,
+)
 from concertation.people.models import Mandate, Person
 from concertation.territory.models import (
     Canton,
@@ -14,6 +21,11 @@ from concertation.territory.models import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "CompositionRule",
+    "InviteeOverride",
+    "Meeting",
+    "MeetingInvitee",
     "Canton",
     "Commune",
     "FormerCommune",

@@ -91,6 +91,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         MAIL_CATCHER_DIR=str(tmp_path / "mail"),
     )
     with app.app_context():
+        # The migrations seed the default composition rules; every test starts from them.
+        from concertation.meetings.composition import ensure_default_rules
+
+        ensure_default_rules()
+        db.session.commit()
         yield app
         _wipe()
         db.engine.dispose()

@@ -1,0 +1,1 @@
+"""Meetings: Rendez-vous de Territoire, concertations, agenda, composition rules and invitee lists."""

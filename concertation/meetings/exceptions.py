@@ -1,0 +1,24 @@
+"""Meeting errors, each with a French message for the user."""
+
+from __future__ import annotations
+
+
+class MeetingError(Exception):
+    """Base class: `str(error)` is shown to the user."""
+
+
+class InvalidMeeting(MeetingError):
+    """Input refused; `errors` maps each field to a French message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Réunion non enregistrée : " + " ".join(errors.values()))
+        self.errors = errors
+
+
+class MeetingNotEditable(MeetingError):
+    def __init__(self, status_label: str) -> None:
+        super().__init__(f"Cette réunion est « {status_label} » : elle ne peut plus être modifiée.")
+
+
+class InvalidInviteeChange(MeetingError):
+    """A manual addition or removal that cannot be applied."""

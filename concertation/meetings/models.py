@@ -1,0 +1,256 @@
+"""Meetings, agenda items, composition rules and invitee lists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from concertation.accounts.models import User
+from concertation.core.timeutils import now_utc, to_paris
+from concertation.core.types import UTCDateTime
+from concertation.extensions import Model
+from concertation.people.models import Person
+from concertation.territory.models import Commune, Intercommunality, Sector
+
+
+class MeetingKind(StrEnum):
+    RENDEZ_VOUS = "rendez_vous"
+    CONCERTATION = "concertation"
+    AUTRE = "autre"
+
+    @property
+    def label(self) -> str:
+        return MEETING_KIND_LABELS[self]
+
+
+MEETING_KIND_LABELS = {
+    MeetingKind.RENDEZ_VOUS: "Rendez-vous de Territoire",
+    MeetingKind.CONCERTATION: "Concertation territoriale",
+    MeetingKind.AUTRE: "Autre réunion",
+}
+
+
+class ConcertationPurpose(StrEnum):
+    DIAGNOSTIC = "diagnostic"
+    PROPOSITIONS = "propositions"
+    NEGOCIATION = "negociation"
+    AVENANT = "avenant"
+
+    @property
+    def label(self) -> str:
+        return {
+            "diagnostic": "Diagnostic du territoire",
+            "propositions": "Propositions et priorisation des projets",
+            "negociation": "Négociation du contrat",
+            "avenant": "Préparation d'un avenant",
+        }[self.value]
+
+
+class MeetingStatus(StrEnum):
+    BROUILLON = "brouillon"
+    CONVOQUEE = "convoquee"
+    TENUE = "tenue"
+    ANNULEE = "annulee"
+
+    @property
+    def label(self) -> str:
+        return {"brouillon": "Brouillon", "convoquee": "Convoquée", "tenue": "Tenue", "annulee": "Annulée"}[
+            self.value
+        ]
+
+
+class Selector(StrEnum):
+    """What a composition rule selects, over the meeting's territory."""
+
+    MAIRES = "maires"
+    MAIRES_DELEGUES = "maires_delegues"
+    ADJOINTS = "adjoints"
+    PRESIDENTS_EPCI = "presidents_epci"
+    VICE_PRESIDENTS_EPCI = "vice_presidents_epci"
+    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires"
+    PRESIDENTS_SYNDICATS = "presidents_syndicats"
+    CONSEILLERS_DEPARTEMENTAUX = "conseillers_departementaux"
+    PRESIDENT_CONSEIL_DEPARTEMENTAL = "president_conseil_departemental"
+    PERSON = "person"
+
+    @property
+    def label(self) -> str:
+        return SELECTOR_LABELS[self]
+
+
+SELECTOR_LABELS = {
+    Selector.MAIRES: "Maires des communes du territoire",
+    Selector.MAIRES_DELEGUES: "Maires délégués des communes du territoire",
+    Selector.ADJOINTS: "Adjoints au maire des communes du territoire",
+    Selector.PRESIDENTS_EPCI: "Présidents des intercommunalités du territoire",
+    Selector.VICE_PRESIDENTS_EPCI: "Vice-présidents des intercommunalités du territoire",
+    Selector.CONSEILLERS_COMMUNAUTAIRES: "Conseillers communautaires du territoire",
+    Selector.PRESIDENTS_SYNDICATS: "Présidents des syndicats ayant un membre dans le territoire",
+    Selector.CONSEILLERS_DEPARTEMENTAUX: "Conseillers départementaux des cantons du territoire",
+    Selector.PRESIDENT_CONSEIL_DEPARTEMENTAL: "Président du Conseil départemental",
+    Selector.PERSON: "Une personne nommément (partenaire, service du Département)",
+}
+
+
+class InviteeSource(StrEnum):
+    RULE = "rule"
+    MANUAL = "manual"
+
+
+class OverrideAction(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+class Meeting(Model):
+    """A Rendez-vous de Territoire, a concertation territoriale or another meeting."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MeetingKind] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    purpose: Mapped[str] = mapped_column(String(40), default="")
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id"), index=True)
+    intercommunality_id: Mapped[int | None] = mapped_column(ForeignKey("intercommunality.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location_name: Mapped[str] = mapped_column(String(300), default="")
+    location_address: Mapped[str] = mapped_column(String(500), default="")
+    location_commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
+    status: Mapped[MeetingStatus] = mapped_column(String(20), default=MeetingStatus.BROUILLON, index=True)
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Contracts arrive with their own domain; the link stays nullable.
+    contract_id: Mapped[int | None] = mapped_column(index=True)
+    # iCalendar SEQUENCE of the last REQUEST or CANCEL sent; never decreases.
+    sequence: Mapped[int] = mapped_column(default=0)
+    invitees_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    sector: Mapped[Sector | None] = relationship()
+    intercommunality: Mapped[Intercommunality | None] = relationship()
+    location_commune: Mapped[Commune | None] = relationship()
+    organiser: Mapped[User | None] = relationship()
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
+    )
+    overrides: Mapped[list[InviteeOverride]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+    invitees: Mapped[list[MeetingInvitee]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.kind} {self.title}>"
+
+    @property
+    def on(self) -> date:
+        """The meeting's date in Lozère, which decides which mandates count."""
+        return to_paris(self.starts_at).date()
+
+    @property
+    def scope_label(self) -> str:
+        if self.sector is not None:
+            return f"Secteur de {self.sector.name}"
+        if self.intercommunality is not None:
+            return self.intercommunality.name
+        return "Périmètre libre"
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return MeetingStatus(self.status).label
+
+    @property
+    def purpose_label(self) -> str:
+        if self.kind == MeetingKind.CONCERTATION and self.purpose in {p.value for p in ConcertationPurpose}:
+            return ConcertationPurpose(self.purpose).label
+        return self.purpose
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.invitees_frozen_at is not None
+
+
+class AgendaItem(Model):
+    """A point of the ordre du jour."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+
+
+class CompositionRule(Model):
+    """One selector of the invitee list of a kind of meeting; admins edit them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_kind: Mapped[MeetingKind] = mapped_column(String(20), index=True)
+    selector: Mapped[Selector] = mapped_column(String(40))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person | None] = relationship()
+
+    @property
+    def description(self) -> str:
+        if self.label:
+            return self.label
+        if self.selector == Selector.PERSON and self.person is not None:
+            return f"Invité nommément : {self.person.full_name}"
+        return Selector(self.selector).label
+
+
+class InviteeOverride(Model):
+    """A manual addition or removal, which survives every recomputation of the list."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    action: Mapped[OverrideAction] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="overrides")
+    person: Mapped[Person] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+
+class MeetingInvitee(Model):
+    """A line of the frozen list: who was convoked, under which qualities.
+
+    Written when invitations are sent; later changes of mandates or rules only show as a diff
+    until the organiser applies it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    qualities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[InviteeSource] = mapped_column(String(10), default=InviteeSource.RULE)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removal_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="invitees")
+    person: Mapped[Person] = relationship()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    @property
+    def is_current(self) -> bool:
+        return self.removed_at is None

@@ -1,0 +1,390 @@
+"""Meeting services: creation and edition with validation, manual invitee changes, freezing and diffs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from concertation.accounts.models import User
+from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
+from concertation.extensions import db
+from concertation.meetings.composition import ComputedInvitee, compute_invitees
+from concertation.meetings.exceptions import InvalidInviteeChange, InvalidMeeting, MeetingNotEditable
+from concertation.meetings.models import (
+    AgendaItem,
+    ConcertationPurpose,
+    InviteeOverride,
+    Meeting,
+    MeetingInvitee,
+    MeetingKind,
+    MeetingStatus,
+    OverrideAction,
+)
+from concertation.people.models import Person
+from concertation.territory.models import Commune, Intercommunality, Sector
+
+MAX_TITLE = 300
+
+
+@dataclass
+class MeetingInput:
+    """What an organiser enters; times without offset are Europe/Paris wall-clock times."""
+
+    kind: str
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    purpose: str = ""
+    sector_town: str | None = None
+    intercommunality_siren: str | None = None
+    location_name: str = ""
+    location_address: str = ""
+    location_commune: str | None = None
+    agenda: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Resolved:
+    kind: MeetingKind
+    sector: Sector | None
+    intercommunality: Intercommunality | None
+    location_commune: Commune | None
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str
+
+
+def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
+    """Check every field, collecting French messages; raises InvalidMeeting with all of them."""
+    errors: dict[str, str] = {}
+    kind: MeetingKind | None = None
+    try:
+        kind = MeetingKind(data.kind)
+    except ValueError:
+        errors["kind"] = "Type de réunion inconnu : choisissez rendez_vous, concertation ou autre."
+    title = data.title.strip()
+    if not title:
+        errors["title"] = "Le titre est obligatoire."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+
+    sector = None
+    intercommunality = None
+    if data.sector_town:
+        sector = db.session.scalar(
+            select(Sector).join(Sector.town).where(Commune.insee_code == data.sector_town)
+        )
+        if sector is None:
+            errors["scope"] = (
+                f"Secteur inconnu : aucune ville principale de code INSEE « {data.sector_town} »."
+            )
+    if data.intercommunality_siren:
+        intercommunality = db.session.scalar(
+            select(Intercommunality).where(Intercommunality.siren == data.intercommunality_siren)
+        )
+        if intercommunality is None:
+            errors["scope"] = f"Intercommunalité inconnue : SIREN « {data.intercommunality_siren} »."
+    if "scope" not in errors:
+        if kind is MeetingKind.RENDEZ_VOUS and (sector is None or intercommunality is not None):
+            errors["scope"] = (
+                "Un Rendez-vous de Territoire porte sur le secteur d'une des 5 villes principales."
+            )
+        elif kind is MeetingKind.CONCERTATION and (intercommunality is None or sector is not None):
+            errors["scope"] = "Une concertation territoriale porte sur une communauté de communes."
+        elif kind is MeetingKind.AUTRE and sector is not None and intercommunality is not None:
+            errors["scope"] = "Choisissez un secteur ou une intercommunalité, pas les deux."
+
+    starts_at = paris_to_utc(data.starts_at) if data.starts_at is not None else None
+    ends_at = paris_to_utc(data.ends_at) if data.ends_at is not None else None
+    if starts_at is None:
+        errors["starts_at"] = "La date et l'heure de début sont obligatoires."
+    elif is_new and starts_at < now:
+        errors["starts_at"] = (
+            "La date de début est déjà passée : une nouvelle réunion se tient dans le futur."
+        )
+    if ends_at is None:
+        errors["ends_at"] = "La date et l'heure de fin sont obligatoires."
+    elif starts_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = "La fin doit être postérieure au début."
+
+    purpose = data.purpose.strip()
+    if kind is MeetingKind.CONCERTATION:
+        if purpose not in {p.value for p in ConcertationPurpose}:
+            choices = ", ".join(p.value for p in ConcertationPurpose)
+            errors["purpose"] = f"Objet de la concertation obligatoire, parmi : {choices}."
+    elif kind is MeetingKind.RENDEZ_VOUS:
+        if not purpose and starts_at is not None:
+            purpose = str(to_paris(starts_at).year)
+        if not (purpose.isdigit() and len(purpose) == 4):
+            errors["purpose"] = "L'objet d'un Rendez-vous de Territoire est son année (ex. 2027)."
+        elif starts_at is not None and int(purpose) != to_paris(starts_at).year:
+            errors["purpose"] = "L'année du Rendez-vous doit être celle de sa date."
+    elif len(purpose) > 40:
+        errors["purpose"] = "L'objet dépasse 40 caractères."
+
+    location_commune = None
+    if data.location_commune:
+        location_commune = db.session.scalar(
+            select(Commune).where(Commune.insee_code == data.location_commune)
+        )
+        if location_commune is None:
+            errors["location.commune"] = f"Commune du lieu inconnue : « {data.location_commune} »."
+    for index, item in enumerate(data.agenda, start=1):
+        if not item.strip():
+            errors[f"agenda.{index}"] = f"Le point n° {index} de l'ordre du jour est vide."
+        elif len(item) > 500:
+            errors[f"agenda.{index}"] = f"Le point n° {index} de l'ordre du jour dépasse 500 caractères."
+
+    if errors:
+        raise InvalidMeeting(errors)
+    assert kind is not None and starts_at is not None and ends_at is not None
+    return Resolved(kind, sector, intercommunality, location_commune, starts_at, ends_at, purpose)
+
+
+def create_meeting(data: MeetingInput, organiser: User | None, *, now: datetime | None = None) -> Meeting:
+    """A new draft meeting; the caller commits."""
+    resolved = _resolve(data, is_new=True, now=now or now_utc())
+    meeting = Meeting(
+        kind=resolved.kind,
+        title=data.title.strip(),
+        purpose=resolved.purpose,
+        sector=resolved.sector,
+        intercommunality=resolved.intercommunality,
+        starts_at=resolved.starts_at,
+        ends_at=resolved.ends_at,
+        location_name=data.location_name.strip(),
+        location_address=data.location_address.strip(),
+        location_commune=resolved.location_commune,
+        organiser=organiser,
+        status=MeetingStatus.BROUILLON,
+    )
+    meeting.agenda_items = [
+        AgendaItem(position=i, title=title.strip()) for i, title in enumerate(data.agenda, start=1)
+    ]
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+@dataclass
+class MeetingChanges:
+    """What an edit changed, so that the invitations domain knows whom to notify."""
+
+    time_changed: bool = False
+    place_changed: bool = False
+    scope_changed: bool = False
+    other_changed: bool = False
+
+    @property
+    def needs_update(self) -> bool:
+        return self.time_changed or self.place_changed
+
+
+def update_meeting(meeting: Meeting, data: MeetingInput) -> MeetingChanges:
+    """Apply an edit (same checks as creation, past dates allowed if unchanged); the caller commits."""
+    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+        raise MeetingNotEditable(meeting.status_label)
+    resolved = _resolve(data, is_new=False, now=now_utc())
+    if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
+        raise InvalidMeeting({"starts_at": "La nouvelle date de début est déjà passée."})
+    changes = MeetingChanges(
+        time_changed=(resolved.starts_at, resolved.ends_at) != (meeting.starts_at, meeting.ends_at),
+        place_changed=(
+            data.location_name.strip(),
+            data.location_address.strip(),
+            resolved.location_commune.id if resolved.location_commune else None,
+        )
+        != (meeting.location_name, meeting.location_address, meeting.location_commune_id),
+        scope_changed=(
+            resolved.kind != meeting.kind
+            or resolved.sector is not meeting.sector
+            or resolved.intercommunality is not meeting.intercommunality
+        ),
+    )
+    agenda = [a.strip() for a in data.agenda]
+    changes.other_changed = (
+        data.title.strip() != meeting.title
+        or resolved.purpose != meeting.purpose
+        or agenda != [a.title for a in meeting.agenda_items]
+    )
+    meeting.kind = resolved.kind
+    meeting.title = data.title.strip()
+    meeting.purpose = resolved.purpose
+    meeting.sector = resolved.sector
+    meeting.intercommunality = resolved.intercommunality
+    meeting.starts_at = resolved.starts_at
+    meeting.ends_at = resolved.ends_at
+    meeting.location_name = data.location_name.strip()
+    meeting.location_address = data.location_address.strip()
+    meeting.location_commune = resolved.location_commune
+    if agenda != [a.title for a in meeting.agenda_items]:
+        meeting.agenda_items = [AgendaItem(position=i, title=t) for i, t in enumerate(agenda, start=1)]
+    db.session.flush()
+    return changes
+
+
+def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> InviteeOverride:
+    """A manual addition that survives recomputation; the caller commits."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInviteeChange("Indiquez la raison de l'ajout.")
+    _check_list_editable(meeting)
+    override = _override_for(meeting, person)
+    if override is not None and override.action == OverrideAction.ADD:
+        raise InvalidInviteeChange(f"{person.full_name} est déjà ajouté(e) manuellement.")
+    if override is not None:
+        db.session.delete(override)
+        db.session.flush()
+        meeting.overrides.remove(override)
+        if any(line.person.id == person.id for line in compute_invitees(meeting)):
+            return override  # removing the removal is enough: the rules invite the person again
+    if any(line.person.id == person.id for line in compute_invitees(meeting)):
+        raise InvalidInviteeChange(f"{person.full_name} est déjà invité(e) par les règles de composition.")
+    added = InviteeOverride(
+        meeting=meeting, person=person, action=OverrideAction.ADD, reason=reason, created_by=by
+    )
+    db.session.add(added)
+    db.session.flush()
+    return added
+
+
+def remove_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> None:
+    """A manual removal that survives recomputation; the caller commits."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInviteeChange("Indiquez la raison du retrait.")
+    _check_list_editable(meeting)
+    override = _override_for(meeting, person)
+    if override is not None and override.action == OverrideAction.ADD:
+        meeting.overrides.remove(override)
+        db.session.delete(override)
+        db.session.flush()
+        return
+    if not any(line.person.id == person.id for line in compute_invitees(meeting)):
+        raise InvalidInviteeChange(f"{person.full_name} ne figure pas dans la liste des invités.")
+    db.session.add(
+        InviteeOverride(
+            meeting=meeting, person=person, action=OverrideAction.REMOVE, reason=reason, created_by=by
+        )
+    )
+    db.session.flush()
+
+
+def _check_list_editable(meeting: Meeting) -> None:
+    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+        raise MeetingNotEditable(meeting.status_label)
+
+
+def _override_for(meeting: Meeting, person: Person) -> InviteeOverride | None:
+    return next((o for o in meeting.overrides if o.person_id == person.id), None)
+
+
+def current_invitees(meeting: Meeting) -> list[MeetingInvitee]:
+    """The frozen list's current lines, by name."""
+    lines = [i for i in meeting.invitees if i.is_current]
+    return sorted(lines, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
+
+
+def freeze_invitees(meeting: Meeting) -> list[MeetingInvitee]:
+    """Snapshot the computed list (done when invitations are sent); the caller commits."""
+    if meeting.is_frozen:
+        return current_invitees(meeting)
+    for line in compute_invitees(meeting):
+        meeting.invitees.append(
+            MeetingInvitee(person=line.person, qualities=line.qualities, source=line.source)
+        )
+    meeting.invitees_frozen_at = now_utc()
+    db.session.flush()
+    return current_invitees(meeting)
+
+
+@dataclass
+class InviteeDiff:
+    """How the list computed today differs from the frozen list."""
+
+    added: list[ComputedInvitee] = field(default_factory=list)
+    removed: list[MeetingInvitee] = field(default_factory=list)
+    requalified: list[tuple[MeetingInvitee, list[str]]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.requalified)
+
+
+def invitee_diff(meeting: Meeting) -> InviteeDiff:
+    """Who would be added or removed if the list were recomputed now."""
+    diff = InviteeDiff()
+    if not meeting.is_frozen:
+        return diff
+    computed = {line.person.id: line for line in compute_invitees(meeting)}
+    frozen = {i.person_id: i for i in meeting.invitees if i.is_current}
+    diff.added = [line for pid, line in computed.items() if pid not in frozen]
+    diff.removed = [i for pid, i in frozen.items() if pid not in computed]
+    diff.requalified = [
+        (i, computed[pid].qualities)
+        for pid, i in frozen.items()
+        if pid in computed and list(i.qualities) != computed[pid].qualities
+    ]
+    return diff
+
+
+@dataclass
+class AppliedDiff:
+    added: list[MeetingInvitee]
+    removed: list[MeetingInvitee]
+
+
+def apply_diff(meeting: Meeting, reason: str = "Mise à jour des mandats ou des règles") -> AppliedDiff:
+    """Bring the frozen list in line with today's computation; the caller commits and notifies."""
+    diff = invitee_diff(meeting)
+    now = now_utc()
+    previous = {i.person_id: i for i in meeting.invitees}
+    added: list[MeetingInvitee] = []
+    for line in diff.added:
+        row = previous.get(line.person.id)
+        if row is None:
+            row = MeetingInvitee(person=line.person, qualities=line.qualities, source=line.source)
+            meeting.invitees.append(row)
+        else:
+            row.removed_at = None
+            row.removal_reason = ""
+            row.qualities = line.qualities
+            row.source = line.source
+        added.append(row)
+    for row in diff.removed:
+        row.removed_at = now
+        row.removal_reason = reason
+    for row, qualities in diff.requalified:
+        row.qualities = qualities
+    db.session.flush()
+    return AppliedDiff(added, diff.removed)
+
+
+def meeting_as_dict(meeting: Meeting) -> dict[str, Any]:
+    """A JSON-ready view of a meeting (API and exports)."""
+    return {
+        "id": meeting.id,
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "purpose": meeting.purpose,
+        "status": meeting.status,
+        "scope": (
+            {"sector": meeting.sector.town.insee_code}
+            if meeting.sector is not None
+            else {"intercommunality": meeting.intercommunality.siren}
+            if meeting.intercommunality is not None
+            else {}
+        ),
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "location": {
+            "name": meeting.location_name,
+            "address": meeting.location_address,
+            "commune": meeting.location_commune.insee_code if meeting.location_commune else None,
+        },
+        "agenda": [item.title for item in meeting.agenda_items],
+        "sequence": meeting.sequence,
+    }

@@ -1,0 +1,103 @@
+"""Warnings shown on an invitee list, so that organisers never forget a maire or double-book an élu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import holidays
+from sqlalchemy import select
+
+from concertation.core.timeutils import to_paris
+from concertation.extensions import db
+from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
+from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.people.models import Mandate, Role
+
+
+@dataclass(frozen=True)
+class ListWarning:
+    """A French message, and its kind for styling and tests."""
+
+    kind: str
+    message: str
+
+
+def date_warnings(on: date) -> list[ListWarning]:
+    """A meeting on a French public holiday or a weekend."""
+    found: list[ListWarning] = []
+    name = holidays.country_holidays("FR", years=on.year).get(on)
+    if name:
+        found.append(ListWarning("holiday", f"La réunion tombe un jour férié : {name}."))
+    if on.weekday() >= 5:
+        day = "samedi" if on.weekday() == 5 else "dimanche"
+        found.append(ListWarning("weekend", f"La réunion tombe un {day}."))
+    return found
+
+
+def list_warnings(meeting: Meeting, lines: list[ComputedInvitee] | None = None) -> list[ListWarning]:
+    """Every warning for a meeting's list: paper invitations, missing maires, overlaps, dates."""
+    lines = compute_invitees(meeting) if lines is None else lines
+    found: list[ListWarning] = []
+    for line in lines:
+        if not line.person.email:
+            found.append(
+                ListWarning(
+                    "no_email",
+                    f"{line.person.full_name} n'a pas d'adresse électronique : invitation papier à prévoir.",
+                )
+            )
+    found.extend(_missing_maires(meeting))
+    found.extend(_overlaps(meeting, {line.person.id for line in lines}))
+    found.extend(date_warnings(meeting.on))
+    return found
+
+
+def _missing_maires(meeting: Meeting) -> list[ListWarning]:
+    territory = meeting_territory(meeting)
+    if not territory.communes:
+        return []
+    on = meeting.on
+    with_maire = set(
+        db.session.scalars(
+            select(Mandate.commune_id).where(
+                Mandate.role == Role.MAIRE,
+                Mandate.commune_id.in_(territory.communes),
+                (Mandate.starts_on.is_(None)) | (Mandate.starts_on <= on),
+                (Mandate.ends_on.is_(None)) | (Mandate.ends_on >= on),
+            )
+        )
+    )
+    return [
+        ListWarning("no_maire", f"Aucun maire enregistré pour la commune de {name}.")
+        for commune_id, name in sorted(territory.communes.items(), key=lambda item: item[1])
+        if commune_id not in with_maire
+    ]
+
+
+def _overlaps(meeting: Meeting, person_ids: set[int]) -> list[ListWarning]:
+    if not person_ids:
+        return []
+    others = db.session.scalars(
+        select(Meeting).where(
+            Meeting.id != meeting.id,
+            Meeting.status != MeetingStatus.ANNULEE,
+            Meeting.starts_at < meeting.ends_at,
+            Meeting.ends_at > meeting.starts_at,
+        )
+    ).all()
+    found: list[ListWarning] = []
+    for other in others:
+        if other.is_frozen:
+            other_ids = {i.person_id: i.person for i in other.invitees if i.is_current}
+        else:
+            other_ids = {line.person.id: line.person for line in compute_invitees(other)}
+        for person_id in sorted(person_ids & other_ids.keys()):
+            when = to_paris(other.starts_at).strftime("%d/%m/%Y %H:%M")
+            found.append(
+                ListWarning(
+                    "overlap",
+                    f"{other_ids[person_id].full_name} est aussi invité(e) à « {other.title} » ({when}).",
+                )
+            )
+    return found
