@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation import main
     from concertation.accounts.routes import bp as accounts_bp
     from concertation.api import register_api
+    from concertation.meetings.routes import bp as meetings_bp
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
     from concertation.territory.routes import bp as territory_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(territory_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(notifications_bp)
     register_api(app)
 
