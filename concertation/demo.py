@@ -1,7 +1,393 @@
-"""`flask demo load`: a clearly marked set of fictional élus for trying the service."""
+"""`flask demo load`: a clearly marked set of fictional élus for trying the service.
+
+Every person is invented (seeded random names, @example.org addresses, `is_demo=True` and a note saying so);
+only the territory (communes, intercommunalities, cantons) is real. The same database always gets the same
+people, so that screenshots and bug reports can be reproduced.
+"""
 
 from __future__ import annotations
 
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import click
 from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from concertation.core.text import fold
+from concertation.core.timeutils import today_paris
+from concertation.extensions import db
+from concertation.people.models import Mandate, Person, Role, describe_quality
+from concertation.territory.models import (
+    Canton,
+    Commune,
+    FormerCommune,
+    Intercommunality,
+    Syndicate,
+    SyndicateMember,
+)
 
 demo_cli = AppGroup("demo", help="Données de démonstration (élus fictifs).")
+
+DEMO_NOTE = "Donnée fictive de démonstration"
+DEMO_DOMAIN = "example.org"
+SEED = "concertation-lozere-demo-2026"
+# Municipal and intercommunal councils were renewed after the March 2026 election; the departmental
+# council after the June 2021 election.
+MUNICIPAL_START = date(2026, 3, 22)
+DEPARTMENTAL_START = date(2021, 7, 1)
+NO_EMAIL_RATE = 0.1
+FEMALE_MAYOR_RATE = 0.3
+DEPARTEMENT_ADDRESS = "Hôtel du Département\n4 rue de la Rovère\n48000 Mende"
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+MEN = _words(
+    "Alain Bernard Bruno Christian Christophe Daniel Denis Didier Éric Francis Frédéric Gérard Gilles Guy "
+    "Henri Hervé Jacques Jean Jean-Marc Jean-Paul Joël Julien Laurent Lionel Marc Michel Nicolas Olivier "
+    "Pascal Patrick Philippe Pierre Régis Rémi Roland Sébastien Serge Stéphane Thierry Thomas Vincent Yves"
+)
+WOMEN = _words(
+    "Agnès Annie Anne Audrey Béatrice Brigitte Camille Catherine Céline Chantal Christine Claire Corinne "
+    "Danielle Delphine Élodie Émilie Florence Françoise Geneviève Hélène Isabelle Josiane Karine Laurence "
+    "Marie Marie-Claude Martine Michèle Mireille Monique Muriel Nathalie Odile Pauline Sandrine Sophie "
+    "Sylvie Valérie Véronique"
+)
+SURNAMES = _words(
+    "Aldebert Astruc Baldit Bastide Boissonnade Bonnal Bonnet Bouniol Boyer Bringer Brunel Causse Chabert "
+    "Chapelle Chaptal Charbonnier Couderc Crespin Dalle Delmas Durand Estève Fabre Gély Gibelin Hermet "
+    "Jaffuel Jourdan Laurens Malaval Malige Mathieu Mazet Monteil Nogaret Pagès Pantel Plantier Portal "
+    "Pouget Pradal Prouhèze Ressouche Rouquette Rousset Rouvière Roux Sabatier Salles Séguin Solignac "
+    "Teissier Tichit Trauchessec Valentin Velay Vernhet Vidal"
+)
+
+
+class DemoError(Exception):
+    """The demo data cannot be built (e.g. the territory is not loaded); `str(error)` is for the user."""
+
+
+@dataclass
+class DemoReport:
+    """What `load_demo` created."""
+
+    persons: int = 0
+    mandates: int = 0
+    syndicates: int = 0
+    without_email: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.persons} personnes fictives ({self.without_email} sans courriel), "
+            f"{self.mandates} mandats, {self.syndicates} syndicats"
+        )
+
+
+@dataclass
+class DemoBuilder:
+    """Draws fictional identities from a seeded generator and records what it created."""
+
+    rng: random.Random = field(default_factory=lambda: random.Random(SEED))
+    report: DemoReport = field(default_factory=DemoReport)
+    used_names: set[tuple[str, str]] = field(default_factory=set)
+    used_emails: set[str] = field(default_factory=set)
+
+    def person(self, *, feminine: bool, address: str) -> Person:
+        """A new fictional person; about one in ten has no email and must be invited on paper."""
+        while True:
+            first = self.rng.choice(WOMEN if feminine else MEN)
+            last = self.rng.choice(SURNAMES)
+            if (first, last) not in self.used_names:
+                break
+        self.used_names.add((first, last))
+        birth = date(1948, 1, 1) + timedelta(days=self.rng.randrange(45 * 365))
+        email = None if self.rng.random() < NO_EMAIL_RATE else self._email(first, last)
+        person = Person(
+            civility="Mme" if feminine else "M.",
+            first_name=first,
+            last_name=last.upper(),
+            birth_on=birth,
+            email=email,
+            postal_address=address,
+            notes=DEMO_NOTE,
+            is_demo=True,
+        )
+        db.session.add(person)
+        self.report.persons += 1
+        self.report.without_email += email is None
+        return person
+
+    def _email(self, first: str, last: str) -> str:
+        local = re.sub(r"[^a-z0-9.]+", "-", f"{fold(first)}.{fold(last)}").strip("-")
+        candidate, n = f"{local}@{DEMO_DOMAIN}", 1
+        while candidate in self.used_emails:
+            n += 1
+            candidate = f"{local}{n}@{DEMO_DOMAIN}"
+        self.used_emails.add(candidate)
+        return candidate
+
+    def mandate(
+        self,
+        person: Person,
+        role: Role,
+        label: str,
+        *,
+        starts_on: date = MUNICIPAL_START,
+        commune: Commune | None = None,
+        intercommunality: Intercommunality | None = None,
+        canton: Canton | None = None,
+        syndicate: Syndicate | None = None,
+    ) -> Mandate:
+        mandate = Mandate(
+            role=role,
+            function_label=label,
+            starts_on=starts_on,
+            commune=commune,
+            intercommunality=intercommunality,
+            canton=canton,
+            syndicate=syndicate,
+        )
+        person.mandates.append(mandate)
+        self.report.mandates += 1
+        return mandate
+
+
+def feminine(person: Person) -> bool:
+    return person.civility == "Mme"
+
+
+def _fem(person: Person, masculine: str, feminine_form: str) -> str:
+    return feminine_form if feminine(person) else masculine
+
+
+def _mairie_address(commune: Commune, office: str = "Mairie") -> str:
+    postal_code = commune.postal_codes.split(",")[0] if commune.postal_codes else ""
+    return f"{office}\n{postal_code} {commune.name}".strip()
+
+
+def _ordinal(rank: int, person: Person) -> str:
+    if rank == 1:
+        return _fem(person, "1er vice-président", "1re vice-présidente")
+    return _fem(person, f"{rank}e vice-président", f"{rank}e vice-présidente")
+
+
+def build_mayors(builder: DemoBuilder, communes: Sequence[Commune]) -> dict[str, Person]:
+    """One maire per commune, keyed by INSEE code."""
+    mayors: dict[str, Person] = {}
+    for commune in communes:
+        person = builder.person(
+            feminine=builder.rng.random() < FEMALE_MAYOR_RATE, address=_mairie_address(commune)
+        )
+        builder.mandate(person, Role.MAIRE, "Maire", commune=commune)
+        mayors[commune.insee_code] = person
+    return mayors
+
+
+def build_intercommunal(
+    builder: DemoBuilder, epcis: Sequence[Intercommunality], mayors: dict[str, Person], on: date
+) -> None:
+    """A président per EPCI (the maire of its largest commune) and two vice-présidents.
+
+    An EPCI whose population is mostly outside the Lozère (Millau Grands Causses) is presided by someone
+    who is not a Lozère maire.
+    """
+    for epci in epcis:
+        members = sorted(epci.communes_on(on), key=lambda c: (-(c.population or 0), c.insee_code))
+        local_population = sum(c.population or 0 for c in members)
+        if not members or (epci.population and local_population * 2 < epci.population):
+            president = builder.person(feminine=False, address=f"Siège de la {epci.name}")
+            vice_presidents = [mayors[c.insee_code] for c in members[:1]]
+        else:
+            president = mayors[members[0].insee_code]
+            vice_presidents = [mayors[c.insee_code] for c in members[1:3]]
+        builder.mandate(
+            president,
+            Role.PRESIDENT_EPCI,
+            _fem(president, "Président du conseil communautaire", "Présidente du conseil communautaire"),
+            intercommunality=epci,
+        )
+        for rank, person in enumerate(vice_presidents, start=1):
+            builder.mandate(person, Role.VICE_PRESIDENT_EPCI, _ordinal(rank, person), intercommunality=epci)
+
+
+# Cantons where a maire of the bureau centralisateur also sits in the departmental council.
+MAYOR_COUNCILLOR_CANTONS = ("4802", "4807", "4812")
+PRESIDENT_CANTON = "4809"
+
+
+def build_departmental(builder: DemoBuilder, cantons: Sequence[Canton], mayors: dict[str, Person]) -> None:
+    """A man and a woman per canton, one of them président du Conseil départemental."""
+    for canton in cantons:
+        pair: list[Person] = []
+        seat_mayor = mayors.get(canton.seat_insee_code or "")
+        for is_woman in (False, True):
+            if (
+                canton.code in MAYOR_COUNCILLOR_CANTONS
+                and seat_mayor is not None
+                and feminine(seat_mayor) == is_woman
+            ):
+                person = seat_mayor
+            else:
+                person = builder.person(feminine=is_woman, address=DEPARTEMENT_ADDRESS)
+            label = _fem(person, "Conseiller départemental", "Conseillère départementale")
+            builder.mandate(
+                person, Role.CONSEILLER_DEPARTEMENTAL, label, canton=canton, starts_on=DEPARTMENTAL_START
+            )
+            pair.append(person)
+        if canton.code == PRESIDENT_CANTON:
+            president = pair[1]
+            builder.mandate(
+                president,
+                Role.PRESIDENT_CONSEIL_DEPARTEMENTAL,
+                _fem(president, "Président du conseil départemental", "Présidente du conseil départemental"),
+                starts_on=DEPARTMENTAL_START,
+            )
+
+
+@dataclass(frozen=True)
+class DemoSyndicate:
+    name: str
+    purpose: str
+    communes: tuple[str, ...] = ()
+    epcis: tuple[str, ...] = ()
+    # INSEE code of the commune whose maire presides; None: a councillor who is not a maire.
+    president_mayor_of: str | None = None
+    president_councillor_of: str = ""
+
+
+GEVAUDAN = "244800470"
+LOZERE_CCS = _words(
+    "200006930 200069102 200069128 200069136 200069144 200069151 200069185 200069268 244800405 " + GEVAUDAN
+)
+
+
+def demo_syndicates(communes: Sequence[Commune]) -> list[DemoSyndicate]:
+    """Four syndicates of different sizes; the SDEE has 50 members like the real one."""
+    largest = [c.insee_code for c in sorted(communes, key=lambda c: (-(c.population or 0), c.insee_code))]
+    return [
+        DemoSyndicate(
+            "SDEE de la Lozère",
+            "Syndicat départemental d'électricité et d'énergie : réseaux électriques, éclairage public",
+            communes=tuple(largest[:40]),
+            epcis=tuple(LOZERE_CCS),
+            president_mayor_of="48039",
+        ),
+        DemoSyndicate(
+            "Syndicat intercommunal d'AEP de la Colagne",
+            "Production et distribution d'eau potable (AEP)",
+            communes=("48099", "48103", "48107", "48138"),
+            president_mayor_of="48103",
+        ),
+        DemoSyndicate(
+            "SIVU scolaire du Valdonnez",
+            "Regroupement pédagogique intercommunal et transport scolaire",
+            communes=("48147", "48137", "48030"),
+            president_councillor_of="48137",
+        ),
+        DemoSyndicate(
+            "SICTOM des Hautes Terres",
+            "Collecte et traitement des ordures ménagères",
+            epcis=("200069185", "200069144"),
+            president_councillor_of="48140",
+        ),
+    ]
+
+
+def build_syndicates(
+    builder: DemoBuilder,
+    communes: dict[str, Commune],
+    epcis: dict[str, Intercommunality],
+    mayors: dict[str, Person],
+) -> None:
+    """Create (or reuse, by name) the demo syndicates and give each a président."""
+    for spec in demo_syndicates(list(communes.values())):
+        syndicate = db.session.scalar(select(Syndicate).where(Syndicate.name == spec.name))
+        if syndicate is None:
+            syndicate = Syndicate(name=spec.name, purpose=spec.purpose)
+            syndicate.members = [
+                SyndicateMember(commune=communes[code]) for code in spec.communes if code in communes
+            ] + [SyndicateMember(intercommunality=epcis[siren]) for siren in spec.epcis if siren in epcis]
+            db.session.add(syndicate)
+            builder.report.syndicates += 1
+        if spec.president_mayor_of in mayors:
+            president = mayors[spec.president_mayor_of]
+        else:
+            home = communes[spec.president_councillor_of]
+            president = builder.person(
+                feminine=builder.rng.random() < 0.5, address=_mairie_address(home, "Mairie (syndicat)")
+            )
+            builder.mandate(
+                president,
+                Role.CONSEILLER_MUNICIPAL,
+                _fem(president, "Conseiller municipal", "Conseillère municipale"),
+                commune=home,
+            )
+        builder.mandate(
+            president,
+            Role.PRESIDENT_SYNDICAT,
+            _fem(president, "Président du syndicat", "Présidente du syndicat"),
+            syndicate=syndicate,
+        )
+
+
+def build_delegate_mayors(builder: DemoBuilder, former: Sequence[FormerCommune]) -> None:
+    """Maires délégués for a spread of communes déléguées whose name differs from the commune nouvelle."""
+    candidates = [
+        f
+        for f in sorted(former, key=lambda f: f.insee_code)
+        if f.kind == "commune-deleguee" and f.name != f.commune.name
+    ]
+    for item in candidates[::6]:
+        person = builder.person(
+            feminine=builder.rng.random() < FEMALE_MAYOR_RATE,
+            address=_mairie_address(item.commune, f"Mairie déléguée de {item.name}"),
+        )
+        label = describe_quality(Role.MAIRE_DELEGUE, item.name, person.civility)
+        builder.mandate(person, Role.MAIRE_DELEGUE, label, commune=item.commune)
+
+
+def has_people() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(Person)))
+
+
+def load_demo(on: date | None = None) -> DemoReport | None:
+    """Add the fictional élus when the database has no person at all; None when it did nothing.
+
+    Needs the territory (`flask territory load`). The caller commits.
+    """
+    if has_people():
+        return None
+    communes = list(db.session.scalars(select(Commune).order_by(Commune.insee_code)))
+    if not communes:
+        raise DemoError("Aucune commune : chargez d'abord le référentiel (flask territory load).")
+    epcis = list(db.session.scalars(select(Intercommunality).order_by(Intercommunality.siren)))
+    cantons = list(db.session.scalars(select(Canton).order_by(Canton.code)))
+    former = list(db.session.scalars(select(FormerCommune)))
+    builder = DemoBuilder()
+    mayors = build_mayors(builder, communes)
+    build_intercommunal(builder, epcis, mayors, on or today_paris())
+    build_departmental(builder, cantons, mayors)
+    build_syndicates(builder, {c.insee_code: c for c in communes}, {e.siren: e for e in epcis}, mayors)
+    build_delegate_mayors(builder, former)
+    db.session.flush()
+    return builder.report
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Load the fictional élus, only into a database that has no person yet."""
+    try:
+        report = load_demo()
+    except DemoError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    if report is None:
+        click.echo("Des personnes existent déjà : aucune donnée de démonstration chargée.")
+        return
+    db.session.commit()
+    click.echo(f"Démonstration : {report.summary()} ({DEMO_NOTE.lower()}).")
