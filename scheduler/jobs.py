@@ -1,0 +1,65 @@
+"""The periodic jobs, declared as data.
+
+Each job is a thin wrapper: it opens an application context and calls one service function, which polls the
+database and is safe to run twice (ARCHITECTURE.md, rule 8). There is never one APScheduler job per row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+
+from flask import Flask
+
+log = logging.getLogger("scheduler.jobs")
+
+# Keyword arguments that APScheduler's interval trigger accepts.
+INTERVAL_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job run every `interval` (interval-trigger keyword arguments, e.g. {"seconds": 30})."""
+
+    name: str
+    func: Callable[[], None]
+    interval: Mapping[str, int]
+    description: str
+
+
+@cache
+def get_app() -> Flask:
+    """The application the jobs run in, built once per scheduler process from the environment."""
+    from concertation import create_app
+
+    return create_app()
+
+
+@contextmanager
+def app_context() -> Iterator[Flask]:
+    """An application context for one job run; the database session is removed when it closes."""
+    app = get_app()
+    with app.app_context():
+        yield app
+
+
+def heartbeat() -> None:
+    """PLACEHOLDER job, to be replaced by real work (the outbox sender comes later).
+
+    It records nothing: it only proves in the logs that the scheduler process is alive and can build the app.
+    """
+    with app_context():
+        log.info("scheduler alive")
+
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        name="heartbeat",
+        func=heartbeat,
+        interval={"seconds": 60},
+        description="Témoin de fonctionnement (provisoire) : écrit « scheduler alive » dans le journal.",
+    ),
+)
