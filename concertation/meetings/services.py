@@ -337,9 +337,18 @@ class AppliedDiff:
     removed: list[MeetingInvitee]
 
 
-def apply_diff(meeting: Meeting, reason: str = "Mise à jour des mandats ou des règles") -> AppliedDiff:
-    """Bring the frozen list in line with today's computation; the caller commits and notifies."""
+def apply_diff(
+    meeting: Meeting, reason: str = "Mise à jour des mandats ou des règles", *, only: set[int] | None = None
+) -> AppliedDiff:
+    """Bring the frozen list in line with today's computation (for the persons in `only`, if given).
+
+    The caller commits and notifies.
+    """
     diff = invitee_diff(meeting)
+    if only is not None:
+        diff.added = [line for line in diff.added if line.person.id in only]
+        diff.removed = [row for row in diff.removed if row.person_id in only]
+        diff.requalified = [(row, q) for row, q in diff.requalified if row.person_id in only]
     now = now_utc()
     previous = {i.person_id: i for i in meeting.invitees}
     added: list[MeetingInvitee] = []
