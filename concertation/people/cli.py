@@ -1,7 +1,102 @@
-"""`flask people ...` commands."""
+"""`flask people ...` commands: RNE and contacts imports. The command owns the transaction."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
 from flask.cli import AppGroup
 
+from concertation.extensions import db
+from concertation.people.contacts import CONTACTS_COLUMNS_HELP, import_contacts
+from concertation.people.exceptions import PeopleError
+from concertation.people.rne import MandateChange, import_rne
+
 people_cli = AppGroup("people", help="Élus et contacts.")
+
+
+class FrenchError(click.ClickException):
+    """A ClickException shown as "Erreur : ..." rather than Click's English "Error: ..."."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _change_line(sign: str, change: MandateChange) -> str:
+    line = f"  {sign} {change.person} : {change.quality}"
+    if change.function_label and change.function_label.lower() not in change.quality.lower():
+        line += f" ({change.function_label})"
+    if change.ends_on is not None:
+        line += f", clos le {change.ends_on:%d/%m/%Y}"
+    elif change.starts_on is not None:
+        line += f", depuis le {change.starts_on:%d/%m/%Y}"
+    return line
+
+
+def _echo_changes(title: str, sign: str, changes: list[MandateChange]) -> None:
+    if not changes:
+        return
+    click.echo(f"{title} :")
+    for change in sorted(changes, key=lambda c: (c.body, c.role, c.last_name, c.first_name)):
+        click.echo(_change_line(sign, change))
+
+
+@people_cli.command("import-rne")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Affiche ce qui changerait, sans rien enregistrer.")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date de fin des mandats disparus du fichier (AAAA-MM-JJ, aujourd'hui par défaut).",
+)
+@click.option("--details", is_flag=True, help="Liste aussi les mandats ouverts, clos et mis à jour.")
+def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: bool) -> None:
+    """Import a file of the Répertoire national des élus (maires, conseillers départementaux or
+    conseillers communautaires), recognised by its header.
+
+    Separator ";" or tab, UTF-8 (BOM accepted) or Latin-1, dates JJ/MM/AAAA or AAAA-MM-JJ.
+    Mandates of the file's roles that disappeared are closed; manual mandates are never closed.
+    """
+    try:
+        report = import_rne(file, on=_day(on), dry_run=dry_run)
+    except PeopleError as error:
+        db.session.rollback()
+        raise FrenchError(str(error)) from None
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(report.summary())
+    if dry_run or details:
+        _echo_changes("Mandats ouverts", "+", report.opened)
+        _echo_changes("Mandats clos", "-", report.closed)
+        _echo_changes("Mandats mis à jour", "~", report.updated)
+
+
+@people_cli.command(
+    "import-contacts", help=f"Ajoute courriels et téléphones aux personnes.\n\n{CONTACTS_COLUMNS_HELP}"
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Affiche ce qui changerait, sans rien enregistrer.")
+def import_contacts_command(file: Path, dry_run: bool) -> None:
+    try:
+        report = import_contacts(file, dry_run=dry_run)
+    except PeopleError as error:
+        db.session.rollback()
+        raise FrenchError(str(error)) from None
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(report.summary())
+    if dry_run:
+        for line in report.details():
+            click.echo(f"  {line}")

@@ -1,0 +1,687 @@
+"""Import of the Répertoire national des élus (RNE): maires, conseillers départementaux and communautaires.
+
+The file kind is recognised by its header, never by its name. The whole file is validated before
+anything is read from or written to the database, so a bad line changes nothing. Persons are matched
+on (last name, first name, birth date) compared folded, so two homonyms stay two persons. Re-importing
+the same file changes nothing; a newer file closes the RNE mandates that disappeared from the bodies it
+covers and opens the new ones. Manual mandates are never closed. The caller commits.
+
+Writes are bulk statements over dictionaries preloaded in a few queries: a national file (35,000 maires)
+must import in seconds, so there is no query and no ORM object per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy import insert, select, update
+
+from concertation.core.text import fold
+from concertation.core.timeutils import now_utc, today_paris
+from concertation.extensions import db
+from concertation.people.exceptions import InvalidImportFile, PeopleError
+from concertation.people.models import ROLE_BODY, Mandate, MandateSource, Person, Role, describe_quality
+from concertation.territory.models import Canton, Commune, Intercommunality, IntercommunalityMembership
+
+
+class RneFileKind(StrEnum):
+    MAIRES = "maires"
+    CONSEILLERS_DEPARTEMENTAUX = "conseillers_departementaux"
+    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    RneFileKind.MAIRES: "maires",
+    RneFileKind.CONSEILLERS_DEPARTEMENTAUX: "conseillers départementaux",
+    RneFileKind.CONSEILLERS_COMMUNAUTAIRES: "conseillers communautaires",
+}
+
+# The roles a file of each kind is authoritative for: only these are closed when they disappear.
+KIND_ROLES: dict[RneFileKind, tuple[Role, ...]] = {
+    RneFileKind.MAIRES: (Role.MAIRE,),
+    RneFileKind.CONSEILLERS_DEPARTEMENTAUX: (
+        Role.CONSEILLER_DEPARTEMENTAL,
+        Role.PRESIDENT_CONSEIL_DEPARTEMENTAL,
+    ),
+    RneFileKind.CONSEILLERS_COMMUNAUTAIRES: (
+        Role.CONSEILLER_COMMUNAUTAIRE,
+        Role.PRESIDENT_EPCI,
+        Role.VICE_PRESIDENT_EPCI,
+    ),
+}
+
+# Council seats date from the election (début du mandat); functions from their own vote.
+_COUNCIL_ROLES = frozenset({Role.CONSEILLER_DEPARTEMENTAL, Role.CONSEILLER_COMMUNAUTAIRE})
+
+_PRESIDENT_CD = re.compile(r"presidente? du conseil departemental")
+_PRESIDENT_EPCI = re.compile(r"presidente? du conseil communautaire")
+_VICE_PRESIDENT = re.compile(r"\bvice[- ]?presidente?\b")
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+
+
+def header_key(name: str) -> str:
+    """A header cell reduced to letters and digits: "N° SIREN" -> "nsiren", "Nom de l’élu" -> "nomdelelu"."""
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252/Latin-1 as older RNE releases and Excel write."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # cp1252 is Latin-1 plus the typographic apostrophe and dashes Excel writes in 0x80-0x9F.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def detect_delimiter(text: str, candidates: str = ";\t") -> str:
+    """The candidate found most often in the header line (the first one on a tie)."""
+    first_line = text.split("\n", 1)[0]
+    return max(candidates, key=first_line.count)
+
+
+def read_csv(path: Path) -> str:
+    try:
+        return decode_csv(path.read_bytes())
+    except OSError as error:
+        raise PeopleError(f"Fichier {path.name} illisible : {error.strerror or error}.") from error
+
+
+def parse_date(raw: str) -> date:
+    """DD/MM/YYYY or YYYY-MM-DD; ValueError otherwise (including 31/02)."""
+    if len(raw) == 10 and raw[2] == "/" and raw[5] == "/":
+        day, month, year = raw[:2], raw[3:5], raw[6:]
+    elif len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        year, month, day = raw[:4], raw[5:7], raw[8:]
+    else:
+        raise ValueError(raw)
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        raise ValueError(raw)
+    return date(int(year), int(month), int(day))
+
+
+# ------------------------------------------------------------------------------------------- header
+
+
+class _Column(NamedTuple):
+    label: str  # as written by the RNE, for error messages
+    keys: tuple[str, ...]  # accepted header_key() spellings
+
+
+_DEPARTEMENT = _Column("Code du département", ("codedudepartement",))
+_LAST_NAME = _Column("Nom de l'élu", ("nomdelelu",))
+_FIRST_NAME = _Column("Prénom de l'élu", ("prenomdelelu",))
+_SEX = _Column("Code sexe", ("codesexe",))
+_BIRTH = _Column("Date de naissance", ("datedenaissance",))
+_MANDATE_ON = _Column("Date de début du mandat", ("datededebutdumandat",))
+_FUNCTION_ON = _Column("Date de début de la fonction", ("datededebutdelafonction",))
+_FUNCTION = _Column("Libellé de la fonction", ("libelledelafonction",))
+_COMMUNE = _Column("Code de la commune", ("codedelacommune",))
+_CANTON = _Column("Code du canton", ("codeducanton",))
+_SIREN = _Column("N° SIREN", ("nsiren", "nosiren", "siren"))
+
+_COMMON = (_DEPARTEMENT, _LAST_NAME, _FIRST_NAME, _SEX, _BIRTH, _MANDATE_ON, _FUNCTION_ON)
+_BODY_COLUMN = {
+    RneFileKind.MAIRES: _COMMUNE,
+    RneFileKind.CONSEILLERS_DEPARTEMENTAUX: _CANTON,
+    RneFileKind.CONSEILLERS_COMMUNAUTAIRES: _SIREN,
+}
+
+
+def _find(index: dict[str, int], column: _Column) -> int | None:
+    for key in column.keys:
+        if key in index:
+            return index[key]
+    return None
+
+
+def detect_kind(header: list[str]) -> tuple[RneFileKind, dict[_Column, int]]:
+    """The file kind and the position of each needed column; InvalidImportFile (line 1) otherwise."""
+    index: dict[str, int] = {}
+    for position, name in enumerate(header):
+        index.setdefault(header_key(name), position)
+    # The SIREN and canton columns are specific; the EPCI file also names a commune (de rattachement).
+    if _find(index, _SIREN) is not None:
+        kind = RneFileKind.CONSEILLERS_COMMUNAUTAIRES
+    elif _find(index, _CANTON) is not None:
+        kind = RneFileKind.CONSEILLERS_DEPARTEMENTAUX
+    elif _find(index, _COMMUNE) is not None:
+        kind = RneFileKind.MAIRES
+    else:
+        raise InvalidImportFile.single(
+            1,
+            "en-tête non reconnu : fichier du RNE des maires, des conseillers départementaux "
+            "ou des conseillers communautaires attendu.",
+        )
+    wanted = [*_COMMON, _BODY_COLUMN[kind]]
+    if kind is not RneFileKind.MAIRES:
+        wanted.append(_FUNCTION)
+    positions = {column: _find(index, column) for column in wanted}
+    missing = [f"« {column.label} »" for column, position in positions.items() if position is None]
+    if missing:
+        raise InvalidImportFile.single(
+            1, f"colonnes manquantes pour le fichier des {kind.label} : {', '.join(missing)}."
+        )
+    return kind, {column: position for column, position in positions.items() if position is not None}
+
+
+# --------------------------------------------------------------------------------------------- rows
+
+
+class RneRow(NamedTuple):
+    line: int
+    departement: str
+    body_code: str
+    last_name: str
+    first_name: str
+    civility: str
+    birth_on: date | None
+    mandate_on: date | None
+    function_on: date | None
+    function_label: str
+
+
+_CIVILITIES = {"M": "M.", "H": "M.", "F": "Mme"}
+
+
+def _body_code(kind: RneFileKind, departement: str, raw: str) -> str:
+    """Codes as stored in the territory tables, whatever the spreadsheet did to leading zeros."""
+    if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
+        # The canton number within the département ("01") or the full code ("4801").
+        return departement + raw.zfill(2) if len(raw) <= 2 else raw
+    if kind is RneFileKind.MAIRES:
+        return raw.zfill(5) if raw.isdigit() else raw
+    return raw.zfill(9)
+
+
+def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
+    """Every row of an RNE file, validated; InvalidImportFile lists the bad lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    header = next(reader, None)
+    if not header:
+        raise InvalidImportFile.single(1, "fichier vide.")
+    kind, at = detect_kind(header)
+    width = len(header)
+    i_dep, i_last, i_first, i_sex = at[_DEPARTEMENT], at[_LAST_NAME], at[_FIRST_NAME], at[_SEX]
+    i_birth, i_mandate, i_function_on = at[_BIRTH], at[_MANDATE_ON], at[_FUNCTION_ON]
+    i_body, i_function = at[_BODY_COLUMN[kind]], at.get(_FUNCTION)
+    body_label = _BODY_COLUMN[kind].label
+    dates: dict[str, date | None] = {"": None}  # the same few dates recur on thousands of lines
+    errors: list[tuple[int, str]] = []
+    rows: list[RneRow] = []
+
+    def to_date(raw: str, what: str, line: int) -> date | None:
+        if raw in dates:
+            return dates[raw]
+        try:
+            value = dates[raw] = parse_date(raw)
+        except ValueError:
+            errors.append((line, f"{what} invalide « {raw} »."))
+            return None
+        return value
+
+    for record in reader:
+        line = reader.line_num
+        if len(record) < width:
+            if any(cell.strip() for cell in record):
+                errors.append((line, f"{len(record)} colonnes au lieu de {width}."))
+            continue
+        departement = record[i_dep].strip()
+        body = record[i_body].strip()
+        last_name = record[i_last].strip()
+        first_name = record[i_first].strip()
+        sex = record[i_sex].strip().upper()
+        if not departement:
+            errors.append((line, "code du département manquant."))
+        if not body:
+            errors.append((line, f"{body_label} manquant."))
+        if not last_name:
+            errors.append((line, "nom de l'élu manquant."))
+        if not first_name:
+            errors.append((line, "prénom de l'élu manquant."))
+        if sex and sex not in _CIVILITIES:
+            errors.append((line, f"code sexe invalide « {sex} » (M ou F attendu)."))
+        birth_on = to_date(record[i_birth].strip(), "date de naissance", line)
+        mandate_on = to_date(record[i_mandate].strip(), "date de début du mandat", line)
+        function_on = to_date(record[i_function_on].strip(), "date de début de la fonction", line)
+        if departement.isdigit() and len(departement) == 1:
+            departement = "0" + departement
+        rows.append(
+            RneRow(
+                line,
+                departement,
+                _body_code(kind, departement, body),
+                last_name,
+                first_name,
+                _CIVILITIES.get(sex, ""),
+                birth_on,
+                mandate_on,
+                function_on,
+                record[i_function].strip() if i_function is not None else "Maire",
+            )
+        )
+    if errors:
+        raise InvalidImportFile(errors)
+    return kind, rows
+
+
+def roles_of(kind: RneFileKind, function_label: str) -> tuple[Role, ...]:
+    """The roles one row gives; functions are compared folded ("5ème", "5eme", "5e vice-président")."""
+    if kind is RneFileKind.MAIRES:
+        return (Role.MAIRE,)
+    folded = fold(function_label)
+    if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
+        if _PRESIDENT_CD.fullmatch(folded):
+            return (Role.CONSEILLER_DEPARTEMENTAL, Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)
+        return (Role.CONSEILLER_DEPARTEMENTAL,)
+    if _VICE_PRESIDENT.search(folded):
+        return (Role.CONSEILLER_COMMUNAUTAIRE, Role.VICE_PRESIDENT_EPCI)
+    if _PRESIDENT_EPCI.fullmatch(folded):
+        return (Role.CONSEILLER_COMMUNAUTAIRE, Role.PRESIDENT_EPCI)
+    return (Role.CONSEILLER_COMMUNAUTAIRE,)
+
+
+# ------------------------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True, slots=True)
+class MandateChange:
+    """One mandate opened, closed or updated by an import, with what a reader needs to recognise it."""
+
+    civility: str
+    first_name: str
+    last_name: str
+    role: Role
+    body: str
+    function_label: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    @property
+    def person(self) -> str:
+        return f"{self.civility} {self.first_name} {self.last_name}".strip()
+
+    @property
+    def quality(self) -> str:
+        return describe_quality(self.role, self.body, self.civility)
+
+
+@dataclass
+class RneImportReport:
+    """What an RNE import did (or, in a dry run, would do)."""
+
+    kind: RneFileKind
+    rows: int = 0
+    created_persons: int = 0
+    completed_persons: int = 0  # persons entered without a birth date, which the RNE completed
+    opened: list[MandateChange] = field(default_factory=list)
+    closed: list[MandateChange] = field(default_factory=list)
+    updated: list[MandateChange] = field(default_factory=list)
+    unchanged: int = 0
+    skipped_rows: int = 0  # rows of bodies unknown here (another département, an EPCI not loaded)
+    dry_run: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        counts = (self.created_persons, self.completed_persons, self.opened, self.closed, self.updated)
+        return any(counts)
+
+    def summary(self) -> str:
+        """Counts in French, one sentence per line."""
+        prefix = "Simulation, rien n'est enregistré. " if self.dry_run else ""
+        return "\n".join(
+            [
+                f"{prefix}Fichier RNE des {self.kind.label} : {self.rows} lignes, "
+                f"{self.skipped_rows} ignorées (collectivité absente de la base).",
+                f"Personnes créées : {self.created_persons} ; dates de naissance complétées : "
+                f"{self.completed_persons}.",
+                f"Mandats ouverts : {len(self.opened)} ; clos : {len(self.closed)} ; "
+                f"mis à jour : {len(self.updated)} ; inchangés : {self.unchanged}.",
+            ]
+        )
+
+
+# --------------------------------------------------------------------------------------- the import
+
+
+class _Body(NamedTuple):
+    id: int
+    name: str
+
+
+class _OpenMandate(NamedTuple):
+    id: int
+    person_id: int
+    role: Role
+    body_id: int | None
+    function_label: str
+    starts_on: date | None
+    source: str
+
+
+class _KnownPerson(NamedTuple):
+    id: int
+    civility: str
+    first_name: str
+    last_name: str
+    birth_on: date | None
+
+
+_BODY_ATTRIBUTE = {"commune": "commune_id", "intercommunality": "intercommunality_id", "canton": "canton_id"}
+_KIND_BODY_ATTRIBUTE = {
+    RneFileKind.MAIRES: "commune_id",
+    RneFileKind.CONSEILLERS_DEPARTEMENTAUX: "canton_id",
+    RneFileKind.CONSEILLERS_COMMUNAUTAIRES: "intercommunality_id",
+}
+_MANDATE_BODY_COLUMNS = ("commune_id", "intercommunality_id", "canton_id", "syndicate_id")
+
+
+def _load_bodies(kind: RneFileKind, rows: list[RneRow]) -> tuple[dict[str, _Body], set[int], bool]:
+    """Bodies by RNE code, the ids of those the file covers, and whether it covers the Département."""
+    departements = {row.departement for row in rows}
+    bodies: dict[str, _Body] = {}
+    covered: set[int] = set()
+    if kind is RneFileKind.MAIRES:
+        for id_, code, name, departement in db.session.execute(
+            select(Commune.id, Commune.insee_code, Commune.name, Commune.departement_code)
+        ):
+            bodies[code] = _Body(id_, name)
+            if departement in departements:
+                covered.add(id_)
+        return bodies, covered, False
+    if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
+        for id_, code, name in db.session.execute(select(Canton.id, Canton.code, Canton.name)):
+            bodies[code] = _Body(id_, name)
+            if code[:-2] in departements:  # canton codes are the département code and two digits
+                covered.add(id_)
+        return bodies, covered, bool(covered)
+    for id_, siren, name in db.session.execute(
+        select(Intercommunality.id, Intercommunality.siren, Intercommunality.name)
+    ):
+        bodies[siren] = _Body(id_, name)
+    # An EPCI is covered when it appears in the file or has a member commune in a covered département.
+    covered = {bodies[row.body_code].id for row in rows if row.body_code in bodies}
+    covered.update(
+        db.session.scalars(
+            select(IntercommunalityMembership.intercommunality_id)
+            .join(Commune, Commune.id == IntercommunalityMembership.commune_id)
+            .where(Commune.departement_code.in_(departements), IntercommunalityMembership.ends_on.is_(None))
+        )
+    )
+    return bodies, covered, False
+
+
+def _load_open_mandates(roles: Iterable[Role]) -> list[_OpenMandate]:
+    found = []
+    query = select(
+        Mandate.id,
+        Mandate.person_id,
+        Mandate.role,
+        Mandate.function_label,
+        Mandate.starts_on,
+        Mandate.source,
+        Mandate.commune_id,
+        Mandate.intercommunality_id,
+        Mandate.canton_id,
+    ).where(Mandate.ends_on.is_(None), Mandate.role.in_([r.value for r in roles]))
+    for (
+        id_,
+        person_id,
+        raw_role,
+        label,
+        starts_on,
+        source,
+        commune_id,
+        epci_id,
+        canton_id,
+    ) in db.session.execute(query):
+        role = Role(raw_role)
+        bodies = {"commune": commune_id, "intercommunality": epci_id, "canton": canton_id}
+        body = ROLE_BODY[role]
+        body_id = bodies[body] if body is not None else None
+        found.append(_OpenMandate(id_, person_id, role, body_id, label, starts_on, source))
+    return found
+
+
+class _PersonMatcher:
+    """Finds the existing person a row designates, without ever merging two homonyms."""
+
+    def __init__(self, kind: RneFileKind, fold_cached: Callable[[str], str]) -> None:
+        self.kind = kind
+        self.fold = fold_cached
+        self.known: dict[int, _KnownPerson] = {}
+        self.by_identity: dict[tuple[str, str, date | None], int] = {}
+        self.by_name: dict[tuple[str, str], list[_KnownPerson]] = {}
+        for person in db.session.execute(
+            select(Person.id, Person.civility, Person.first_name, Person.last_name, Person.birth_on)
+        ):
+            known = _KnownPerson(*person)
+            self.known[known.id] = known
+            name = (fold_cached(known.last_name), fold_cached(known.first_name))
+            self.by_identity.setdefault((*name, known.birth_on), known.id)
+            self.by_name.setdefault(name, []).append(known)
+        self._holders: set[tuple[int, int]] | None = None
+        self.completed: dict[int, date] = {}
+
+    def holders(self) -> set[tuple[int, int]]:
+        """(person, body) pairs of every mandate, past or present, in bodies of the file's kind."""
+        if self._holders is None:
+            column = getattr(Mandate, _KIND_BODY_ATTRIBUTE[self.kind])
+            self._holders = {
+                (person_id, body_id)
+                for person_id, body_id in db.session.execute(
+                    select(Mandate.person_id, column).where(column.is_not(None)).distinct()
+                )
+            }
+        return self._holders
+
+    def match(self, last: str, first: str, birth_on: date | None, body_id: int) -> int | None:
+        if birth_on is not None:
+            found = self.by_identity.get((last, first, birth_on))
+            if found is not None:
+                return found
+        candidates = self.by_name.get((last, first))
+        if not candidates:
+            return None
+        holders = self.holders()
+        for person in candidates:
+            if (person.id, body_id) not in holders:
+                continue
+            if birth_on is None:
+                return person.id  # no birth date in the file: the same name in the same body
+            if person.birth_on is None and person.id not in self.completed:
+                # Entered by hand without a birth date: the RNE completes it (once: a second
+                # homonym with another birth date is another person).
+                self.completed[person.id] = birth_on
+                return person.id
+        return None
+
+
+def import_rne(path: Path, *, on: date | None = None, dry_run: bool = False) -> RneImportReport:
+    """Import one RNE file; mandates that disappeared end on `on` (today by default). The caller commits."""
+    kind, rows = parse_rne(read_csv(path))
+    return apply_rne(kind, rows, on=on or today_paris(), dry_run=dry_run)
+
+
+def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool = False) -> RneImportReport:
+    """Bring the RNE mandates of the file's roles in line with validated rows."""
+    report = RneImportReport(kind=kind, rows=len(rows), dry_run=dry_run)
+    roles = KIND_ROLES[kind]
+    bodies, covered, covers_departement = _load_bodies(kind, rows)
+    folded: dict[str, str] = {}
+
+    def fold_cached(value: str) -> str:
+        result = folded.get(value)
+        if result is None:
+            result = folded[value] = fold(value)
+        return result
+
+    matcher = _PersonMatcher(kind, fold_cached)
+    open_mandates = _load_open_mandates(roles)
+    open_by_key = {(m.person_id, m.role, m.body_id): m for m in reversed(open_mandates)}
+    matched: set[int] = set()
+    person_of: dict[tuple[object, ...], int] = {}  # identity in the file -> person id (< 0: to create)
+    new_persons: list[dict[str, object]] = []
+    new_mandates: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    seen: set[tuple[int, Role, int | None]] = set()
+    roles_cache: dict[str, tuple[Role, ...]] = {}
+    created_at = now_utc()
+
+    for row in rows:
+        body = bodies.get(row.body_code)
+        if body is None:
+            report.skipped_rows += 1
+            continue
+        last, first = fold_cached(row.last_name), fold_cached(row.first_name)
+        # Without a birth date, the same name is the same person only within the same body.
+        identity: tuple[object, ...] = (last, first, row.birth_on, None if row.birth_on else body.id)
+        person_id = person_of.get(identity)
+        if person_id is None:
+            found = matcher.match(last, first, row.birth_on, body.id)
+            if found is None:
+                new_persons.append(
+                    {
+                        "civility": row.civility,
+                        "first_name": row.first_name,
+                        "last_name": row.last_name,
+                        "birth_on": row.birth_on,
+                        "email": None,
+                        "phone": None,
+                        "postal_address": "",
+                        "notes": "",
+                        "is_demo": False,
+                        "created_at": created_at,
+                        "updated_at": created_at,
+                    }
+                )
+                found = -len(new_persons)
+            person_id = person_of[identity] = found
+        row_roles = roles_cache.get(row.function_label)
+        if row_roles is None:
+            row_roles = roles_cache[row.function_label] = roles_of(kind, row.function_label)
+        for role in row_roles:
+            body_id = None if role is Role.PRESIDENT_CONSEIL_DEPARTEMENTAL else body.id
+            key = (person_id, role, body_id)
+            if key in seen:
+                continue  # the same person and role twice in the file
+            seen.add(key)
+            if role in _COUNCIL_ROLES:
+                starts_on = row.mandate_on or row.function_on
+            else:
+                starts_on = row.function_on or row.mandate_on
+            existing = open_by_key.get(key) if person_id > 0 else None
+            change = MandateChange(
+                row.civility, row.first_name, row.last_name, role, body.name, row.function_label, starts_on
+            )
+            if existing is None:
+                new_mandates.append(_mandate_values(person_id, role, body_id, row.function_label, starts_on))
+                report.opened.append(change)
+                continue
+            matched.add(existing.id)
+            # A re-elected élu keeps the mandate and its first start date, so that past meetings
+            # still find them; only an earlier date (a correction) moves the start.
+            earliest = existing.starts_on
+            if earliest is None or (starts_on is not None and starts_on < earliest):
+                earliest = starts_on
+            if existing.source == MandateSource.RNE and (
+                existing.function_label != row.function_label or existing.starts_on != earliest
+            ):
+                label = row.function_label
+                updates.append({"id": existing.id, "function_label": label, "starts_on": earliest})
+                report.updated.append(change)
+            else:
+                report.unchanged += 1
+
+    closings = []
+    body_names = {body.id: body.name for body in bodies.values()}
+    for mandate in open_mandates:
+        if mandate.id in matched or mandate.source != MandateSource.RNE:
+            continue
+        if mandate.body_id not in covered and not (mandate.body_id is None and covers_departement):
+            continue  # a body the file does not cover (another département, an EPCI not in the file)
+        ends_on = max(on, mandate.starts_on) if mandate.starts_on else on
+        closings.append({"id": mandate.id, "ends_on": ends_on})
+        person = matcher.known[mandate.person_id]
+        body_name = body_names.get(mandate.body_id, "") if mandate.body_id is not None else ""
+        report.closed.append(
+            MandateChange(
+                person.civility,
+                person.first_name,
+                person.last_name,
+                mandate.role,
+                body_name,
+                mandate.function_label,
+                mandate.starts_on,
+                ends_on,
+            )
+        )
+    report.created_persons = len(new_persons)
+    report.completed_persons = len(matcher.completed)
+    if not dry_run:
+        _write(new_persons, new_mandates, updates, closings, matcher.completed)
+    return report
+
+
+def _mandate_values(
+    person_id: int, role: Role, body_id: int | None, label: str, starts_on: date | None
+) -> dict[str, object]:
+    values: dict[str, object] = dict.fromkeys(_MANDATE_BODY_COLUMNS)
+    body = ROLE_BODY[role]
+    if body is not None:
+        values[_BODY_ATTRIBUTE[body]] = body_id
+    values.update(
+        person_id=person_id,
+        role=role.value,
+        function_label=label,
+        starts_on=starts_on,
+        ends_on=None,
+        source=MandateSource.RNE.value,
+    )
+    return values
+
+
+def _write(
+    new_persons: list[dict[str, object]],
+    new_mandates: list[dict[str, object]],
+    updates: list[dict[str, object]],
+    closings: list[dict[str, object]],
+    completed: dict[int, date],
+) -> None:
+    """Bulk statements: one multi-row INSERT ... RETURNING for persons, executemany for the rest."""
+    if new_persons:
+        ids = db.session.scalars(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True), new_persons
+        ).all()
+        for values in new_mandates:
+            person_id = values["person_id"]
+            assert isinstance(person_id, int)
+            if person_id < 0:
+                values["person_id"] = ids[-person_id - 1]
+    if new_mandates:
+        db.session.execute(insert(Mandate), new_mandates)
+    if updates:
+        db.session.execute(update(Mandate), updates)
+    if closings:
+        db.session.execute(update(Mandate), closings)
+    if completed:
+        db.session.execute(update(Person), [{"id": pid, "birth_on": on} for pid, on in completed.items()])
+    # Bulk statements bypass the identity map: objects loaded before must be read again.
+    db.session.expire_all()

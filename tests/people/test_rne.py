@@ -1,0 +1,437 @@
+"""RNE import on the real Lozère territory, with files written with the exact RNE headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from concertation.extensions import db
+from concertation.people.exceptions import InvalidImportFile
+from concertation.people.models import Mandate, MandateSource, Person, Role
+from concertation.people.rne import RneFileKind, import_rne, roles_of
+from concertation.territory.models import Canton, Commune, Intercommunality
+
+MAIRES_HEADER = [
+    "Code du département",
+    "Libellé du département",
+    "Code de la collectivité à statut particulier",
+    "Libellé de la collectivité à statut particulier",
+    "Code de la commune",
+    "Libellé de la commune",
+    "Nom de l'élu",
+    "Prénom de l'élu",
+    "Code sexe",
+    "Date de naissance",
+    "Code de la catégorie socio-professionnelle",
+    "Libellé de la catégorie socio-professionnelle",
+    "Date de début du mandat",
+    "Date de début de la fonction",
+]
+CD_HEADER = [
+    "Code du département",
+    "Libellé du département",
+    "Code du canton",
+    "Libellé du canton",
+    "Nom de l'élu",
+    "Prénom de l'élu",
+    "Code sexe",
+    "Date de naissance",
+    "Code de la catégorie socio-professionnelle",
+    "Libellé de la catégorie socio-professionnelle",
+    "Date de début du mandat",
+    "Libellé de la fonction",
+    "Date de début de la fonction",
+]
+EPCI_HEADER = [
+    "Code du département",
+    "Libellé du département",
+    "Code de la collectivité à statut particulier",
+    "Libellé de la collectivité à statut particulier",
+    "N° SIREN",
+    "Libellé de l'EPCI",
+    "Code de la commune de rattachement",
+    "Libellé de la commune de rattachement",
+    "Nom de l'élu",
+    "Prénom de l'élu",
+    "Code sexe",
+    "Date de naissance",
+    "Code de la catégorie socio-professionnelle",
+    "Libellé de la catégorie socio-professionnelle",
+    "Date de début du mandat",
+    "Libellé de la fonction",
+    "Date de début de la fonction",
+]
+GEVAUDAN = "244800470"
+
+
+def maire(
+    insee: str,
+    last: str,
+    first: str,
+    birth: str = "12/03/1960",
+    *,
+    sex: str = "M",
+    starts: str = "03/07/2020",
+    departement: str = "48",
+) -> list[str]:
+    return [
+        departement,
+        "Lozère",
+        "",
+        "",
+        insee,
+        "",
+        last,
+        first,
+        sex,
+        birth,
+        "23",
+        "Cadres",
+        "15/03/2020",
+        starts,
+    ]
+
+
+def conseiller_departemental(
+    canton: str, last: str, first: str, birth: str, function: str = "", *, sex: str = "F"
+) -> list[str]:
+    starts = "01/07/2021" if function else ""
+    return [
+        "48",
+        "Lozère",
+        canton,
+        "",
+        last,
+        first,
+        sex,
+        birth,
+        "33",
+        "Cadres",
+        "27/06/2021",
+        function,
+        starts,
+    ]
+
+
+def conseiller_communautaire(siren: str, last: str, first: str, birth: str, function: str = "") -> list[str]:
+    starts = "15/07/2020" if function else ""
+    row = ["48", "Lozère", "", "", siren, "", "48092", "Marvejols", last, first, "M", birth, "23", "Cadres"]
+    return [*row, "28/06/2020", function, starts]
+
+
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    separator: str = ";",
+    encoding: str = "utf-8",
+) -> Path:
+    lines = [separator.join(header), *(separator.join(row) for row in rows)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+# Five Gévaudan communes with their maire, born on distinct dates.
+FIRST_TERM = [
+    maire("48092", "DURAND", "Pierre", "01/02/1955"),
+    maire("48099", "MARTIN", "Hélène", "14/07/1962", sex="F"),
+    maire("48103", "BERNARD", "Jean", "22/10/1970"),
+    maire("48005", "PETIT", "Anne", "05/05/1966", sex="F"),
+    maire("48032", "ROUX", "Michel", "30/09/1958"),
+    maire("12145", "FABRE", "Luc", "03/03/1961", departement="12"),  # Millau: not in the database
+]
+
+
+def count(model: type) -> int:
+    db.session.rollback()  # read what is committed, as the next command would
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def open_maires() -> dict[str, str]:
+    rows = db.session.execute(
+        select(Commune.insee_code, Person.last_name)
+        .join(Mandate, Mandate.commune_id == Commune.id)
+        .join(Person, Person.id == Mandate.person_id)
+        .where(Mandate.role == Role.MAIRE, Mandate.ends_on.is_(None))
+    )
+    return dict(rows.all())
+
+
+def test_maires_import(lozere: None, tmp_path: Path) -> None:
+    report = import_rne(write_csv(tmp_path / "elus-maires-mai.csv", MAIRES_HEADER, FIRST_TERM))
+    db.session.commit()
+    assert report.kind is RneFileKind.MAIRES
+    assert (report.rows, report.skipped_rows, report.created_persons, len(report.opened)) == (6, 1, 5, 5)
+    assert open_maires() == {
+        "48092": "DURAND",
+        "48099": "MARTIN",
+        "48103": "BERNARD",
+        "48005": "PETIT",
+        "48032": "ROUX",
+    }
+    martin = db.session.scalars(select(Person).where(Person.last_name == "MARTIN")).one()
+    assert (martin.civility, martin.first_name, martin.birth_on) == ("Mme", "Hélène", date(1962, 7, 14))
+    (mandate,) = martin.mandates
+    assert mandate.source == MandateSource.RNE
+    assert mandate.starts_on == date(2020, 7, 3)
+    assert mandate.quality == "Maire de Bourgs sur Colagne"
+
+
+def test_reimport_is_idempotent(lozere: None, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "maires.csv", MAIRES_HEADER, FIRST_TERM)
+    import_rne(path)
+    db.session.commit()
+    before = (count(Person), count(Mandate))
+    again = import_rne(path, on=date(2026, 4, 1))
+    db.session.commit()
+    assert not again.has_changes
+    assert again.unchanged == 5
+    assert (count(Person), count(Mandate)) == before
+
+
+def test_election_closes_old_maires_and_opens_new(lozere: None, tmp_path: Path) -> None:
+    import_rne(write_csv(tmp_path / "2020.csv", MAIRES_HEADER, FIRST_TERM), on=date(2020, 7, 10))
+    # A maire entered by hand on a commune the file covers: an import never closes it.
+    mende = db.session.scalars(select(Commune).where(Commune.insee_code == "48095")).one()
+    manual = Person(
+        first_name="Laurent", last_name="SUAU", mandates=[Mandate(role=Role.MAIRE, commune=mende)]
+    )
+    db.session.add(manual)
+    db.session.commit()
+
+    second_term = [
+        FIRST_TERM[0],  # re-elected, new function date
+        maire("48099", "MARTIN", "Hélène", "14/07/1962", sex="F", starts="27/03/2026"),
+        maire("48103", "BLANC", "Sophie", "08/08/1980", sex="F", starts="27/03/2026"),  # new maire
+        maire("48005", "PETIT", "Anne", "05/05/1966", sex="F"),
+        # 48032 Le Buisson disappeared (resignation not yet replaced)
+        maire("48072", "ROUX", "Michel", "30/09/1958", starts="28/03/2026"),  # moved to Grèzes
+    ]
+    report = import_rne(write_csv(tmp_path / "2026.csv", MAIRES_HEADER, second_term), on=date(2026, 3, 30))
+    db.session.commit()
+
+    assert sorted((c.last_name, c.body) for c in report.opened) == [
+        ("BLANC", "Montrodat"),
+        ("ROUX", "Grèzes"),
+    ]
+    assert sorted((c.last_name, c.body) for c in report.closed) == [
+        ("BERNARD", "Montrodat"),
+        ("ROUX", "Le Buisson"),
+    ]
+    assert report.created_persons == 1  # BLANC; ROUX is the same person, in another commune
+    assert report.unchanged == 3
+    assert open_maires() == {
+        "48092": "DURAND",
+        "48099": "MARTIN",
+        "48103": "BLANC",
+        "48005": "PETIT",
+        "48072": "ROUX",
+        "48095": "SUAU",
+    }
+    closed = db.session.scalars(select(Mandate).where(Mandate.ends_on.is_not(None))).all()
+    assert {m.ends_on for m in closed} == {date(2026, 3, 30)}
+    # The re-elected maire keeps one mandate from her first term, so past meetings still find her.
+    martin = db.session.scalars(select(Person).where(Person.last_name == "MARTIN")).one()
+    assert [(m.starts_on, m.ends_on) for m in martin.mandates] == [(date(2020, 7, 3), None)]
+
+
+def test_latin1_tab_separated(lozere: None, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "maires-2019.txt",
+        MAIRES_HEADER,
+        [maire("48099", "MARTIN", "Hélène", "14/07/1962", sex="F")],
+        separator="\t",
+        encoding="latin-1",
+    )
+    report = import_rne(path)
+    db.session.commit()
+    assert len(report.opened) == 1
+    assert db.session.scalars(select(Person.first_name)).one() == "Hélène"
+
+
+def test_bom_and_iso_dates(lozere: None, tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "maires.csv",
+        MAIRES_HEADER,
+        [maire("48092", "DURAND", "Pierre", "1955-02-01", starts="2020-07-03")],
+        encoding="utf-8-sig",
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    report = import_rne(path)
+    db.session.commit()
+    assert report.kind is RneFileKind.MAIRES
+    person = db.session.scalars(select(Person)).one()
+    assert person.birth_on == date(1955, 2, 1)
+    assert person.mandates[0].starts_on == date(2020, 7, 3)
+
+
+def test_bad_date_names_its_line(lozere: None, tmp_path: Path) -> None:
+    rows = [*FIRST_TERM[:4], maire("48032", "ROUX", "Michel", "31/02/1960")]
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    assert str(raised.value) == "Ligne 6 : date de naissance invalide « 31/02/1960 »."
+    assert count(Person) == 0
+
+
+def test_every_bad_line_is_listed(lozere: None, tmp_path: Path) -> None:
+    rows = [maire("48092", "", "Pierre"), FIRST_TERM[1], maire("48103", "BERNARD", "Jean", starts="3/7/20")]
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    assert str(raised.value).splitlines() == [
+        "Ligne 2 : nom de l'élu manquant.",
+        "Ligne 4 : date de début de la fonction invalide « 3/7/20 ».",
+    ]
+
+
+def test_unknown_header(lozere: None, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", ["Nom", "Prénom", "Commune"], [["A", "B", "C"]])
+    with pytest.raises(InvalidImportFile, match=r"^Ligne 1 : en-tête non reconnu"):
+        import_rne(path)
+    path = write_csv(tmp_path / "y.csv", [h for h in MAIRES_HEADER if h != "Date de naissance"], [])
+    with pytest.raises(InvalidImportFile, match="« Date de naissance »"):
+        import_rne(path)
+
+
+def test_homonyms_with_different_birth_dates_stay_two_persons(lozere: None, tmp_path: Path) -> None:
+    rows = [
+        maire("48092", "DURAND", "Pierre", "01/02/1955"),
+        maire("48099", "Durand", "PIERRE", "09/09/1981"),
+    ]
+    import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    db.session.commit()
+    assert count(Person) == 2
+    # Again with the spelling of the other line: still two persons, no new ones.
+    import_rne(write_csv(tmp_path / "maires2.csv", MAIRES_HEADER, rows[::-1]))
+    db.session.commit()
+    assert count(Person) == 2
+
+
+def test_without_birth_date_same_name_same_body_is_the_same_person(lozere: None, tmp_path: Path) -> None:
+    rows = [maire("48092", "DURAND", "Pierre", ""), maire("48099", "DURAND", "Pierre", "")]
+    import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    db.session.commit()
+    assert count(Person) == 2  # two communes, no birth date: nothing says they are one person
+    report = import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    assert (report.created_persons, report.unchanged) == (0, 2)
+
+
+def test_birth_date_completes_a_person_entered_by_hand(lozere: None, tmp_path: Path) -> None:
+    marvejols = db.session.scalars(select(Commune).where(Commune.insee_code == "48092")).one()
+    manual = Person(
+        first_name="Pierre", last_name="Durand", mandates=[Mandate(role=Role.MAIRE, commune=marvejols)]
+    )
+    db.session.add(manual)
+    db.session.commit()
+    report = import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, FIRST_TERM[:1]))
+    db.session.commit()
+    assert (report.created_persons, report.completed_persons, report.unchanged) == (0, 1, 1)
+    person = db.session.scalars(select(Person)).one()
+    assert person.birth_on == date(1955, 2, 1)
+    assert len(person.mandates) == 1  # the manual mandate stands for the RNE one
+
+
+@pytest.mark.parametrize("mende_1", ["09", "4809"])
+def test_departement_file(lozere: None, tmp_path: Path, mende_1: str) -> None:
+    rows = [
+        conseiller_departemental(mende_1, "ARNAUD", "Sophie", "02/02/1970"),
+        conseiller_departemental(mende_1, "BRUN", "Paul", "03/03/1965", sex="M"),
+        conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975", "Présidente du conseil départemental"),
+        conseiller_departemental("4810", "DELON", "Marc", "05/05/1960", "1er vice-président", sex="M"),
+        ["12", "Aveyron", "1201", "", "ESTIVAL", "Jean", "M", "01/01/1950", "", "", "27/06/2021", "", ""],
+    ]
+    report = import_rne(write_csv(tmp_path / "elus-cd.csv", CD_HEADER, rows))
+    db.session.commit()
+    assert report.kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX
+    assert report.skipped_rows == 1
+    seats = db.session.execute(
+        select(Canton.code, Person.last_name)
+        .join(Mandate, Mandate.canton_id == Canton.id)
+        .join(Person)
+        .where(Mandate.role == Role.CONSEILLER_DEPARTEMENTAL)
+        .order_by(Canton.code, Person.last_name)
+    )
+    assert [tuple(row) for row in seats] == [
+        ("4809", "ARNAUD"),
+        ("4809", "BRUN"),
+        ("4810", "CHAZE"),
+        ("4810", "DELON"),
+    ]
+    president = db.session.scalars(
+        select(Mandate).where(Mandate.role == Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)
+    ).one()
+    assert president.person.last_name == "CHAZE"
+    assert president.canton_id is None and president.starts_on == date(2021, 7, 1)
+    assert president.quality == "Présidente du Conseil départemental de la Lozère"
+    seat = next(m for m in president.person.mandates if m.role == Role.CONSEILLER_DEPARTEMENTAL)
+    assert seat.starts_on == date(2021, 6, 27)  # the seat dates from the election
+
+
+def test_new_president_closes_the_former_presidency(lozere: None, tmp_path: Path) -> None:
+    first = [
+        conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975", "Présidente du conseil départemental"),
+        conseiller_departemental("10", "DELON", "Marc", "05/05/1960", "1er vice-président", sex="M"),
+    ]
+    import_rne(write_csv(tmp_path / "cd.csv", CD_HEADER, first))
+    db.session.commit()
+    second = [
+        conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975"),
+        conseiller_departemental(
+            "10", "DELON", "Marc", "05/05/1960", "Président du Conseil Départemental", sex="M"
+        ),
+    ]
+    report = import_rne(write_csv(tmp_path / "cd2.csv", CD_HEADER, second), on=date(2026, 9, 1))
+    db.session.commit()
+    assert [(c.last_name, c.role) for c in report.closed] == [("CHAZE", Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)]
+    assert [(c.last_name, c.role) for c in report.opened] == [("DELON", Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)]
+    assert len(report.updated) == 2  # both seats keep going, with a new function label
+
+
+def test_communautaires_file(lozere: None, tmp_path: Path) -> None:
+    rows = [
+        conseiller_communautaire(
+            GEVAUDAN, "DURAND", "Pierre", "01/02/1955", "Président du conseil communautaire"
+        ),
+        conseiller_communautaire(GEVAUDAN, "MARTIN", "Hélène", "14/07/1962", "4eme Vice-Président"),
+        conseiller_communautaire(GEVAUDAN, "BERNARD", "Jean", "22/10/1970", "5ème vice-présidente"),
+        conseiller_communautaire(GEVAUDAN, "PETIT", "Anne", "05/05/1966"),
+        conseiller_communautaire(
+            "200066666", "INCONNU", "Paul", "01/01/1950", "Président du conseil communautaire"
+        ),
+    ]
+    report = import_rne(write_csv(tmp_path / "elus-epci.csv", EPCI_HEADER, rows))
+    db.session.commit()
+    assert report.kind is RneFileKind.CONSEILLERS_COMMUNAUTAIRES
+    assert report.skipped_rows == 1
+    gevaudan = db.session.scalars(select(Intercommunality).where(Intercommunality.siren == GEVAUDAN)).one()
+    roles = db.session.execute(
+        select(Person.last_name, Mandate.role)
+        .join(Mandate.person)
+        .where(Mandate.intercommunality_id == gevaudan.id)
+        .order_by(Person.last_name, Mandate.role)
+    )
+    assert [tuple(row) for row in roles] == [
+        ("BERNARD", Role.CONSEILLER_COMMUNAUTAIRE),
+        ("BERNARD", Role.VICE_PRESIDENT_EPCI),
+        ("DURAND", Role.CONSEILLER_COMMUNAUTAIRE),
+        ("DURAND", Role.PRESIDENT_EPCI),
+        ("MARTIN", Role.CONSEILLER_COMMUNAUTAIRE),
+        ("MARTIN", Role.VICE_PRESIDENT_EPCI),
+        ("PETIT", Role.CONSEILLER_COMMUNAUTAIRE),
+    ]
+    president = db.session.scalars(select(Mandate).where(Mandate.role == Role.PRESIDENT_EPCI)).one()
+    assert president.quality == "Président de la CC du Gévaudan"
+    assert president.function_label == "Président du conseil communautaire"
+
+
+def test_function_wording_is_folded() -> None:
+    epci = RneFileKind.CONSEILLERS_COMMUNAUTAIRES
+    assert Role.VICE_PRESIDENT_EPCI in roles_of(epci, "2e  VICE-PRÉSIDENT")
+    assert Role.PRESIDENT_EPCI in roles_of(epci, "PRÉSIDENTE DU CONSEIL COMMUNAUTAIRE")
+    assert roles_of(epci, "Membre du bureau") == (Role.CONSEILLER_COMMUNAUTAIRE,)
+    cd = RneFileKind.CONSEILLERS_DEPARTEMENTAUX
+    assert roles_of(cd, "Vice-président du conseil départemental") == (Role.CONSEILLER_DEPARTEMENTAL,)
