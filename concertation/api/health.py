@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from concertation.api.auth import ApiBlueprint
+from concertation.api.schemas import HealthSchema
 from concertation.extensions import db
 
-blp = Blueprint("health", __name__, description="État du service")
+blp = ApiBlueprint("health", __name__, description="État du service", public=True)
 
 
 @blp.route("/health")
-@blp.response(200)
+@blp.response(200, HealthSchema)
+@blp.alt_response(503, schema=HealthSchema, description="Base de données injoignable")
 def health() -> tuple[dict[str, Any], int]:
     """État du service et de la base de données."""
     try:

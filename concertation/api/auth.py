@@ -1,0 +1,103 @@
+"""Bearer-token authentication of the API, and the blueprint class that enforces it.
+
+Every API blueprint is an `ApiBlueprint`: unless it is declared public, each of its requests must carry
+`Authorization: Bearer <token>` (401 otherwise), and a write (any method but GET/HEAD/OPTIONS) needs the
+`organisateur` role (403 otherwise). Protection is the blueprint's default, so a route added later cannot
+forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from concertation.accounts.models import User, UserRole
+from concertation.accounts.services import user_for_token
+from concertation.api.errors import api_abort, json_error
+
+BEARER_SCHEME = "bearerAuth"
+BEARER_SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "Jeton obtenu avec `flask users token ADRESSE` ; en-tête `Authorization: Bearer <jeton>`.",
+}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ROLE = UserRole.LECTEUR
+WRITE_ROLE = UserRole.ORGANISATEUR
+
+
+def bearer_token() -> str | None:
+    """The token of the request's `Authorization: Bearer ...` header, if any."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate() -> None:
+    """Before every request of a protected blueprint: identify the account and check its role."""
+    token = bearer_token()
+    user = user_for_token(token) if token else None
+    if user is None:
+        challenge = 'Bearer realm="concertation"'
+        if token:
+            challenge += ', error="invalid_token"'
+        api_abort(401, headers={"WWW-Authenticate": challenge})
+    required = READ_ROLE if request.method in SAFE_METHODS else WRITE_ROLE
+    if not user.has_role(required):
+        api_abort(403, f"Cette opération demande le rôle « {required.label} ».")
+    g.api_user = user
+
+
+def api_user() -> User:
+    """The account authenticated by the bearer token of the current request."""
+    user: User = g.api_user
+    return user
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose errors are JSON and whose routes require a bearer token.
+
+    `public=True` (the health check) skips authentication.
+    """
+
+    def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_public = public
+        # Flask prefers a handler registered for the status code over one for the class, then the
+        # blueprint's over the application's: one per code beats the HTML error pages.
+        for code in default_exceptions:
+            self.register_error_handler(code, json_error)
+        self.register_error_handler(HTTPException, json_error)
+        if not public:
+            self.before_request(authenticate)
+
+    def route(
+        self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any
+    ) -> Callable[..., Any]:
+        """Register the route, documenting its security requirement and its 401/403 answers."""
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+
+        def decorator(view: Any) -> Any:
+            if self.is_public:
+                return register(view)
+            if isinstance(view, type) and issubclass(view, MethodView):
+                for method in view.methods or ():
+                    name = method.lower()
+                    setattr(view, name, self._document_security(getattr(view, name), {method}))
+                return register(view)
+            return register(self._document_security(view, set(options.get("methods", ["GET"]))))
+
+        return decorator
+
+    def _document_security(self, func: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
+        func = self.doc(security=[{BEARER_SCHEME: []}])(func)
+        func = self.alt_response(401, response="UNAUTHORIZED")(func)
+        if methods - SAFE_METHODS:
+            func = self.alt_response(403, response="FORBIDDEN")(func)
+        return func

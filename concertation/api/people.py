@@ -1,0 +1,44 @@
+"""GET /api/v1/people: élus and contacts with their dated mandates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from concertation.api import people_queries as queries
+from concertation.api.auth import ApiBlueprint
+from concertation.api.errors import api_abort
+from concertation.api.schemas import PeopleQuerySchema, PersonSchema
+from concertation.core.timeutils import today_paris
+
+blp = ApiBlueprint("api_people", __name__, description="Élus et contacts, avec leurs mandats")
+
+
+@blp.route("/people")
+@blp.arguments(PeopleQuerySchema, location="query")
+@blp.response(200, PersonSchema(many=True))
+@blp.paginate(page_size=50, max_page_size=200)
+def people(args: dict[str, Any], pagination_parameters: Any) -> list[queries.PersonItem]:
+    """Personnes par nom, avec tous leurs mandats (« is_current » : en cours à ce jour).
+
+    Filtres : rôle d'un mandat, mots du nom, personnes ayant un mandat en cours. Paginé : paramètres
+    page et page_size, total dans l'en-tête X-Pagination.
+    """
+    items, total = queries.list_people(
+        queries.PeopleFilters(**args),
+        today_paris(),
+        page=pagination_parameters.page,
+        page_size=pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = total
+    return items
+
+
+@blp.route("/people/<int:person_id>")
+@blp.response(200, PersonSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def person(person_id: int) -> queries.PersonItem:
+    """Une personne et tous ses mandats."""
+    item = queries.get_person(person_id, today_paris())
+    if item is None:
+        api_abort(404, f"Aucune personne n'a l'identifiant {person_id}.")
+    return item
