@@ -11,6 +11,7 @@ from sqlalchemy import select
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
 from concertation.extensions import db
+from concertation.meetings import signals
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
 from concertation.meetings.exceptions import InvalidInviteeChange, InvalidMeeting, MeetingNotEditable
 from concertation.meetings.models import (
@@ -183,7 +184,7 @@ class MeetingChanges:
         return self.time_changed or self.place_changed
 
 
-def update_meeting(meeting: Meeting, data: MeetingInput) -> MeetingChanges:
+def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool = False) -> MeetingChanges:
     """Apply an edit (same checks as creation, past dates allowed if unchanged); the caller commits."""
     if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
         raise MeetingNotEditable(meeting.status_label)
@@ -223,11 +224,25 @@ def update_meeting(meeting: Meeting, data: MeetingInput) -> MeetingChanges:
     if agenda != [a.title for a in meeting.agenda_items]:
         meeting.agenda_items = [AgendaItem(position=i, title=t) for i, t in enumerate(agenda, start=1)]
     db.session.flush()
+    signals.meeting_updated.send(meeting, changes=changes, notify_anyway=notify_anyway)
     return changes
 
 
-def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> InviteeOverride:
-    """A manual addition that survives recomputation; the caller commits."""
+def cancel_meeting(meeting: Meeting) -> None:
+    """Cancel a meeting; once convoked, every invitee receives a cancellation. The caller commits."""
+    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+        raise MeetingNotEditable(meeting.status_label)
+    was_convoked = meeting.status == MeetingStatus.CONVOQUEE
+    meeting.status = MeetingStatus.ANNULEE
+    db.session.flush()
+    signals.meeting_cancelled.send(meeting, was_convoked=was_convoked)
+
+
+def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> InviteeOverride | None:
+    """A manual addition that survives recomputation; the caller commits.
+
+    Returns the override, or None when lifting an earlier manual removal was enough.
+    """
     reason = reason.strip()
     if not reason:
         raise InvalidInviteeChange("Indiquez la raison de l'ajout.")
@@ -236,11 +251,13 @@ def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) 
     if override is not None and override.action == OverrideAction.ADD:
         raise InvalidInviteeChange(f"{person.full_name} est déjà ajouté(e) manuellement.")
     if override is not None:
+        meeting.overrides.remove(override)
         db.session.delete(override)
         db.session.flush()
-        meeting.overrides.remove(override)
         if any(line.person.id == person.id for line in compute_invitees(meeting)):
-            return override  # removing the removal is enough: the rules invite the person again
+            # Lifting the removal is enough: the rules invite the person again.
+            _sync_frozen(meeting, person, reason)
+            return None
     if any(line.person.id == person.id for line in compute_invitees(meeting)):
         raise InvalidInviteeChange(f"{person.full_name} est déjà invité(e) par les règles de composition.")
     added = InviteeOverride(
@@ -248,6 +265,7 @@ def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) 
     )
     db.session.add(added)
     db.session.flush()
+    _sync_frozen(meeting, person, reason)
     return added
 
 
@@ -262,15 +280,22 @@ def remove_invitee(meeting: Meeting, person: Person, reason: str, by: User | Non
         meeting.overrides.remove(override)
         db.session.delete(override)
         db.session.flush()
-        return
-    if not any(line.person.id == person.id for line in compute_invitees(meeting)):
-        raise InvalidInviteeChange(f"{person.full_name} ne figure pas dans la liste des invités.")
-    db.session.add(
-        InviteeOverride(
-            meeting=meeting, person=person, action=OverrideAction.REMOVE, reason=reason, created_by=by
+    else:
+        if not any(line.person.id == person.id for line in compute_invitees(meeting)):
+            raise InvalidInviteeChange(f"{person.full_name} ne figure pas dans la liste des invités.")
+        db.session.add(
+            InviteeOverride(
+                meeting=meeting, person=person, action=OverrideAction.REMOVE, reason=reason, created_by=by
+            )
         )
-    )
-    db.session.flush()
+        db.session.flush()
+    _sync_frozen(meeting, person, reason)
+
+
+def _sync_frozen(meeting: Meeting, person: Person, reason: str) -> None:
+    """Once the list is frozen, a manual change applies to it at once (and notifies that person)."""
+    if meeting.is_frozen:
+        apply_diff(meeting, reason, only={person.id})
 
 
 def _check_list_editable(meeting: Meeting) -> None:
@@ -369,7 +394,10 @@ def apply_diff(
     for row, qualities in diff.requalified:
         row.qualities = qualities
     db.session.flush()
-    return AppliedDiff(added, diff.removed)
+    applied = AppliedDiff(added, diff.removed)
+    if added or diff.removed:
+        signals.invitees_changed.send(meeting, applied=applied)
+    return applied
 
 
 def meeting_as_dict(meeting: Meeting) -> dict[str, Any]:

@@ -1,0 +1,18 @@
+"""Signals sent by meeting services, so that the invitations domain can notify invitees.
+
+Meetings must not import invitations (dependencies point one way); the handlers run synchronously
+inside the caller's transaction, so their outbox rows commit or roll back with the change.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sender: the Meeting; kwargs: changes (MeetingChanges), notify_anyway (bool)
+meeting_updated = _signals.signal("meeting-updated")
+#: sender: the Meeting; kwargs: applied (AppliedDiff) — lines added to or removed from a frozen list
+invitees_changed = _signals.signal("invitees-changed")
+#: sender: the Meeting; kwargs: was_convoked (bool)
+meeting_cancelled = _signals.signal("meeting-cancelled")
