@@ -30,6 +30,7 @@ def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    register_signals()
     register_error_pages(app)
     register_template_helpers(app)
     return app
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation import main
     from concertation.accounts.routes import bp as accounts_bp
     from concertation.api import register_api
+    from concertation.invitations.routes import bp as invitations_bp
     from concertation.meetings.routes import bp as meetings_bp
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
@@ -92,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(territory_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
     register_api(app)
 
@@ -99,11 +102,18 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from concertation.accounts.cli import users_cli
     from concertation.demo import demo_cli
+    from concertation.invitations.cli import invitations_cli, outbox_cli
     from concertation.people.cli import people_cli
     from concertation.territory.cli import territory_cli
 
-    for group in (users_cli, territory_cli, people_cli, demo_cli):
+    for group in (users_cli, territory_cli, people_cli, demo_cli, invitations_cli, outbox_cli):
         app.cli.add_command(group)
+
+
+def register_signals() -> None:
+    from concertation.invitations import handlers
+
+    handlers.connect()
 
 
 def register_error_pages(app: Flask) -> None:
@@ -171,6 +181,12 @@ def register_template_helpers(app: Flask) -> None:
             ]
 
         return {"nav_links": nav_links}
+
+    @app.template_global()
+    def meeting_time(meeting: Any) -> str:
+        from concertation.notifications.wording import format_meeting_time
+
+        return format_meeting_time(meeting.starts_at, meeting.ends_at)
 
     @app.template_filter("date_fr")
     def date_fr(value: Any) -> str:

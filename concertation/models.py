@@ -1,6 +1,7 @@
 """Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
 
 from concertation.accounts.models import User
+from concertation.invitations.models import AnswerEvent, Invitation
 from concertation.meetings.models import (
     AgendaItem,
     CompositionRule,
@@ -8,6 +9,7 @@ from concertation.meetings.models import (
     Meeting,
     MeetingInvitee,
 )
+from concertation.notifications.models import OutboxMessage
 from concertation.people.models import Mandate, Person
 from concertation.territory.models import (
     Canton,
@@ -21,6 +23,9 @@ from concertation.territory.models import (
 )
 
 __all__ = [
+    "AnswerEvent",
+    "Invitation",
+    "OutboxMessage",
     "AgendaItem",
     "CompositionRule",
     "InviteeOverride",

@@ -125,3 +125,24 @@ def meeting(
         now=now or paris(2026, 11, 1),
     )
     return created
+
+
+def gevaudan_elus(*, without_email: int = 1) -> list[Person]:
+    """A maire for each commune of the CC du Gévaudan, its président (maire of Marvejols), and the
+    conseillers départementaux of the cantons it touches; the first `without_email` maires have no email."""
+    on = date(2027, 1, 1)
+    gevaudan = epci("244800470")
+    created: list[Person] = []
+    for index, member in enumerate(gevaudan.communes_on(on)):
+        holder = person(f"Maire{member.insee_code}", email=None if index < without_email else "")
+        mandate(holder, Role.MAIRE, member)
+        if member.insee_code == "48092":
+            mandate(holder, Role.PRESIDENT_EPCI, gevaudan)
+        created.append(holder)
+    cantons = {c.id: c for m in gevaudan.communes_on(on) for c in m.cantons}
+    for found in cantons.values():
+        holder = person(f"CD{found.code}", civility="Mme")
+        mandate(holder, Role.CONSEILLER_DEPARTEMENTAL, found, starts_on=date(2021, 7, 1))
+        created.append(holder)
+    db.session.commit()
+    return created

@@ -1,0 +1,48 @@
+"""`flask invitations ...` and `flask outbox ...` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from concertation.extensions import db
+from concertation.invitations.exceptions import InvitationError
+from concertation.invitations.replies import ingest_email
+from concertation.notifications.sender import SmtpSettings, drain
+
+invitations_cli = AppGroup("invitations", help="Invitations et réponses.")
+outbox_cli = AppGroup("outbox", help="File d'envoi des courriels.")
+
+
+@invitations_cli.command("ingest-reply")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def ingest_reply(files: tuple[Path, ...]) -> None:
+    """Apply calendar-client answers (iTIP REPLY) from .eml or .ics files."""
+    failed = False
+    for path in files:
+        try:
+            outcome = ingest_email(path.read_bytes())
+        except InvitationError as error:
+            db.session.rollback()
+            click.echo(f"{path.name} : {error}", err=True)
+            failed = True
+            continue
+        db.session.commit()
+        click.echo(f"{path.name} : {outcome.message}")
+    if failed:
+        raise SystemExit(1)
+
+
+@outbox_cli.command("drain")
+@click.option("--batch-size", default=100, show_default=True)
+def drain_command(batch_size: int) -> None:
+    """Send every email due now."""
+    report = drain(SmtpSettings.from_config(current_app.config), batch_size=batch_size)
+    click.echo(f"File d'envoi : {report.summary()}")
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)

@@ -1,0 +1,37 @@
+"""Answer and organiser forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from concertation.invitations.models import Answer
+
+ANSWER_CHOICES = [(a.value, a.label) for a in Answer if a is not Answer.EN_ATTENTE]
+
+
+class AnswerForm(FlaskForm):
+    answer = RadioField(
+        "Votre réponse", choices=ANSWER_CHOICES, validators=[DataRequired("Choisissez une réponse.")]
+    )
+    represented_by = StringField(
+        "Représenté(e) par (nom et qualité)",
+        validators=[Optional(), Length(max=300, message="300 caractères au maximum.")],
+    )
+    comment = TextAreaField(
+        "Commentaire (facultatif)",
+        validators=[Optional(), Length(max=2000, message="2 000 caractères au maximum.")],
+    )
+
+
+class OrganiserAnswerForm(AnswerForm):
+    """An answer received by phone or letter, entered by the organiser."""
+
+
+class ConfirmForm(FlaskForm):
+    """A POST button that only needs its CSRF token."""
+
+
+class CancelForm(FlaskForm):
+    confirm = BooleanField("Je confirme l'annulation", validators=[DataRequired("Cochez la confirmation.")])

@@ -1,0 +1,100 @@
+"""Invitations and their answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from concertation.core.timeutils import now_utc
+from concertation.core.types import UTCDateTime
+from concertation.extensions import Model
+from concertation.meetings.models import Meeting, MeetingInvitee
+from concertation.people.models import Person
+
+
+class Answer(StrEnum):
+    EN_ATTENTE = "en_attente"
+    PRESENT = "present"
+    ABSENT = "absent"
+    REPRESENTE = "represente"
+    PEUT_ETRE = "peut_etre"
+
+    @property
+    def label(self) -> str:
+        return ANSWER_LABELS[self]
+
+
+ANSWER_LABELS = {
+    Answer.EN_ATTENTE: "Sans réponse",
+    Answer.PRESENT: "Présent(e)",
+    Answer.ABSENT: "Absent(e)",
+    Answer.REPRESENTE: "Représenté(e)",
+    Answer.PEUT_ETRE: "Peut-être",
+}
+
+
+class AnswerSource(StrEnum):
+    LINK = "lien"
+    CALENDAR = "agenda"
+    ORGANISER = "organisateur"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PAPER = "papier"
+
+
+class Invitation(Model):
+    """The convocation of one person to one meeting."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("meeting_invitee.id", ondelete="CASCADE"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(String(10))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    answer: Mapped[Answer] = mapped_column(String(20), default=Answer.EN_ATTENTE)
+    represented_by: Mapped[str] = mapped_column(String(300), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer_source: Mapped[AnswerSource | None] = mapped_column(String(20))
+    # SEQUENCE of the last calendar object sent to this person; older iTIP replies are ignored.
+    sequence_sent: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    meeting: Mapped[Meeting] = relationship()
+    invitee: Mapped[MeetingInvitee] = relationship()
+    person: Mapped[Person] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} meeting={self.meeting_id} person={self.person_id} {self.answer}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+    @property
+    def answer_label(self) -> str:
+        label = Answer(self.answer).label
+        if self.answer == Answer.REPRESENTE and self.represented_by:
+            return f"{label} par {self.represented_by}"
+        return label
+
+
+class AnswerEvent(Model):
+    """Every answer received, kept for the record even when a later one replaced it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[Answer] = mapped_column(String(20))
+    represented_by: Mapped[str] = mapped_column(String(300), default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[AnswerSource] = mapped_column(String(20))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    is_applied: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(String(300), default="")

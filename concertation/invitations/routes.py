@@ -1,0 +1,183 @@
+"""Answer pages for élus (public, signed links) and invitation pages for organisers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from concertation.core.security import organiser_required
+from concertation.extensions import db
+from concertation.invitations import services
+from concertation.invitations.exceptions import InvitationError
+from concertation.invitations.forms import AnswerForm, CancelForm, ConfirmForm, OrganiserAnswerForm
+from concertation.invitations.models import AnswerSource, Invitation
+from concertation.invitations.tokens import InvalidToken, read_token
+from concertation.meetings import services as meeting_services
+from concertation.meetings.exceptions import MeetingError
+from concertation.meetings.models import Meeting
+from concertation.notifications.emails import MailContext
+from concertation.notifications.models import DeliveryState, OutboxMessage
+from concertation.notifications.outbox import delivery_counts, requeue
+
+bp = Blueprint("invitations", __name__)
+
+
+def _ctx() -> MailContext:
+    return MailContext.from_config(current_app.config)
+
+
+def _invitation_for(token: str) -> Invitation:
+    claims = read_token(current_app.config["SECRET_KEY"], token)
+    invitation = db.session.get(Invitation, claims.invitation_id)
+    if invitation is None or invitation.meeting_id != claims.meeting_id or not invitation.is_active:
+        raise InvalidToken()
+    return invitation
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+def answer(token: str) -> str | Response | tuple[str, int]:
+    """The élu's personal answer page: no account, works on a phone, idempotent."""
+    try:
+        invitation = _invitation_for(token)
+    except InvalidToken as error:
+        return render_template(
+            "invitations/invalid.html", message=str(error)
+        ), 404 if not error.expired else 410
+    meeting = invitation.meeting
+    if not services.answers_open(meeting):
+        return render_template("invitations/closed.html", invitation=invitation, meeting=meeting)
+    form = AnswerForm()
+    if request.method == "GET":
+        # Links in the email preselect an answer; only the POST records it (mail scanners follow links).
+        preset = request.args.get("reponse")
+        form.answer.data = (
+            preset
+            if preset in dict(form.answer.choices or [])
+            else (invitation.answer if invitation.answer != "en_attente" else None)
+        )
+        form.represented_by.data = invitation.represented_by
+        form.comment.data = invitation.comment
+    if form.validate_on_submit():
+        try:
+            services.record_answer(
+                invitation,
+                form.answer.data or "",
+                source=AnswerSource.LINK,
+                represented_by=form.represented_by.data or "",
+                comment=form.comment.data or "",
+            )
+        except InvitationError as error:
+            form.answer.errors = [*form.answer.errors, str(error)]
+        else:
+            db.session.commit()
+            flash("Votre réponse est enregistrée. Merci.", "success")
+            return redirect(url_for("invitations.answer", token=token), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "invitations/answer.html", form=form, invitation=invitation, meeting=meeting
+    ), status
+
+
+@bp.route("/reunions/<int:meeting_id>/invitations")
+@organiser_required
+def index(meeting_id: int) -> str:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    invitations = services.invitations_of(meeting, active_only=False)
+    counts = delivery_counts(meeting.id)
+    return render_template(
+        "invitations/index.html",
+        meeting=meeting,
+        invitations=invitations,
+        deliveries=services.deliveries(invitations),
+        counts=counts,
+        sent=counts[DeliveryState.ENVOYE],
+        confirm_form=ConfirmForm(),
+        cancel_form=CancelForm(),
+        answer_form=OrganiserAnswerForm(),
+    )
+
+
+@bp.route("/reunions/<int:meeting_id>/invitations/progression")
+@organiser_required
+def progress(meeting_id: int) -> Response:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    return jsonify({state.value: n for state, n in delivery_counts(meeting.id).items()})
+
+
+@bp.route("/reunions/<int:meeting_id>/convoquer", methods=["POST"])
+@organiser_required
+def convoke(meeting_id: int) -> Response:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("Formulaire expiré : recommencez.", "danger")
+        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    try:
+        report = services.convoke(meeting, _ctx())
+    except InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
+    db.session.commit()
+    flash(
+        f"Convocation enregistrée : {report.emails} courriel(s) en cours d'envoi, "
+        f"{report.paper} courrier(s) papier à imprimer.",
+        "success",
+    )
+    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+
+
+@bp.route("/reunions/<int:meeting_id>/annuler", methods=["POST"])
+@organiser_required
+def cancel(meeting_id: int) -> Response:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash("Cochez la confirmation pour annuler la réunion.", "danger")
+        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    try:
+        meeting_services.cancel_meeting(meeting)
+    except MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash("Réunion annulée : les invités reçoivent une annulation.", "success")
+    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+
+
+@bp.route("/reunions/<int:meeting_id>/courriels/<int:message_id>/renvoyer", methods=["POST"])
+@organiser_required
+def resend(meeting_id: int, message_id: int) -> Response:
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.meeting_id != meeting_id or not ConfirmForm().validate_on_submit():
+        flash("Demande de renvoi invalide.", "danger")
+    else:
+        requeue(message)
+        db.session.commit()
+        flash(f"Courriel à {message.recipient_email} remis dans la file d'envoi.", "success")
+    return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+
+
+@bp.route("/reunions/<int:meeting_id>/invitations/<int:invitation_id>/reponse", methods=["POST"])
+@organiser_required
+def record(meeting_id: int, invitation_id: int) -> Response:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    form = OrganiserAnswerForm()
+    if invitation.meeting_id != meeting_id or not form.validate_on_submit():
+        flash("Réponse invalide : choisissez une réponse.", "danger")
+        return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+    try:
+        services.record_answer(
+            invitation,
+            form.answer.data or "",
+            source=AnswerSource.ORGANISER,
+            represented_by=form.represented_by.data or "",
+            comment=form.comment.data or "",
+        )
+    except InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(f"Réponse de {invitation.person.full_name} enregistrée.", "success")
+    return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)

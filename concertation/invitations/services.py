@@ -1,0 +1,240 @@
+"""Convocations, updates, cancellations and answers; every email goes through the outbox.
+
+Every function here runs inside the caller's transaction: the outbox rows are committed together
+with the change that required them, and the sender delivers them afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from concertation.accounts.models import User
+from concertation.core.timeutils import now_utc
+from concertation.extensions import db
+from concertation.invitations.exceptions import AnswersClosed, CannotConvoke, InvalidAnswer
+from concertation.invitations.models import (
+    Answer,
+    AnswerEvent,
+    AnswerSource,
+    Channel,
+    Invitation,
+)
+from concertation.meetings import services as meeting_services
+from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
+from concertation.notifications.emails import MailContext, enqueue_invitation_email
+from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
+
+
+@dataclass
+class ConvocationReport:
+    emails: int
+    paper: int
+
+
+def invitations_of(meeting: Meeting, *, active_only: bool = True) -> list[Invitation]:
+    query = (
+        select(Invitation)
+        .where(Invitation.meeting_id == meeting.id)
+        .options(selectinload(Invitation.person), selectinload(Invitation.invitee))
+    )
+    if active_only:
+        query = query.where(Invitation.cancelled_at.is_(None))
+    rows = db.session.scalars(query).all()
+    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
+
+
+def _new_invitation(meeting: Meeting, line: MeetingInvitee) -> Invitation:
+    person = line.person
+    invitation = Invitation(
+        meeting=meeting,
+        invitee=line,
+        person=person,
+        channel=Channel.EMAIL if person.email else Channel.PAPER,
+        email=person.email or None,
+        sequence_sent=meeting.sequence,
+    )
+    db.session.add(invitation)
+    return invitation
+
+
+def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> ConvocationReport:
+    """Freeze the list, create one invitation per invitee and one outbox email per address."""
+    if meeting.status != MeetingStatus.BROUILLON:
+        raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
+    if meeting.starts_at <= now_utc():
+        raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
+    lines = meeting_services.freeze_invitees(meeting)
+    if not lines:
+        raise CannotConvoke(
+            "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
+        )
+    report = ConvocationReport(emails=0, paper=0)
+    for line in lines:
+        invitation = _new_invitation(meeting, line)
+        db.session.flush()
+        if invitation.channel == Channel.EMAIL:
+            enqueue_invitation_email(invitation, MessageKind.INVITATION, ctx)
+            report.emails += 1
+        else:
+            report.paper += 1
+    meeting.status = MeetingStatus.CONVOQUEE
+    db.session.flush()
+    return report
+
+
+def on_meeting_updated(
+    meeting: Meeting, ctx: MailContext, changes: meeting_services.MeetingChanges, *, notify_anyway: bool
+) -> None:
+    """Once convoked, a change of date, time or place sends the full event again to every invitee.
+
+    A date or time change also resets the answers given for the old date.
+    """
+    if meeting.status != MeetingStatus.CONVOQUEE:
+        return
+    if not (changes.needs_update or (notify_anyway and changes.other_changed)):
+        return
+    meeting.sequence += 1
+    for invitation in invitations_of(meeting):
+        if changes.time_changed:
+            _reset_answer(invitation)
+        invitation.sequence_sent = meeting.sequence
+        if invitation.channel == Channel.EMAIL:
+            enqueue_invitation_email(invitation, MessageKind.UPDATE, ctx)
+    db.session.flush()
+
+
+def _reset_answer(invitation: Invitation) -> None:
+    invitation.answer = Answer.EN_ATTENTE
+    invitation.represented_by = ""
+    invitation.answered_at = None
+    invitation.answer_source = None
+
+
+def on_meeting_cancelled(meeting: Meeting, ctx: MailContext, *, was_convoked: bool) -> None:
+    """A CANCEL, with a higher SEQUENCE, to every current invitee of a convoked meeting."""
+    if not was_convoked:
+        return
+    meeting.sequence += 1
+    for invitation in invitations_of(meeting):
+        invitation.sequence_sent = meeting.sequence
+        if invitation.channel == Channel.EMAIL:
+            enqueue_invitation_email(invitation, MessageKind.CANCEL, ctx)
+    db.session.flush()
+
+
+def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_services.AppliedDiff) -> None:
+    """Lines added to a convoked meeting get the current REQUEST; removed ones get a CANCEL alone."""
+    if meeting.status != MeetingStatus.CONVOQUEE:
+        return
+    existing = {i.invitee_id: i for i in invitations_of(meeting, active_only=False)}
+    if applied.removed:
+        # The removed person's calendar only accepts a CANCEL with a higher SEQUENCE.
+        meeting.sequence += 1
+    for line in applied.removed:
+        invitation = existing.get(line.id)
+        if invitation is None or not invitation.is_active:
+            continue
+        invitation.cancelled_at = now_utc()
+        invitation.sequence_sent = meeting.sequence
+        if invitation.channel == Channel.EMAIL:
+            enqueue_invitation_email(invitation, MessageKind.CANCEL, ctx, whole_meeting=False)
+    for line in applied.added:
+        invitation = existing.get(line.id)
+        if invitation is None:
+            invitation = _new_invitation(meeting, line)
+        else:
+            invitation.cancelled_at = None
+            _reset_answer(invitation)
+            invitation.channel = Channel.EMAIL if line.person.email else Channel.PAPER
+            invitation.email = line.person.email or None
+        invitation.sequence_sent = meeting.sequence
+        db.session.flush()
+        if invitation.channel == Channel.EMAIL:
+            enqueue_invitation_email(invitation, MessageKind.INVITATION, ctx)
+    db.session.flush()
+
+
+def answers_open(meeting: Meeting, now: datetime | None = None) -> bool:
+    return meeting.status == MeetingStatus.CONVOQUEE and (now or now_utc()) < meeting.ends_at
+
+
+def record_answer(
+    invitation: Invitation,
+    answer: Answer | str,
+    *,
+    source: AnswerSource,
+    represented_by: str = "",
+    comment: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """Store an answer; when two arrive, the later one wins. Returns whether it was applied."""
+    try:
+        value = Answer(answer)
+    except ValueError:
+        raise InvalidAnswer("Réponse inconnue.") from None
+    if value is Answer.EN_ATTENTE:
+        raise InvalidAnswer("Choisissez une réponse.")
+    represented_by = represented_by.strip()
+    if value is Answer.REPRESENTE and not represented_by:
+        raise InvalidAnswer("Indiquez le nom et la qualité de la personne qui vous représente.")
+    if len(represented_by) > 300 or len(comment) > 2000:
+        raise InvalidAnswer(
+            "Texte trop long (300 caractères pour le représentant, 2 000 pour le commentaire)."
+        )
+    if source is not AnswerSource.ORGANISER and not answers_open(invitation.meeting):
+        raise AnswersClosed()
+    at = at or now_utc()
+    applied = invitation.answered_at is None or at >= invitation.answered_at
+    db.session.add(
+        AnswerEvent(
+            invitation_id=invitation.id,
+            answer=value,
+            represented_by=represented_by if value is Answer.REPRESENTE else "",
+            comment=comment.strip(),
+            source=source,
+            answered_at=at,
+            is_applied=applied,
+            note="" if applied else "Réponse plus ancienne que la réponse enregistrée",
+        )
+    )
+    if applied:
+        invitation.answer = value
+        invitation.represented_by = represented_by if value is Answer.REPRESENTE else ""
+        invitation.comment = comment.strip()
+        invitation.answered_at = at
+        invitation.answer_source = source
+    db.session.flush()
+    return applied
+
+
+@dataclass
+class DeliveryView:
+    state: DeliveryState | None
+    attempts: int
+    last_reply: str
+    message_id: int | None
+
+
+def deliveries(invitations: Sequence[Invitation]) -> dict[int, DeliveryView]:
+    """The latest email of each invitation and its delivery state (one query)."""
+    ids = [i.id for i in invitations]
+    if not ids:
+        return {}
+    latest = (
+        select(OutboxMessage.invitation_id, func.max(OutboxMessage.id).label("last_id"))
+        .where(OutboxMessage.invitation_id.in_(ids))
+        .group_by(OutboxMessage.invitation_id)
+        .subquery()
+    )
+    rows = db.session.scalars(select(OutboxMessage).join(latest, OutboxMessage.id == latest.c.last_id))
+    views = {
+        m.invitation_id: DeliveryView(DeliveryState(m.state), m.attempts, m.last_reply, m.id)
+        for m in rows
+        if m.invitation_id is not None
+    }
+    return {i.id: views.get(i.id, DeliveryView(None, 0, "", None)) for i in invitations}

@@ -1,0 +1,115 @@
+"""Writing to the outbox and claiming due messages; the sender lives in sender.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from concertation.core.timeutils import now_utc
+from concertation.extensions import db
+from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
+
+RETRYABLE_STATES = (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE)
+
+
+def enqueue(
+    *,
+    kind: MessageKind,
+    recipient_email: str,
+    recipient_name: str,
+    sender_email: str,
+    subject: str,
+    message_id: str,
+    raw: bytes,
+    meeting_id: int | None = None,
+    invitation_id: int | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction (it is sent after the commit)."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient_email=recipient_email,
+        recipient_name=recipient_name,
+        sender_email=sender_email,
+        subject=subject,
+        message_id=message_id,
+        raw=raw,
+        meeting_id=meeting_id,
+        invitation_id=invitation_id,
+        state=DeliveryState.EN_ATTENTE,
+        next_attempt_at=now_utc(),
+    )
+    db.session.add(message)
+    return message
+
+
+def _due(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        OutboxMessage.state.in_(RETRYABLE_STATES),
+        OutboxMessage.next_attempt_at.is_not(None),
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def claim_due(worker: str, *, limit: int, lease: timedelta, now: datetime | None = None) -> list[int]:
+    """Lease up to `limit` due messages to `worker` and commit the lease; returns their ids.
+
+    On PostgreSQL the candidate rows are locked with FOR UPDATE SKIP LOCKED, so two senders never
+    take the same row; SQLite serialises writers, and the conditional UPDATE re-checks the lease.
+    """
+    now = now or now_utc()
+    query = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if not ids:
+        db.session.commit()
+        return []
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _due(now))
+        .values(claimed_until=now + lease, claimed_by=worker)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != len(ids):  # type: ignore[attr-defined]
+        # Another sender took some of them between our SELECT and UPDATE (SQLite): keep only ours.
+        ids = list(
+            db.session.scalars(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.id.in_(ids),
+                    OutboxMessage.claimed_by == worker,
+                    OutboxMessage.claimed_until == now + lease,
+                )
+            )
+        )
+    return ids
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... capped at 1 h between attempts."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def requeue(message: OutboxMessage) -> None:
+    """The organiser's "renvoyer": send again as soon as possible (same Message-ID)."""
+    message.state = DeliveryState.EN_ATTENTE
+    message.next_attempt_at = now_utc()
+    message.claimed_until = None
+    message.claimed_by = None
+
+
+def delivery_counts(meeting_id: int) -> dict[DeliveryState, int]:
+    """How many of a meeting's messages are in each state (the progress bar)."""
+    from sqlalchemy import func
+
+    rows = db.session.execute(
+        select(OutboxMessage.state, func.count())
+        .where(OutboxMessage.meeting_id == meeting_id)
+        .group_by(OutboxMessage.state)
+    ).all()
+    counts = dict.fromkeys(DeliveryState, 0)
+    for state, n in rows:
+        counts[DeliveryState(state)] = n
+    return counts

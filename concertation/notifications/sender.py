@@ -1,0 +1,184 @@
+"""The outbox sender: one SMTP connection per batch, a timeout on every operation, per-recipient results.
+
+Flask-Mail holds the SMTP settings (MAIL_*), but its connection has no timeout and reports neither
+per-recipient codes nor 4xx/5xx distinctions, so the sender talks to smtplib directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from concertation.core.timeutils import now_utc
+from concertation.extensions import db
+from concertation.notifications.models import DeliveryState, OutboxMessage
+from concertation.notifications.outbox import backoff, claim_due
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 15
+LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    refused: int = 0
+    deferred: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.sent} envoyé(s), {self.refused} refusé(s), {self.deferred} reporté(s)"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    timeout: float
+    use_tls: bool = False
+    use_ssl: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
+        return cls(
+            host=config["MAIL_SERVER"],
+            port=int(config["MAIL_PORT"]),
+            timeout=float(config.get("MAIL_TIMEOUT", 10)),
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+            use_ssl=bool(config.get("MAIL_USE_SSL")),
+            username=config.get("MAIL_USERNAME"),
+            password=config.get("MAIL_PASSWORD"),
+        )
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    if settings.use_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.use_tls:
+            smtp.starttls(context=ssl.create_default_context())
+    if settings.username and settings.password:
+        smtp.login(settings.username, settings.password)
+    return smtp
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def drain(settings: SmtpSettings, *, batch_size: int = 100, now: datetime | None = None) -> DrainReport:
+    """Send every message due now, batch after batch, each result committed as soon as it is known."""
+    report = DrainReport()
+    worker = worker_name()
+    while True:
+        ids = claim_due(worker, limit=batch_size, lease=LEASE, now=now)
+        if not ids:
+            return report
+        report.batches += 1
+        if not _send_batch(settings, ids, report, now):
+            return report  # the server is unreachable: the rest waits for its backoff
+
+
+def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now: datetime | None) -> bool:
+    try:
+        smtp = _connect(settings)
+    except (OSError, smtplib.SMTPException) as error:
+        _defer_all(ids, None, f"Connexion SMTP impossible : {error}", report, now)
+        return False
+    try:
+        for position, message_id in enumerate(ids):
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None or message.state not in (
+                DeliveryState.EN_ATTENTE,
+                DeliveryState.ECHEC_TEMPORAIRE,
+            ):
+                continue
+            try:
+                refused = smtp.sendmail(message.sender_email, [message.recipient_email], message.raw)
+            except smtplib.SMTPRecipientsRefused as error:
+                code, text = next(iter(error.recipients.values()))
+                _record_failure(message, code, _decode(text), report, now)
+            except smtplib.SMTPResponseException as error:
+                _record_failure(message, error.smtp_code, _decode(error.smtp_error), report, now)
+                if error.smtp_code == 421:
+                    _defer_all(ids[position + 1 :], 421, "Serveur SMTP indisponible (421)", report, now)
+                    return False
+            except (OSError, smtplib.SMTPServerDisconnected) as error:
+                _record_failure(message, None, f"Connexion interrompue : {error}", report, now)
+                _defer_all(ids[position + 1 :], None, "Connexion SMTP interrompue", report, now)
+                return False
+            else:
+                if refused:
+                    code, text = next(iter(refused.values()))
+                    _record_failure(message, code, _decode(text), report, now)
+                else:
+                    _record_success(message, report, now)
+            db.session.commit()
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return True
+
+
+def _decode(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+
+
+def _record_success(message: OutboxMessage, report: DrainReport, now: datetime | None) -> None:
+    message.state = DeliveryState.ENVOYE
+    message.attempts += 1
+    message.sent_at = now or now_utc()
+    message.last_code = 250
+    message.last_reply = "Accepté par le serveur"
+    message.next_attempt_at = None
+    message.claimed_until = None
+    report.sent += 1
+
+
+def _record_failure(
+    message: OutboxMessage, code: int | None, reply: str, report: DrainReport, now: datetime | None
+) -> None:
+    """5xx: permanent, the recipient is marked refused. 4xx or no answer: retried with backoff."""
+    message.attempts += 1
+    message.last_code = code
+    message.last_reply = reply[:1000]
+    message.claimed_until = None
+    if code is not None and 500 <= code < 600:
+        message.state = DeliveryState.REFUSE
+        message.next_attempt_at = None
+        report.refused += 1
+        log.warning("outbox %s refused %s: %s %s", message.id, message.recipient_email, code, reply)
+        return
+    message.state = DeliveryState.ECHEC_TEMPORAIRE
+    message.next_attempt_at = (
+        (now or now_utc()) + backoff(message.attempts) if message.attempts < MAX_ATTEMPTS else None
+    )
+    report.deferred += 1
+
+
+def _defer_all(
+    ids: list[int], code: int | None, reply: str, report: DrainReport, now: datetime | None
+) -> None:
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        if message.state in (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE):
+            _record_failure(message, code, reply, report, now)
+    db.session.commit()
+    report.errors.append(reply)
