@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from concertation.core.security import organiser_required
@@ -10,12 +10,17 @@ from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import AnswerForm, CancelForm, ConfirmForm, OrganiserAnswerForm
-from concertation.invitations.models import AnswerSource, Invitation
+from concertation.invitations.models import AnswerSource, Channel, Invitation
 from concertation.invitations.tokens import InvalidToken, read_token
 from concertation.meetings import services as meeting_services
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.models import Meeting
-from concertation.notifications.emails import MailContext
+from concertation.core.timeutils import now_utc, today_paris
+from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
+from concertation.notifications.feeds import feed_calendar, person_feed_token, read_person_feed_token
+from concertation.notifications.pdf import html_to_pdf
+from concertation.people.models import Person
+from concertation.territory.services import intercommunality_by_siren, sector_by_town
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import delivery_counts, requeue
 
@@ -181,3 +186,75 @@ def record(meeting_id: int, invitation_id: int) -> Response:
         db.session.commit()
         flash(f"Réponse de {invitation.person.full_name} enregistrée.", "success")
     return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+
+
+def _feed_response(name: str, meetings: list[Meeting], filename: str) -> Response:
+    ctx = _ctx()
+    body = feed_calendar(name, meetings, host=ctx.host, dtstamp=now_utc())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/flux/personne/<token>.ics")
+def person_feed(token: str) -> Response:
+    """A personal subscription (webcal://) with every meeting the person is invited to."""
+    person_id = read_person_feed_token(current_app.config["SECRET_KEY"], token)
+    person = db.session.get(Person, person_id) if person_id is not None else None
+    if person is None:
+        abort(404)
+    return _feed_response(
+        f"Réunions – {person.full_name}", services.meetings_of_person(person.id), "reunions.ics"
+    )
+
+
+@bp.route("/flux/ville/<insee>.ics")
+def town_feed(insee: str) -> Response:
+    """The public calendar of the meetings of a main town's sector."""
+    sector = sector_by_town(insee)
+    if sector is None:
+        abort(404)
+    meetings = services.published_meetings(town_insee=insee)
+    return _feed_response(f"Réunions – secteur de {sector.name}", meetings, f"secteur-{insee}.ics")
+
+
+@bp.route("/flux/cc/<siren>.ics")
+def intercommunality_feed(siren: str) -> Response:
+    """The public calendar of the concertations of a communauté de communes."""
+    epci = intercommunality_by_siren(siren)
+    if epci is None:
+        abort(404)
+    meetings = services.published_meetings(siren=siren)
+    return _feed_response(f"Réunions – {epci.name}", meetings, f"cc-{siren}.ics")
+
+
+@bp.route("/reunions/<int:meeting_id>/courriers.pdf")
+@organiser_required
+def paper_letters(meeting_id: int) -> Response:
+    """Printable letters for the invitees without email, with the same content as the email."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    paper = [i for i in services.invitations_of(meeting) if i.channel == Channel.PAPER]
+    ctx = _ctx()
+    letters = [
+        {
+            "invitation": invitation,
+            "rsvp_url": ctx.rsvp_url(invitation.id, meeting.id),
+            "feed_url": url_for(
+                "invitations.person_feed",
+                token=person_feed_token(ctx.secret_key, invitation.person_id),
+                _external=True,
+            ),
+        }
+        for invitation in paper
+    ]
+    html = render_template(
+        "invitations/letters.html",
+        meeting=meeting,
+        letters=letters,
+        contact=ORGANISER_CONTACT,
+        today=today_paris(),
+    )
+    response = Response(html_to_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="courriers-reunion-{meeting.id}.pdf"'
+    return response

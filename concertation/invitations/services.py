@@ -238,3 +238,41 @@ def deliveries(invitations: Sequence[Invitation]) -> dict[int, DeliveryView]:
         if m.invitation_id is not None
     }
     return {i.id: views.get(i.id, DeliveryView(None, 0, "", None)) for i in invitations}
+
+
+PUBLISHED = (MeetingStatus.CONVOQUEE, MeetingStatus.TENUE, MeetingStatus.ANNULEE)
+
+
+def meetings_of_person(person_id: int) -> list[Meeting]:
+    """The meetings a person is (still) invited to, once convoked, by date."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .join(Invitation, Invitation.meeting_id == Meeting.id)
+            .where(
+                Invitation.person_id == person_id,
+                Invitation.cancelled_at.is_(None),
+                Meeting.status.in_(PUBLISHED),
+            )
+            .order_by(Meeting.starts_at)
+            .options(selectinload(Meeting.agenda_items), selectinload(Meeting.location_commune))
+        )
+    )
+
+
+def published_meetings(*, town_insee: str | None = None, siren: str | None = None) -> list[Meeting]:
+    """Convoked, held or cancelled meetings of a town's sector or of a CC, by date."""
+    from concertation.territory.models import Commune, Intercommunality, Sector
+
+    query = select(Meeting).where(Meeting.status.in_(PUBLISHED)).order_by(Meeting.starts_at)
+    if town_insee is not None:
+        query = query.join(Sector, Sector.id == Meeting.sector_id).join(Commune, Commune.id == Sector.town_id)
+        query = query.where(Commune.insee_code == town_insee)
+    if siren is not None:
+        query = query.join(Intercommunality, Intercommunality.id == Meeting.intercommunality_id)
+        query = query.where(Intercommunality.siren == siren)
+    return list(
+        db.session.scalars(
+            query.options(selectinload(Meeting.agenda_items), selectinload(Meeting.location_commune))
+        )
+    )
