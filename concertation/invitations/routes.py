@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from werkzeug.wrappers import Response
 
 from concertation.core.security import organiser_required
+from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.exceptions import InvitationError
@@ -15,14 +16,13 @@ from concertation.invitations.tokens import InvalidToken, read_token
 from concertation.meetings import services as meeting_services
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.models import Meeting
-from concertation.core.timeutils import now_utc, today_paris
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import feed_calendar, person_feed_token, read_person_feed_token
+from concertation.notifications.models import DeliveryState, OutboxMessage
+from concertation.notifications.outbox import delivery_counts, requeue
 from concertation.notifications.pdf import html_to_pdf
 from concertation.people.models import Person
 from concertation.territory.services import intercommunality_by_siren, sector_by_town
-from concertation.notifications.models import DeliveryState, OutboxMessage
-from concertation.notifications.outbox import delivery_counts, requeue
 
 bp = Blueprint("invitations", __name__)
 
