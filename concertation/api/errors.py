@@ -24,12 +24,23 @@ MESSAGES: dict[int, str] = {
     405: "Méthode non autorisée pour cette adresse.",
     406: "Format de réponse non disponible.",
     409: "Conflit avec l'état actuel de la ressource.",
+    410: "Cette ressource n'existe plus.",
     413: "Requête trop volumineuse.",
     415: "Type de contenu non pris en charge : envoyez du JSON.",
     422: "Les données envoyées ne sont pas valides.",
     429: "Trop de requêtes : réessayez dans un instant.",
     500: "Erreur interne : l'équipe technique a été prévenue.",
     503: "Service momentanément indisponible.",
+}
+
+# The pages speak to a person in a browser, not to a program holding a token.
+PAGE_MESSAGES: dict[int, str] = {
+    **MESSAGES,
+    401: "Connectez-vous pour accéder à cette page.",
+    403: "Vous n'avez pas les droits nécessaires pour cette page.",
+    405: "Méthode non autorisée.",
+    415: "Type de contenu non pris en charge.",
+    422: "Les informations envoyées ne sont pas valides.",
 }
 
 # marshmallow's and webargs' default messages; the API's own validators already speak French.
@@ -63,7 +74,7 @@ _PATTERN_MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Longer than maximum length (\d+)\.$"), r"\1 caractère(s) au maximum."),
     (
         re.compile(r"^Must be greater than or equal to (.+) and less than or equal to (.+)\.$"),
-        r"Entre \1 et \2.",
+        r"Doit être compris entre \1 et \2.",
     ),
     (re.compile(r"^Must be greater than or equal to (.+)\.$"), r"Doit être supérieur ou égal à \1."),
     (re.compile(r"^Must be less than or equal to (.+)\.$"), r"Doit être inférieur ou égal à \1."),
@@ -136,7 +147,8 @@ def json_error(error: HTTPException) -> tuple[Response, int, dict[str, str]]:
 
 
 def is_api_request() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    """True for any address under /api/, this version's or not."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 class ConcertationApi(Api):
@@ -151,7 +163,7 @@ class ConcertationApi(Api):
         if is_api_request():
             return json_error(error)
         code = error.code or 500
-        message = MESSAGES.get(code, "Erreur.")
+        message = PAGE_MESSAGES.get(code, "Erreur.")
         return render_template("errors/error.html", code=code, message=message), code
 
 
