@@ -1,4 +1,4 @@
-"""A sender process killed in the middle of a batch: nothing is lost, at most the message in flight repeats."""
+"""A sender process killed mid-batch: nothing is lost, at most the message in flight repeats."""
 
 from __future__ import annotations
 
