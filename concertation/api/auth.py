@@ -16,7 +16,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from concertation.accounts.models import User, UserRole
+from concertation.accounts.models import UserRole
 from concertation.accounts.services import user_for_token
 from concertation.api.errors import api_abort, json_error
 
@@ -52,12 +52,6 @@ def authenticate() -> None:
     if not user.has_role(required):
         api_abort(403, f"Cette opération demande le rôle « {required.label} ».")
     g.api_user = user
-
-
-def api_user() -> User:
-    """The account authenticated by the bearer token of the current request."""
-    user: User = g.api_user
-    return user
 
 
 class ApiBlueprint(Blueprint):
