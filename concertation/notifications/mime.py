@@ -32,9 +32,10 @@ class _Encoded(str):
 class _Policy(EmailPolicy):
     """policy.default, except that _Encoded header values are stored as they are.
 
-    Python 3.11's header folder drops or adds spaces between two encoded-words when it folds a
-    long accented header ("Lozère »" arrives as "Lozère»"); the legacy email.header encoder keeps
-    every space inside the encoded-words, so such headers are encoded by it instead.
+    Python 3.11's folder loses the space where it splits a long accented header into several
+    encoded-words ("Lozère »" arrives as "Lozère»"), and its address parser adds one between
+    adjacent encoded-words. Such headers are encoded here with the legacy email.header encoder,
+    which keeps every space inside the encoded-words.
     """
 
     def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
@@ -44,6 +45,7 @@ class _Policy(EmailPolicy):
 
 
 POLICY = _Policy()
+MAX_LINE = 78
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 _METHOD_LINE = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
@@ -60,9 +62,6 @@ def stable_message_id(kind: str, object_id: int, sequence: int, host: str) -> st
     if not _TOKEN.match(kind) or not _TOKEN.match(host):
         raise ValueError(f"unusable Message-ID parts: {kind!r}, {host!r}")
     return f"<{kind}-{object_id}-seq-{sequence}@{host}>"
-
-
-MAX_LINE = 78
 
 
 def _flat(value: str) -> str:
