@@ -27,7 +27,9 @@ from concertation.invitations.models import (
 from concertation.meetings import services as meeting_services
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext, enqueue_invitation_email
+from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
+from concertation.notifications.wording import format_meeting_time
 
 
 @dataclass
@@ -99,13 +101,29 @@ def on_meeting_updated(
     if not (changes.needs_update or (notify_anyway and changes.other_changed)):
         return
     meeting.sequence += 1
+    extra = {"changes": _describe(meeting, changes), "answers_reset": changes.time_changed}
     for invitation in invitations_of(meeting):
         if changes.time_changed:
             _reset_answer(invitation)
         invitation.sequence_sent = meeting.sequence
         if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.UPDATE, ctx)
+            enqueue_invitation_email(invitation, MessageKind.UPDATE, ctx, extra=extra)
     db.session.flush()
+
+
+def _describe(meeting: Meeting, changes: meeting_services.MeetingChanges) -> list[str]:
+    """What the update email lists, in French."""
+    phrases = []
+    if changes.time_changed:
+        phrases.append(f"Nouvelle date : {format_meeting_time(meeting.starts_at, meeting.ends_at)}")
+    if changes.place_changed:
+        commune = meeting.location_commune.name if meeting.location_commune else ""
+        phrases.append(
+            f"Nouveau lieu : {location_text(meeting.location_name, meeting.location_address, commune)}"
+        )
+    if changes.other_changed:
+        phrases.append("L'intitulé ou l'ordre du jour a été modifié.")
+    return phrases
 
 
 def _reset_answer(invitation: Invitation) -> None:

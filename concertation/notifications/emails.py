@@ -64,7 +64,12 @@ _TEMPLATES = {
 
 
 def enqueue_invitation_email(
-    invitation: Invitation, kind: MessageKind, ctx: MailContext, *, whole_meeting: bool = True
+    invitation: Invitation,
+    kind: MessageKind,
+    ctx: MailContext,
+    *,
+    whole_meeting: bool = True,
+    extra: Mapping[str, Any] | None = None,
 ) -> OutboxMessage:
     """Build the invitation, update or cancellation of one invitee and put it in the outbox."""
     meeting = invitation.meeting
@@ -104,6 +109,7 @@ def enqueue_invitation_email(
         "organizer_email": ctx.organizer_email,
         "kind": wording_kind.value,
         "whole_meeting": whole_meeting,
+        **(extra or {}),
     }
     subject = wording.subject_for(
         wording_kind, meeting.title, wording.format_day(to_paris(meeting.starts_at).date())

@@ -142,6 +142,9 @@ def test_request_then_update_then_cancel_keeps_uid_and_raises_sequence(
     start = events[1].vevent.dtstart.value
     assert start.utcoffset() == timedelta(hours=1) and start.hour == 10
     assert len({m["Message-ID"] for m in mine}) == 3
+    update_text = mine[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Nouvelle date : mardi 16 mars 2027 de 10 h 00 à 12 h 00" in update_text
+    assert "répondre à nouveau" in update_text
 
 
 def test_title_change_alone_sends_nothing(app: Flask, lozere: None, smtp_server: SmtpSink) -> None:
