@@ -47,7 +47,15 @@ def _echo_changes(title: str, sign: str, changes: list[MandateChange]) -> None:
         click.echo(_change_line(sign, change))
 
 
-@people_cli.command("import-rne")
+RNE_HELP = """Importe un fichier du Répertoire national des élus : maires, conseillers
+départementaux ou conseillers communautaires, reconnu à son en-tête.
+
+Séparateur « ; » ou tabulation, UTF-8 (BOM accepté) ou Latin-1, dates JJ/MM/AAAA ou AAAA-MM-JJ.
+Les mandats RNE disparus du fichier sont clos, les nouveaux ouverts ; les mandats saisis à la main
+ne sont jamais clos. Une ligne invalide arrête l'import avec son numéro ; rien n'est enregistré."""
+
+
+@people_cli.command("import-rne", help=RNE_HELP)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Affiche ce qui changerait, sans rien enregistrer.")
 @click.option(
@@ -55,16 +63,12 @@ def _echo_changes(title: str, sign: str, changes: list[MandateChange]) -> None:
     "on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Date de fin des mandats disparus du fichier (AAAA-MM-JJ, aujourd'hui par défaut).",
+    metavar="AAAA-MM-JJ",
+    help="Date de fin des mandats disparus du fichier (aujourd'hui par défaut).",
 )
 @click.option("--details", is_flag=True, help="Liste aussi les mandats ouverts, clos et mis à jour.")
 def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: bool) -> None:
-    """Import a file of the Répertoire national des élus (maires, conseillers départementaux or
-    conseillers communautaires), recognised by its header.
-
-    Separator ";" or tab, UTF-8 (BOM accepted) or Latin-1, dates JJ/MM/AAAA or AAAA-MM-JJ.
-    Mandates of the file's roles that disappeared are closed; manual mandates are never closed.
-    """
+    """Import an RNE file; the command owns the transaction (rolled back on error or dry run)."""
     try:
         report = import_rne(file, on=_day(on), dry_run=dry_run)
     except PeopleError as error:
@@ -87,6 +91,7 @@ def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Affiche ce qui changerait, sans rien enregistrer.")
 def import_contacts_command(file: Path, dry_run: bool) -> None:
+    """Import a contacts CSV; the command owns the transaction (rolled back on error or dry run)."""
     try:
         report = import_contacts(file, dry_run=dry_run)
     except PeopleError as error:

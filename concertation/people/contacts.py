@@ -38,10 +38,11 @@ from concertation.people.rne import detect_delimiter, header_key, parse_date, re
 
 # Shown by `flask people import-contacts --help`; \b keeps Click from rewrapping the list.
 CONTACTS_COLUMNS_HELP = """\
-Fichier CSV, séparateur « ; » ou « , », UTF-8 (BOM accepté), première ligne :
+Fichier CSV, séparateur « ; » ou « , », UTF-8 (BOM accepté). En-tête :
 
 \b
   nom;prenom;date_naissance;email;telephone
+
 \b
   nom, prenom       noms de la personne déjà enregistrée (accents et casse ignorés)
   date_naissance    facultative, JJ/MM/AAAA ou AAAA-MM-JJ, pour distinguer les homonymes

@@ -67,8 +67,10 @@ KIND_ROLES: dict[RneFileKind, tuple[Role, ...]] = {
 # Council seats date from the election (début du mandat); functions from their own vote.
 _COUNCIL_ROLES = frozenset({Role.CONSEILLER_DEPARTEMENTAL, Role.CONSEILLER_COMMUNAUTAIRE})
 
-_PRESIDENT_CD = re.compile(r"presidente? du conseil departemental")
-_PRESIDENT_EPCI = re.compile(r"presidente? du conseil communautaire")
+# Matched at the start of the folded function: "Présidente du conseil départemental de la Lozère"
+# counts, "1er vice-président du conseil départemental" does not.
+_PRESIDENT_CD = re.compile(r"presidente? du conseil departemental\b")
+_PRESIDENT_EPCI = re.compile(r"presidente? du conseil communautaire\b")
 _VICE_PRESIDENT = re.compile(r"\bvice[- ]?presidente?\b")
 
 
@@ -300,12 +302,12 @@ def roles_of(kind: RneFileKind, function_label: str) -> tuple[Role, ...]:
         return (Role.MAIRE,)
     folded = fold(function_label)
     if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
-        if _PRESIDENT_CD.fullmatch(folded):
+        if _PRESIDENT_CD.match(folded):
             return (Role.CONSEILLER_DEPARTEMENTAL, Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)
         return (Role.CONSEILLER_DEPARTEMENTAL,)
     if _VICE_PRESIDENT.search(folded):
         return (Role.CONSEILLER_COMMUNAUTAIRE, Role.VICE_PRESIDENT_EPCI)
-    if _PRESIDENT_EPCI.fullmatch(folded):
+    if _PRESIDENT_EPCI.match(folded):
         return (Role.CONSEILLER_COMMUNAUTAIRE, Role.PRESIDENT_EPCI)
     return (Role.CONSEILLER_COMMUNAUTAIRE,)
 
@@ -483,7 +485,9 @@ class _PersonMatcher:
         self.known: dict[int, _KnownPerson] = {}
         self.by_identity: dict[tuple[str, str, date | None], int] = {}
         self.by_name: dict[tuple[str, str], list[_KnownPerson]] = {}
-        query = select(_PERSON.id, _PERSON.civility, _PERSON.first_name, _PERSON.last_name, _PERSON.birth_on)
+        query = select(
+            _PERSON.id, _PERSON.civility, _PERSON.first_name, _PERSON.last_name, _PERSON.birth_on
+        ).order_by(_PERSON.id)  # the oldest record wins when duplicates exist
         for values in db.session.execute(query):
             known = _KnownPerson(*values)
             self.known[known.id] = known

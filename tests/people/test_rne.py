@@ -435,3 +435,7 @@ def test_function_wording_is_folded() -> None:
     assert roles_of(epci, "Membre du bureau") == (Role.CONSEILLER_COMMUNAUTAIRE,)
     cd = RneFileKind.CONSEILLERS_DEPARTEMENTAUX
     assert roles_of(cd, "Vice-président du conseil départemental") == (Role.CONSEILLER_DEPARTEMENTAL,)
+    assert roles_of(cd, "1ère vice-présidente du Conseil départemental") == (Role.CONSEILLER_DEPARTEMENTAL,)
+    assert Role.PRESIDENT_CONSEIL_DEPARTEMENTAL in roles_of(
+        cd, "Présidente du conseil départemental de la Lozère"
+    )
