@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--directory", type=Path, required=True)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [catcher] %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s catcher: %(message)s")
+    # aiosmtpd logs every connection, including the readiness probes of the devserver.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     run_catcher(args.host, args.port, args.directory)
 
 
