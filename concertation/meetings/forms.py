@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
@@ -14,6 +15,7 @@ from wtforms.validators import Length, Optional
 
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
+from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
 from concertation.meetings.models import (
     ConcertationPurpose,
     Meeting,
@@ -21,6 +23,7 @@ from concertation.meetings.models import (
     Selector,
 )
 from concertation.meetings.services import MeetingInput
+from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 NONE_CHOICE = SelectChoice("", "— aucun —")
@@ -106,6 +109,33 @@ class MeetingForm(FlaskForm):
             .order_by(Commune.name)
         )
         self.location_commune.choices = [NONE_CHOICE, *(SelectChoice(code, name) for code, name in communes)]
+
+    def prefill(self, args: Mapping[str, str], today: date) -> None:
+        """Defaults of a new meeting from the query string (kind, town, year, cc).
+
+        ?kind=rendez_vous&town=48095 proposes the first year from this one that the town has not had yet,
+        and its title; ?kind=concertation&cc=SIREN proposes the CC.
+        """
+        kind = args.get("kind", "")
+        if kind in {k.value for k in MeetingKind}:
+            self.kind.data = kind
+        town, siren, asked = args.get("town", ""), args.get("cc", ""), args.get("year", "")
+        sector = db.session.scalar(select(Sector).join(Sector.town).where(Commune.insee_code == town))
+        if sector is not None:
+            self.sector.data = town
+            if kind == MeetingKind.RENDEZ_VOUS:
+                year = (
+                    int(asked)
+                    if asked.isdigit() and len(asked) == 4
+                    else proposed_rendez_vous_year(sector, today)
+                )
+                self.year.data = str(year)
+                self.title.data = rendez_vous_title(sector, year)
+        epci = db.session.scalar(select(Intercommunality).where(Intercommunality.siren == siren))
+        if epci is not None:
+            self.intercommunality.data = siren
+            if kind == MeetingKind.CONCERTATION:
+                self.title.data = f"Concertation territoriale – {epci.name}"
 
     def agenda_points(self) -> list[str]:
         return [line.strip() for line in (self.agenda.data or "").splitlines() if line.strip()]
@@ -222,3 +252,9 @@ class RuleForm(FlaskForm):
         description="Qualité affichée, par ex. « Lozère Ingénierie (partenaire) ».",
         validators=[Optional(), _max(300)],
     )
+
+    def fill_persons(self, persons: Iterable[Person]) -> None:
+        self.person_id.choices = [
+            SelectChoice("", "— aucune —"),
+            *(SelectChoice(str(p.id), p.full_name) for p in persons),
+        ]

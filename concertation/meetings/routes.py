@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms.fields.choices import SelectChoice
 
 from concertation.accounts.models import User, UserRole
 from concertation.core.security import admin_required, organiser_required, reader_required
@@ -32,7 +31,6 @@ from concertation.meetings.models import (
     InviteeOverride,
     Meeting,
     MeetingInvitee,
-    MeetingKind,
     MeetingStatus,
     Selector,
 )
@@ -104,38 +102,13 @@ def index() -> str:
 # --- Creation and edition ---------------------------------------------------------------------------
 
 
-def _prefill(form: MeetingForm) -> None:
-    """Defaults of a new meeting from the query string (?kind=rendez_vous&town=48095&year=2027, ?cc=...)."""
-    kind = request.args.get("kind", "")
-    if kind in {k.value for k in MeetingKind}:
-        form.kind.data = kind
-    town, siren = request.args.get("town", ""), request.args.get("cc", "")
-    sector = db.session.scalar(select(Sector).join(Sector.town).where(Commune.insee_code == town))
-    if sector is not None:
-        form.sector.data = town
-        if kind == MeetingKind.RENDEZ_VOUS:
-            asked = request.args.get("year", "")
-            year = (
-                int(asked)
-                if asked.isdigit() and len(asked) == 4
-                else calendar.proposed_rendez_vous_year(sector, today_paris())
-            )
-            form.year.data = str(year)
-            form.title.data = calendar.rendez_vous_title(sector, year)
-    epci = db.session.scalar(select(Intercommunality).where(Intercommunality.siren == siren))
-    if epci is not None:
-        form.intercommunality.data = siren
-        if kind == MeetingKind.CONCERTATION:
-            form.title.data = f"Concertation territoriale – {epci.name}"
-
-
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @organiser_required
 def create() -> str | BaseResponse | tuple[str, int]:
     form = MeetingForm()
     form.fill_choices()
     if request.method == "GET":
-        _prefill(form)
+        form.prefill(request.args, today_paris())
         return render_template("meetings/form.html", form=form, meeting=None)
     if form.validate_on_submit():
         try:
@@ -361,20 +334,7 @@ def rules_admin() -> str:
 
 def _render_rules(form: RuleForm) -> str:
     query = request.args.get("q", "").strip()
-    persons = (
-        calendar.search_persons(query, limit=50)
-        if query
-        else db.session.scalars(
-            select(Person)
-            .where(~Person.mandates.any())
-            .order_by(Person.last_name, Person.first_name)
-            .limit(200)
-        ).all()
-    )
-    form.person_id.choices = [
-        SelectChoice("", "— aucune —"),
-        *(SelectChoice(str(p.id), p.full_name) for p in persons),
-    ]
+    form.fill_persons(rules.guest_candidates(query))
     return render_template(
         "meetings/rules.html",
         rules_by_kind=rules.rules_by_kind(),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.extensions import db
+from concertation.meetings.calendar import search_persons
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.models import CompositionRule, MeetingKind, Selector
 from concertation.people.models import Person
@@ -27,6 +28,20 @@ def rules_by_kind() -> dict[MeetingKind, list[CompositionRule]]:
     ):
         found.setdefault(MeetingKind(rule.meeting_kind), []).append(rule)
     return found
+
+
+def guest_candidates(query: str) -> list[Person]:
+    """Persons a named rule may invite: those matching the query, else the contacts without a mandate."""
+    if query.strip():
+        return search_persons(query, limit=50)
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(~Person.mandates.any())
+            .order_by(Person.last_name, Person.first_name)
+            .limit(200)
+        )
+    )
 
 
 def _rules_of(kind: MeetingKind | str) -> list[CompositionRule]:

@@ -469,3 +469,57 @@ def test_format_meeting_time_over_two_days() -> None:
         format_meeting_time(f.paris(2027, 3, 9, 14), f.paris(2027, 3, 10, 12))
         == "du mardi 9 mars 2027 à 14 h 00 au mercredi 10 mars 2027 à 12 h 00"
     )
+
+
+# --- No query per row -------------------------------------------------------------------------------
+
+
+def _queries(client: FlaskClient, url: str) -> int:
+    """How many SQL statements a page costs, served as a real request: a fresh app context and session."""
+    from flask import current_app
+    from sqlalchemy import event
+
+    count = 0
+
+    def on_execute(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        with current_app.app_context():
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    return count
+
+
+def _maires(codes: list[str]) -> None:
+    for code in codes:
+        f.mandate(f.person(f"Maire{code}"), Role.MAIRE, f.commune(code))
+
+
+def test_pages_do_not_query_per_row(client: FlaskClient, login: Login, lozere: None) -> None:
+    login(UserRole.LECTEUR)
+    _maires(["48092", "48099", "48103"])
+    small = f.meeting(starts_at=f.paris(2027, 3, 9), title="Petite")
+    freeze_invitees(small)
+    small_open = f.meeting(starts_at=f.paris(2027, 3, 10), title="Petite ouverte")
+    db.session.commit()
+    urls = [
+        f"/reunions/{small.id}",
+        f"/reunions/{small_open.id}",
+        "/reunions/",
+        "/reunions/?vue=mois&mois=2027-03",
+    ]
+    counts = [_queries(client, url) for url in urls]
+
+    _maires(["48005", "48032", "48072", "48107", "48165", "48168", "48124", "48138"])
+    large = f.meeting(starts_at=f.paris(2027, 3, 16), title="Grande")
+    assert len(freeze_invitees(large)) == 11
+    large_open = f.meeting(starts_at=f.paris(2027, 3, 17), title="Grande ouverte")
+    for day in range(22, 26):
+        f.meeting(starts_at=f.paris(2027, 3, day), title=f"Autre {day}")
+    db.session.commit()
+    urls[:2] = [f"/reunions/{large.id}", f"/reunions/{large_open.id}"]
+    assert [_queries(client, url) for url in urls] == counts
