@@ -1,7 +1,179 @@
-"""Pages of the élus directory."""
+"""Pages of the élus directory: search, export, persons and their mandates."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from concertation.core.security import organiser_required, reader_required
+from concertation.core.timeutils import today_paris
+from concertation.extensions import db
+from concertation.people import services
+from concertation.people.forms import DirectoryFilterForm, EndMandateForm, MandateForm, PersonForm
+from concertation.people.models import ROLE_BODY, Mandate, Person
+from concertation.people.validation import PersonError
+from concertation.territory.forms import ConfirmForm
 
 bp = Blueprint("people", __name__, url_prefix="/elus")
+
+
+def _filter_form() -> DirectoryFilterForm:
+    form = DirectoryFilterForm(formdata=request.args)
+    form.load_choices()
+    return form
+
+
+@bp.route("/")
+@reader_required
+def index() -> str:
+    form = _filter_form()
+    filters = form.filters()
+    today = today_paris()
+    page = services.directory_page(filters, today, request.args.get("page", 1, type=int) or 1)
+    rows = [(person, services.listed_mandates(person, filters, today)) for person in page.items]
+    export_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "people/index.html", form=form, page=page, rows=rows, today=today, export_args=export_args
+    )
+
+
+@bp.route("/export.csv")
+@reader_required
+def export() -> Response:
+    filters = _filter_form().filters()
+    today = today_paris()
+    body = services.directory_csv(services.directory_persons(filters, today), filters, today)
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="elus-{today:%Y-%m-%d}.csv"'},
+    )
+
+
+def _attach_error(form: Any, error: PersonError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@organiser_required
+def create() -> str | Response | tuple[str, int]:
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(form.data_for_service())
+        except PersonError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{person.display_name} ajouté(e) à l'annuaire.", "success")
+            return redirect(url_for("people.detail", person_id=person.id), 303)
+    if form.is_submitted():
+        return render_template("people/create.html", form=form), 422
+    return render_template("people/create.html", form=form)
+
+
+def _render_detail(
+    person: Person,
+    mandate_form: MandateForm | None = None,
+    end_forms: dict[int, EndMandateForm] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    if mandate_form is None:
+        mandate_form = MandateForm(formdata=None)
+        mandate_form.load_choices()
+    forms = {
+        m.id: EndMandateForm(formdata=None, prefix=f"fin{m.id}") for m in person.mandates if m.ends_on is None
+    }
+    forms.update(end_forms or {})
+    page = render_template(
+        "people/detail.html",
+        person=person,
+        mandate_form=mandate_form,
+        end_forms=forms,
+        role_body={role.value: kind for role, kind in ROLE_BODY.items()},
+        today=today_paris(),
+    )
+    return page, status
+
+
+@bp.route("/<int:person_id>")
+@reader_required
+def detail(person_id: int) -> tuple[str, int]:
+    return _render_detail(db.get_or_404(Person, person_id))
+
+
+@bp.route("/<int:person_id>/modifier", methods=["GET", "POST"])
+@organiser_required
+def edit(person_id: int) -> str | Response | tuple[str, int]:
+    person = db.get_or_404(Person, person_id)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, form.data_for_service())
+        except PersonError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Fiche de {person.display_name} enregistrée.", "success")
+            return redirect(url_for("people.detail", person_id=person.id), 303)
+    if form.is_submitted():
+        return render_template("people/edit.html", form=form, person=person), 422
+    return render_template("people/edit.html", form=form, person=person)
+
+
+@bp.route("/<int:person_id>/mandats", methods=["POST"])
+@organiser_required
+def add_mandate(person_id: int) -> Response | tuple[str, int]:
+    person = db.get_or_404(Person, person_id)
+    form = MandateForm()
+    form.load_choices()
+    if form.validate_on_submit():
+        try:
+            mandate = services.add_mandate(person, form.data_for_service())
+        except PersonError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Mandat ajouté : {mandate.quality}.", "success")
+            return redirect(url_for("people.detail", person_id=person.id), 303)
+    return _render_detail(person, mandate_form=form, status=422)
+
+
+@bp.route("/mandats/<int:mandate_id>/fin", methods=["POST"])
+@organiser_required
+def end_mandate(mandate_id: int) -> Response | tuple[str, int]:
+    mandate = db.get_or_404(Mandate, mandate_id)
+    form = EndMandateForm(prefix=f"fin{mandate.id}")
+    if form.validate_on_submit() and form.ends_on.data is not None:
+        try:
+            services.end_mandate(mandate, form.ends_on.data)
+        except PersonError as error:
+            db.session.rollback()
+            _attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Mandat terminé : {mandate.quality}.", "success")
+            return redirect(url_for("people.detail", person_id=mandate.person_id), 303)
+    person = db.get_or_404(Person, mandate.person_id)
+    return _render_detail(person, end_forms={mandate.id: form}, status=422)
+
+
+@bp.route("/mandats/<int:mandate_id>/supprimer", methods=["POST"])
+@organiser_required
+def delete_mandate(mandate_id: int) -> Response:
+    mandate = db.get_or_404(Mandate, mandate_id)
+    person_id, quality = mandate.person_id, mandate.quality
+    if ConfirmForm().validate_on_submit():
+        services.delete_mandate(mandate)
+        db.session.commit()
+        flash(f"Mandat supprimé : {quality}.", "success")
+    return redirect(url_for("people.detail", person_id=person_id), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.extensions import db
-from concertation.territory.exceptions import InvalidReferenceData
+from concertation.territory.exceptions import InvalidReferenceData, TerritoryError
 from concertation.territory.models import (
     Canton,
     Commune,
@@ -21,6 +22,8 @@ from concertation.territory.models import (
     Intercommunality,
     IntercommunalityMembership,
     Sector,
+    Syndicate,
+    SyndicateMember,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -301,3 +304,109 @@ def intercommunality_by_siren(siren: str) -> Intercommunality | None:
 
 def sector_by_town(insee_code: str) -> Sector | None:
     return db.session.scalar(select(Sector).join(Sector.town).where(Commune.insee_code == insee_code))
+
+
+# Editing by organisers: sectors and syndicates. Validation comes before any write; the caller commits.
+
+
+class InvalidSyndicate(TerritoryError):
+    """A syndicate that cannot be saved as entered; nothing was written."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SyndicateData:
+    """What an organiser enters for a syndicat intercommunal."""
+
+    name: str
+    siren: str | None = None
+    purpose: str = ""
+    commune_ids: tuple[int, ...] = ()
+    intercommunality_ids: tuple[int, ...] = ()
+
+
+def normalise_siren(value: str | None) -> str | None:
+    """Nine digits with spaces removed, or None when blank; InvalidSyndicate otherwise."""
+    siren = re.sub(r"\s+", "", value or "")
+    if not siren:
+        return None
+    if not re.fullmatch(r"[0-9]{9}", siren):
+        raise InvalidSyndicate("Le SIREN doit comporter exactement 9 chiffres.", "siren")
+    return siren
+
+
+def _by_ids(model: type[Any], ids: Iterable[int], what: str) -> list[Any]:
+    wanted = set(ids)
+    found = list(db.session.scalars(select(model).where(model.id.in_(wanted)))) if wanted else []
+    if len(found) != len(wanted):
+        raise TerritoryError(f"{what} inconnu(e)s : la liste a changé, rechargez la page.")
+    return found
+
+
+def update_sector(sector: Sector, intercommunality_ids: Iterable[int], commune_ids: Iterable[int]) -> None:
+    """Replace the intercommunalities and the single extra communes that make up a sector."""
+    epcis = _by_ids(Intercommunality, intercommunality_ids, "Intercommunalités")
+    communes = _by_ids(Commune, commune_ids, "Communes")
+    sector.intercommunalities = sorted(epcis, key=lambda e: e.name)
+    sector.extra_communes = sorted(communes, key=lambda c: c.name)
+    db.session.flush()
+
+
+def _check_syndicate(data: SyndicateData, current: Syndicate | None) -> tuple[str, str | None]:
+    name = " ".join(data.name.split())
+    if not name:
+        raise InvalidSyndicate("Le nom du syndicat est obligatoire.", "name")
+    siren = normalise_siren(data.siren)
+    same_name = select(Syndicate).where(Syndicate.name == name)
+    same_siren = select(Syndicate).where(Syndicate.siren == siren)
+    if current is not None:
+        same_name = same_name.where(Syndicate.id != current.id)
+        same_siren = same_siren.where(Syndicate.id != current.id)
+    if db.session.scalar(same_name) is not None:
+        raise InvalidSyndicate(f"Un syndicat nommé « {name} » existe déjà.", "name")
+    if siren is not None and db.session.scalar(same_siren) is not None:
+        raise InvalidSyndicate(f"Un syndicat de SIREN {siren} existe déjà.", "siren")
+    if len(data.purpose) > 500:
+        raise InvalidSyndicate("L'objet ne doit pas dépasser 500 caractères.", "purpose")
+    return name, siren
+
+
+def _sync_syndicate_members(syndicate: Syndicate, data: SyndicateData) -> None:
+    communes = {c.id: c for c in _by_ids(Commune, data.commune_ids, "Communes")}
+    epcis = {e.id: e for e in _by_ids(Intercommunality, data.intercommunality_ids, "Intercommunalités")}
+    kept: list[SyndicateMember] = []
+    for member in syndicate.members:
+        wanted_commune = member.commune_id is not None and communes.pop(member.commune_id, None)
+        wanted_epci = member.intercommunality_id is not None and epcis.pop(member.intercommunality_id, None)
+        if wanted_commune or wanted_epci:
+            kept.append(member)
+    kept += [SyndicateMember(commune=c) for c in communes.values()]
+    kept += [SyndicateMember(intercommunality=e) for e in epcis.values()]
+    syndicate.members = kept
+
+
+def create_syndicate(data: SyndicateData) -> Syndicate:
+    """A new syndicate with its member communes and intercommunalities."""
+    name, siren = _check_syndicate(data, None)
+    syndicate = Syndicate(name=name, siren=siren, purpose=data.purpose.strip())
+    _sync_syndicate_members(syndicate, data)
+    db.session.add(syndicate)
+    db.session.flush()
+    return syndicate
+
+
+def update_syndicate(syndicate: Syndicate, data: SyndicateData) -> None:
+    """Change a syndicate's identity and replace its members (unchanged members keep their rows)."""
+    name, siren = _check_syndicate(data, syndicate)
+    _sync_syndicate_members(syndicate, data)
+    syndicate.name, syndicate.siren, syndicate.purpose = name, siren, data.purpose.strip()
+    db.session.flush()
+
+
+def delete_syndicate(syndicate: Syndicate) -> None:
+    """Remove a syndicate and its members (mandates held in it are the people domain's to remove first)."""
+    db.session.delete(syndicate)
+    db.session.flush()
