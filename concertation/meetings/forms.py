@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import Field
 from wtforms.validators import Length, Optional
 
+from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
@@ -27,6 +28,12 @@ from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 NONE_CHOICE = SelectChoice("", "— aucun —")
+
+
+def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """An empty first option, then the others sorted as a French reader expects (accents ignored)."""
+    ordered = sorted(pairs, key=lambda pair: fold(pair[1]))
+    return [NONE_CHOICE, *(SelectChoice(value, label) for value, label in ordered)]
 
 
 def _max(n: int) -> Length:
@@ -96,19 +103,15 @@ class MeetingForm(FlaskForm):
     )
 
     def fill_choices(self) -> None:
-        """Sectors, intercommunalities and communes from the reference data."""
-        towns = db.session.scalars(select(Sector).options(selectinload(Sector.town)).order_by(Sector.name))
-        self.sector.choices = [NONE_CHOICE, *(SelectChoice(s.town.insee_code, s.name) for s in towns)]
-        epcis = db.session.execute(
-            select(Intercommunality.siren, Intercommunality.name).order_by(Intercommunality.name)
-        )
-        self.intercommunality.choices = [NONE_CHOICE, *(SelectChoice(siren, name) for siren, name in epcis)]
+        """Sectors, intercommunalities and communes from the reference data, in French alphabetical order."""
+        towns = db.session.scalars(select(Sector).options(selectinload(Sector.town)))
+        self.sector.choices = _choices((s.town.insee_code, s.name) for s in towns)
+        epcis = db.session.execute(select(Intercommunality.siren, Intercommunality.name))
+        self.intercommunality.choices = _choices((siren, name) for siren, name in epcis)
         communes = db.session.execute(
-            select(Commune.insee_code, Commune.name)
-            .where(Commune.departement_code == "48")
-            .order_by(Commune.name)
+            select(Commune.insee_code, Commune.name).where(Commune.departement_code == "48")
         )
-        self.location_commune.choices = [NONE_CHOICE, *(SelectChoice(code, name) for code, name in communes)]
+        self.location_commune.choices = _choices((code, name) for code, name in communes)
 
     def prefill(self, args: Mapping[str, str], today: date) -> None:
         """Defaults of a new meeting from the query string (kind, town, year, cc).

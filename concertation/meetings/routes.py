@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User, UserRole
 from concertation.core.security import admin_required, organiser_required, reader_required
+from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.meetings import calendar, rules, services
@@ -76,9 +77,9 @@ def index() -> str:
         "filters": filters,
         "view": view,
         "sectors": calendar.sectors(),
-        "intercommunalities": db.session.scalars(
-            select(Intercommunality).order_by(Intercommunality.name)
-        ).all(),
+        "intercommunalities": sorted(
+            db.session.scalars(select(Intercommunality)), key=lambda epci: fold(epci.name)
+        ),
         "years": calendar.meeting_years(today),
         "plan_years": [today.year, today.year + 1],
     }
