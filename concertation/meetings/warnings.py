@@ -26,7 +26,7 @@ class ListWarning:
 def date_warnings(on: date) -> list[ListWarning]:
     """A meeting on a French public holiday or a weekend."""
     found: list[ListWarning] = []
-    name = holidays.country_holidays("FR", years=on.year).get(on)
+    name = holidays.country_holidays("FR", years=on.year, language="fr").get(on)
     if name:
         found.append(ListWarning("holiday", f"La réunion tombe un jour férié : {name}."))
     if on.weekday() >= 5:

@@ -318,10 +318,6 @@ def test_holiday_warning_on_the_meeting(elus: dict[str, Person]) -> None:
     assert warning.startswith("La réunion tombe un jour férié : ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="warnings.date_warnings does not pass language='fr' to holidays: names follow the server locale",
-)
 def test_holiday_names_are_french_whatever_the_server_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
