@@ -139,6 +139,22 @@ def test_create_rendez_vous_with_its_year(client: FlaskClient, login: Login, loz
     assert meeting.purpose == "2027"
 
 
+def test_create_other_meeting_without_scope(client: FlaskClient, login: Login, lozere: None) -> None:
+    login(UserRole.ORGANISATEUR)
+    status, page = _post_new(
+        client,
+        kind="autre",
+        intercommunality="",
+        purpose="diagnostic",  # the concertation select, ignored for another meeting
+        other_purpose="Réunion des partenaires",
+        title="Comité des partenaires",
+    )
+    assert status == 303, page
+    meeting = db.session.scalars(select(Meeting)).one()
+    assert meeting.scope_label == "Périmètre libre"
+    assert meeting.purpose == "Réunion des partenaires"
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
