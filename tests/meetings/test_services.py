@@ -299,8 +299,8 @@ def test_warning_overlap_with_another_meeting(elus: dict[str, Person]) -> None:
 @pytest.mark.parametrize(
     ("on", "kinds", "text"),
     [
-        (date(2027, 5, 8), {"holiday", "weekend"}, "jour férié"),  # a Saturday too
-        (date(2027, 7, 14), {"holiday"}, "jour férié"),
+        (date(2027, 5, 8), {"holiday", "weekend"}, "jour férié : Fête de la Victoire."),  # a Saturday too
+        (date(2027, 7, 14), {"holiday"}, "jour férié : Fête nationale."),
         (date(2027, 3, 13), {"weekend"}, "samedi"),
         (date(2027, 3, 14), {"weekend"}, "dimanche"),
         (date(2027, 3, 9), set(), ""),
@@ -314,8 +314,7 @@ def test_date_warnings(on: date, kinds: set[str], text: str) -> None:
 
 def test_holiday_warning_on_the_meeting(elus: dict[str, Person]) -> None:
     meeting = f.meeting(starts_at=f.paris(2027, 7, 14, 10))
-    [warning] = _kinds(meeting)["holiday"]
-    assert warning.startswith("La réunion tombe un jour férié : ")
+    assert _kinds(meeting)["holiday"] == ["La réunion tombe un jour férié : Fête nationale."]
 
 
 def test_holiday_names_are_french_whatever_the_server_locale(monkeypatch: pytest.MonkeyPatch) -> None:
