@@ -97,7 +97,8 @@ def decode_csv(data: bytes) -> str:
 
 def detect_delimiter(text: str, candidates: str = ";\t") -> str:
     """The candidate found most often in the header line (the first one on a tie)."""
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     return max(candidates, key=first_line.count)
 
 
@@ -175,7 +176,9 @@ def detect_kind(header: list[str]) -> tuple[RneFileKind, dict[_Column, int]]:
             "ou des conseillers communautaires attendu.",
         )
     wanted = [*_COMMON, _BODY_COLUMN[kind]]
-    if kind is not RneFileKind.MAIRES:
+    # The maires file has no function column; a commune file with one (the conseillers municipaux
+    # file, or a later maires file) is read too, and only its maires are kept.
+    if kind is not RneFileKind.MAIRES or _find(index, _FUNCTION) is not None:
         wanted.append(_FUNCTION)
     positions = {column: _find(index, column) for column in wanted}
     missing = [f"« {column.label} »" for column, position in positions.items() if position is None]
@@ -298,9 +301,9 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
 
 def roles_of(kind: RneFileKind, function_label: str) -> tuple[Role, ...]:
     """The roles one row gives; functions are compared folded ("5ème", "5eme", "5e vice-président")."""
-    if kind is RneFileKind.MAIRES:
-        return (Role.MAIRE,)
     folded = fold(function_label)
+    if kind is RneFileKind.MAIRES:
+        return (Role.MAIRE,) if folded == "maire" else ()
     if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
         if _PRESIDENT_CD.match(folded):
             return (Role.CONSEILLER_DEPARTEMENTAL, Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)
@@ -349,6 +352,7 @@ class RneImportReport:
     updated: list[MandateChange] = field(default_factory=list)
     unchanged: int = 0
     skipped_rows: int = 0  # rows of bodies unknown here (another département, an EPCI not loaded)
+    other_functions: int = 0  # rows of a commune file for another function than maire
     dry_run: bool = False
 
     @property
@@ -362,7 +366,10 @@ class RneImportReport:
         return "\n".join(
             [
                 f"{prefix}Fichier RNE des {self.kind.label} : {self.rows} lignes, "
-                f"{self.skipped_rows} ignorées (collectivité absente de la base).",
+                f"{self.skipped_rows} ignorées (collectivité absente de la base)"
+                + (
+                    f", {self.other_functions} d'autres fonctions que maire." if self.other_functions else "."
+                ),
                 f"Personnes créées : {self.created_persons} ; dates de naissance complétées : "
                 f"{self.completed_persons}.",
                 f"Mandats ouverts : {len(self.opened)} ; clos : {len(self.closed)} ; "
@@ -591,6 +598,12 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
         if body is None:
             report.skipped_rows += 1
             continue
+        row_roles = roles_cache.get(row.function_label)
+        if row_roles is None:
+            row_roles = roles_cache[row.function_label] = roles_of(kind, row.function_label)
+        if not row_roles:
+            report.other_functions += 1  # an adjoint or a conseiller municipal in a commune file
+            continue
         last, first = fold_cached(row.last_name), fold_cached(row.first_name)
         # Without a birth date, the same name is the same person only within the same body.
         identity = (last, first, row.birth_on, None if row.birth_on else body.id)
@@ -608,9 +621,6 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
                 )
                 found = -len(plan.new_persons)
             person_id = person_of[identity] = found
-        row_roles = roles_cache.get(row.function_label)
-        if row_roles is None:
-            row_roles = roles_cache[row.function_label] = roles_of(kind, row.function_label)
         for role in row_roles:
             attribute = _ROLE_BODY_ATTRIBUTE[role]
             body_id = body.id if attribute is not None else None

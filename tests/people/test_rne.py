@@ -240,6 +240,21 @@ def test_election_closes_old_maires_and_opens_new(lozere: None, tmp_path: Path) 
     assert [(m.starts_on, m.ends_on) for m in martin.mandates] == [(date(2020, 7, 3), None)]
 
 
+def test_commune_file_with_functions_keeps_the_maires(lozere: None, tmp_path: Path) -> None:
+    """The conseillers municipaux file names every function: only its maires are imported."""
+    header = [*MAIRES_HEADER[:13], "Libellé de la fonction", MAIRES_HEADER[13]]
+    rows = [
+        [*maire("48092", "DURAND", "Pierre")[:13], "Maire", "03/07/2020"],
+        [*maire("48092", "BLANC", "Sophie", sex="F")[:13], "Premier adjoint", "03/07/2020"],
+        [*maire("48092", "ROUX", "Michel")[:13], "", ""],
+    ]
+    report = import_rne(write_csv(tmp_path / "elus-conseillers-municipaux-cm.csv", header, rows))
+    assert (report.kind, report.other_functions, len(report.opened)) == (RneFileKind.MAIRES, 2, 1)
+    assert report.summary().splitlines()[0].endswith(", 2 d'autres fonctions que maire.")
+    db.session.commit()
+    assert open_maires() == {"48092": "DURAND"}
+
+
 def test_latin1_tab_separated(lozere: None, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "maires-2019.txt",
