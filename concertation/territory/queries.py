@@ -105,16 +105,13 @@ def sectors_by_commune(sectors: list[Sector], on: date) -> dict[int, list[Sector
 
 
 def all_intercommunalities() -> list[Intercommunality]:
-    """Every intercommunality, by name, with its memberships and their communes loaded."""
-    return list(
-        db.session.scalars(
-            select(Intercommunality)
-            .options(
-                selectinload(Intercommunality.memberships).selectinload(IntercommunalityMembership.commune)
-            )
-            .order_by(Intercommunality.name)
+    """Every intercommunality by name (accents and case ignored), memberships and communes loaded."""
+    epcis = db.session.scalars(
+        select(Intercommunality).options(
+            selectinload(Intercommunality.memberships).selectinload(IntercommunalityMembership.commune)
         )
     )
+    return sorted(epcis, key=lambda e: fold(e.name))
 
 
 def all_cantons() -> list[Canton]:
