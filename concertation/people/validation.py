@@ -60,6 +60,10 @@ def check_names(first_name: str, last_name: str) -> tuple[str, str]:
         raise InvalidPerson("Le nom est obligatoire.", "last_name")
     if not first:
         raise InvalidPerson("Le prénom est obligatoire.", "first_name")
+    if len(last) > 100 or len(first) > 100:
+        raise InvalidPerson(
+            "Nom et prénom : 100 caractères au plus.", "last_name" if len(last) > 100 else "first_name"
+        )
     return first, last
 
 

@@ -359,6 +359,8 @@ def _check_syndicate(data: SyndicateData, current: Syndicate | None) -> tuple[st
     name = " ".join(data.name.split())
     if not name:
         raise InvalidSyndicate("Le nom du syndicat est obligatoire.", "name")
+    if len(name) > 200:
+        raise InvalidSyndicate("Le nom du syndicat ne doit pas dépasser 200 caractères.", "name")
     siren = normalise_siren(data.siren)
     same_name = select(Syndicate).where(Syndicate.name == name)
     same_siren = select(Syndicate).where(Syndicate.siren == siren)

@@ -65,6 +65,7 @@ def test_create_person_normalises(app: object) -> None:
         ({"civility": "Dr"}, "civility"),
         ({"last_name": "   "}, "last_name"),
         ({"first_name": ""}, "first_name"),
+        ({"first_name": "x" * 101}, "first_name"),
         ({"birth_on": date(1850, 1, 1)}, "birth_on"),
     ],
 )
