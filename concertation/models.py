@@ -1,6 +1,19 @@
 """Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
 
 from concertation.accounts.models import User
+from concertation.contracts.models import (
+    Amendment,
+    AmendmentChange,
+    Contract,
+    ContractDocument,
+    ContractEvent,
+    ProjectFunding,
+    ProjectSheet,
+    ProjectStatusChange,
+    ReserveGrant,
+    Signatory,
+    StageChange,
+)
 from concertation.invitations.models import AnswerEvent, Invitation
 from concertation.meetings.models import (
     AgendaItem,
@@ -23,22 +36,33 @@ from concertation.territory.models import (
 )
 
 __all__ = [
-    "AnswerEvent",
-    "Invitation",
-    "OutboxMessage",
     "AgendaItem",
-    "CompositionRule",
-    "InviteeOverride",
-    "Meeting",
-    "MeetingInvitee",
+    "Amendment",
+    "AmendmentChange",
+    "AnswerEvent",
     "Canton",
     "Commune",
+    "CompositionRule",
+    "Contract",
+    "ContractDocument",
+    "ContractEvent",
     "FormerCommune",
     "Intercommunality",
     "IntercommunalityMembership",
+    "Invitation",
+    "InviteeOverride",
     "Mandate",
+    "Meeting",
+    "MeetingInvitee",
+    "OutboxMessage",
     "Person",
+    "ProjectFunding",
+    "ProjectSheet",
+    "ProjectStatusChange",
+    "ReserveGrant",
     "Sector",
+    "Signatory",
+    "StageChange",
     "Syndicate",
     "SyndicateMember",
     "User",

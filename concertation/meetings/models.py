@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concertation.accounts.models import User
+from concertation.contracts.models import Contract
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.core.types import UTCDateTime
 from concertation.extensions import Model
@@ -122,7 +123,9 @@ class Meeting(Model):
     status: Mapped[MeetingStatus] = mapped_column(String(20), default=MeetingStatus.BROUILLON, index=True)
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Contracts arrive with their own domain; the link stays nullable.
-    contract_id: Mapped[int | None] = mapped_column(index=True)
+    contract_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contract.id", ondelete="SET NULL"), index=True
+    )
     # iCalendar SEQUENCE of the last REQUEST or CANCEL sent; never decreases.
     sequence: Mapped[int] = mapped_column(default=0)
     invitees_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -133,6 +136,7 @@ class Meeting(Model):
     intercommunality: Mapped[Intercommunality | None] = relationship()
     location_commune: Mapped[Commune | None] = relationship()
     organiser: Mapped[User | None] = relationship()
+    contract: Mapped[Contract | None] = relationship()
     agenda_items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position"
     )

@@ -1,0 +1,1 @@
+"""Contrats territoriaux: contracts, project sheets, avenants, reserve fund, financial plan, history."""
