@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from concertation.accounts.exceptions import (
@@ -20,7 +22,18 @@ from concertation.accounts.models import User, UserRole
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 
-_hasher = PasswordHasher()
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the configured cost (tests lower it; production keeps argon2-cffi's defaults)."""
+    config = current_app.config
+    return _hasher_for(int(config.get("ARGON2_TIME_COST", 3)), int(config.get("ARGON2_MEMORY_COST", 65536)))
+
+
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -29,7 +42,7 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def generate_password() -> str:
@@ -62,14 +75,14 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_seconds: 
     user = find_user(email)
     if user is None or not user.is_enabled:
         # Hash anyway so that response time does not reveal which emails have accounts.
-        _hasher.hash(password)
+        _hasher().hash(password)
         raise InvalidCredentials()
     now = now_utc()
     if user.locked_until is not None and user.locked_until > now:
         remaining = int((user.locked_until - now).total_seconds() // 60) + 1
         raise AccountLocked(remaining)
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         user.failed_logins += 1
         if user.failed_logins >= max_failures:
@@ -79,7 +92,7 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_seconds: 
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
