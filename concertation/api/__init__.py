@@ -16,6 +16,8 @@ from concertation.extensions import csrf
 def register_api(app: Flask) -> ConcertationApi:
     """Mount the API blueprints on the application and build its OpenAPI document."""
     from concertation.api.health import blp as health_blp
+    from concertation.api.invitations import blp as invitations_blp
+    from concertation.api.meetings import blp as meetings_blp
     from concertation.api.people import blp as people_blp
     from concertation.api.syndicates import blp as syndicates_blp
     from concertation.api.territory import blp as territory_blp
@@ -24,7 +26,8 @@ def register_api(app: Flask) -> ConcertationApi:
     api = ConcertationApi(app)
     api.spec.components.security_scheme(BEARER_SCHEME, BEARER_SECURITY_SCHEME)
     register_api_routing_errors(app)
-    for blueprint in (health_blp, territory_blp, syndicates_blp, people_blp):
+    blueprints = (health_blp, territory_blp, syndicates_blp, people_blp, meetings_blp, invitations_blp)
+    for blueprint in blueprints:
         # Token authentication, no cookie: cross-site request forgery does not apply.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
