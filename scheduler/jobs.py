@@ -46,20 +46,21 @@ def app_context() -> Iterator[Flask]:
         yield app
 
 
-def heartbeat() -> None:
-    """PLACEHOLDER job, to be replaced by real work (the outbox sender comes later).
+def drain_outbox() -> None:
+    """Send the emails due now (the outbox sender); retries and leases make overlapping runs harmless."""
+    from concertation.notifications.sender import SmtpSettings, drain
 
-    It records nothing: it only proves in the logs that the scheduler process is alive and can build the app.
-    """
-    with app_context():
-        log.info("scheduler alive")
+    with app_context() as app:
+        report = drain(SmtpSettings.from_config(app.config))
+        if report.sent or report.refused or report.deferred:
+            log.info("outbox: %s", report.summary())
 
 
 JOBS: tuple[Job, ...] = (
     Job(
-        name="heartbeat",
-        func=heartbeat,
-        interval={"seconds": 60},
-        description="Témoin de fonctionnement (provisoire) : écrit « scheduler alive » dans le journal.",
+        name="drain_outbox",
+        func=drain_outbox,
+        interval={"seconds": 30},
+        description="Envoie les courriels en attente (file d'envoi), avec reprise des échecs temporaires.",
     ),
 )

@@ -21,6 +21,7 @@ from concertation.extensions import db
 from scheduler import jobs
 from scheduler.jobs import INTERVAL_UNITS, JOBS
 from scheduler.runner import SchedulerLock, build_scheduler, lock_for
+from tests.conftest import SmtpSink
 
 
 def _engine() -> Engine:
@@ -49,15 +50,16 @@ def test_jobs_table_is_well_formed() -> None:
     assert str(scheduler.timezone) == "Europe/Paris"
 
 
-def test_heartbeat_logs_that_the_scheduler_is_alive(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_drain_outbox_job_sends_what_is_due(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: SmtpSink
 ) -> None:
+    from tests.notifications.test_sender import _enqueue
+
     monkeypatch.setattr(jobs, "get_app", lambda: app)
-    # The migrations' logging.config.fileConfig disables loggers that existed before it ran.
-    monkeypatch.setattr(jobs.log, "disabled", False)
-    with caplog.at_level("INFO", logger="scheduler.jobs"):
-        jobs.heartbeat()
-    assert "scheduler alive" in caplog.text
+    _enqueue(3)
+    jobs.drain_outbox()
+    jobs.drain_outbox()  # a second run finds nothing more to send
+    assert len(smtp_server.messages) == 3
 
 
 def test_no_lock_on_sqlite(app: Flask) -> None:
@@ -146,7 +148,7 @@ def _wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float =
 def test_python_m_scheduler_runs_and_stops_on_sigterm(database_url: str, tmp_path: Path) -> None:
     process = _start_scheduler(database_url, tmp_path)
     try:
-        lines = _wait_for_line(process, "jobs: scheduler alive")
+        lines = _wait_for_line(process, "scheduler started")
         assert any("no scheduler lock" in line or "lock taken" in line for line in lines)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
@@ -162,12 +164,12 @@ def test_second_process_waits_then_takes_over(database_url: str, tmp_path: Path)
     first = _start_scheduler(database_url, tmp_path)
     second = None
     try:
-        _wait_for_line(first, "jobs: scheduler alive")
+        _wait_for_line(first, "scheduler started")
         second = _start_scheduler(database_url, tmp_path)
         _wait_for_line(second, "waiting to take over")
         first.kill()  # a crash: PostgreSQL frees the lock with the dead session
         first.wait()
-        _wait_for_line(second, "jobs: scheduler alive")
+        _wait_for_line(second, "scheduler started")
         second.send_signal(signal.SIGINT)
         assert second.wait(timeout=15) == 0
     finally:
