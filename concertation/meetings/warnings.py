@@ -12,7 +12,7 @@ from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
 from concertation.meetings.models import Meeting, MeetingStatus
-from concertation.people.models import Mandate, Role
+from concertation.people.models import Mandate, Role, french_de
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _missing_maires(meeting: Meeting) -> list[ListWarning]:
         )
     )
     return [
-        ListWarning("no_maire", f"Aucun maire enregistré pour la commune de {name}.")
+        ListWarning("no_maire", f"Aucun maire enregistré pour la commune {french_de(name)}.")
         for commune_id, name in sorted(territory.communes.items(), key=lambda item: item[1])
         if commune_id not in with_maire
     ]

@@ -166,28 +166,28 @@ def describe_quality(role: Role, body: str, civility: str = "") -> str:
     president = "Présidente" if feminine else "Président"
     conseiller = "Conseillère" if feminine else "Conseiller"
     if role is Role.MAIRE:
-        return f"Maire {_de(body)}"
+        return f"Maire {french_de(body)}"
     if role is Role.MAIRE_DELEGUE:
-        return f"Maire déléguée {_de(body)}" if feminine else f"Maire délégué {_de(body)}"
+        return f"Maire déléguée {french_de(body)}" if feminine else f"Maire délégué {french_de(body)}"
     if role is Role.ADJOINT:
-        return f"Adjointe au maire {_de(body)}" if feminine else f"Adjoint au maire {_de(body)}"
+        return f"Adjointe au maire {french_de(body)}" if feminine else f"Adjoint au maire {french_de(body)}"
     if role is Role.CONSEILLER_MUNICIPAL:
-        return f"{conseiller} municipale {_de(body)}" if feminine else f"{conseiller} municipal {_de(body)}"
+        return f"{conseiller} municipale {french_de(body)}" if feminine else f"{conseiller} municipal {french_de(body)}"
     if role is Role.PRESIDENT_EPCI:
-        return f"{president} {_de(body)}"
+        return f"{president} {french_de(body)}"
     if role is Role.VICE_PRESIDENT_EPCI:
-        return f"Vice-{president.lower()} {_de(body)}"
+        return f"Vice-{president.lower()} {french_de(body)}"
     if role is Role.CONSEILLER_COMMUNAUTAIRE:
-        return f"{conseiller} communautaire {_de(body)}"
+        return f"{conseiller} communautaire {french_de(body)}"
     if role is Role.PRESIDENT_SYNDICAT:
-        return f"{president} {_de(body)}"
+        return f"{president} {french_de(body)}"
     if role is Role.CONSEILLER_DEPARTEMENTAL:
         wording = "départementale" if feminine else "départemental"
         return f"{conseiller} {wording} ({body})"
     return f"{president} du Conseil départemental de la Lozère"
 
 
-def _de(body: str) -> str:
+def french_de(body: str) -> str:
     """French "de" before a body name: "de la CC ...", "du SDEE", "d'Allenc", "du Malzieu"."""
     lowered = body.lower()
     first_word = body.split(" ", 1)[0]
