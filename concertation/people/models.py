@@ -172,7 +172,11 @@ def describe_quality(role: Role, body: str, civility: str = "") -> str:
     if role is Role.ADJOINT:
         return f"Adjointe au maire {french_de(body)}" if feminine else f"Adjoint au maire {french_de(body)}"
     if role is Role.CONSEILLER_MUNICIPAL:
-        return f"{conseiller} municipale {french_de(body)}" if feminine else f"{conseiller} municipal {french_de(body)}"
+        return (
+            f"{conseiller} municipale {french_de(body)}"
+            if feminine
+            else f"{conseiller} municipal {french_de(body)}"
+        )
     if role is Role.PRESIDENT_EPCI:
         return f"{president} {french_de(body)}"
     if role is Role.VICE_PRESIDENT_EPCI:
