@@ -14,6 +14,7 @@ from concertation.contracts.models import (
     Signatory,
     StageChange,
 )
+from concertation.followup.models import JobRun, ReminderLog, ReminderOptOut
 from concertation.invitations.models import AnswerEvent, Invitation
 from concertation.meetings.models import (
     AgendaItem,
@@ -51,6 +52,7 @@ __all__ = [
     "IntercommunalityMembership",
     "Invitation",
     "InviteeOverride",
+    "JobRun",
     "Mandate",
     "Meeting",
     "MeetingInvitee",
@@ -59,6 +61,8 @@ __all__ = [
     "ProjectFunding",
     "ProjectSheet",
     "ProjectStatusChange",
+    "ReminderLog",
+    "ReminderOptOut",
     "ReserveGrant",
     "Sector",
     "Signatory",
