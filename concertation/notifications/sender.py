@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.models import DeliveryState, OutboxMessage
-from concertation.notifications.outbox import backoff, claim_due
+from concertation.notifications.outbox import RETRYABLE_STATES, backoff, claim_due
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 15
 LEASE = timedelta(minutes=5)
+# Results written per transaction; also the most messages a crashed sender can send twice.
+RESULT_CHUNK = 10
 
 
 @dataclass
@@ -95,41 +97,76 @@ def drain(settings: SmtpSettings, *, batch_size: int = 100, now: datetime | None
             return report  # the server is unreachable: the rest waits for its backoff
 
 
+@dataclass
+class _Result:
+    """What the SMTP server said about one message, written back in chunks."""
+
+    message_id: int
+    attempts: int
+    code: int | None
+    reply: str
+
+
 def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now: datetime | None) -> bool:
+    """Send a leased batch over one connection.
+
+    Rows are read once as plain columns and results are written back every RESULT_CHUNK messages:
+    a commit per message costs more than the SMTP exchange itself. If the process dies, the messages
+    sent since the last write are sent again after the lease expires, with the same Message-ID.
+    """
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.sender_email,
+            OutboxMessage.recipient_email,
+            OutboxMessage.raw,
+            OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.state.in_(RETRYABLE_STATES))
+        .order_by(OutboxMessage.id)
+    ).all()
+    db.session.commit()  # no transaction stays open during the SMTP exchanges
     try:
         smtp = _connect(settings)
     except (OSError, smtplib.SMTPException) as error:
         _defer_all(ids, None, f"Connexion SMTP impossible : {error}", report, now)
         return False
+    results: list[_Result] = []
     try:
-        for position, message_id in enumerate(ids):
-            message = db.session.get(OutboxMessage, message_id)
-            if message is None or message.state not in (
-                DeliveryState.EN_ATTENTE,
-                DeliveryState.ECHEC_TEMPORAIRE,
-            ):
-                continue
+        for position, (message_id, sender, recipient, raw, attempts) in enumerate(rows):
             try:
-                refused = smtp.sendmail(message.sender_email, [message.recipient_email], message.raw)
+                refused = smtp.sendmail(sender, [recipient], raw)
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = next(iter(error.recipients.values()))
-                _record_failure(message, code, _decode(text), report, now)
+                results.append(_Result(message_id, attempts, code, _decode(text)))
             except smtplib.SMTPResponseException as error:
-                _record_failure(message, error.smtp_code, _decode(error.smtp_error), report, now)
+                results.append(_Result(message_id, attempts, error.smtp_code, _decode(error.smtp_error)))
                 if error.smtp_code == 421:
-                    _defer_all(ids[position + 1 :], 421, "Serveur SMTP indisponible (421)", report, now)
+                    _write(results, report, now)
+                    _defer_all(
+                        [r[0] for r in rows[position + 1 :]],
+                        421,
+                        "Serveur SMTP indisponible (421)",
+                        report,
+                        now,
+                    )
                     return False
             except (OSError, smtplib.SMTPServerDisconnected) as error:
-                _record_failure(message, None, f"Connexion interrompue : {error}", report, now)
-                _defer_all(ids[position + 1 :], None, "Connexion SMTP interrompue", report, now)
+                results.append(_Result(message_id, attempts, None, f"Connexion interrompue : {error}"))
+                _write(results, report, now)
+                _defer_all(
+                    [r[0] for r in rows[position + 1 :]], None, "Connexion SMTP interrompue", report, now
+                )
                 return False
             else:
                 if refused:
                     code, text = next(iter(refused.values()))
-                    _record_failure(message, code, _decode(text), report, now)
+                    results.append(_Result(message_id, attempts, code, _decode(text)))
                 else:
-                    _record_success(message, report, now)
-            db.session.commit()
+                    results.append(_Result(message_id, attempts, 250, "Accepté par le serveur"))
+            if len(results) >= RESULT_CHUNK:
+                _write(results, report, now)
+        _write(results, report, now)
     finally:
         try:
             smtp.quit()
@@ -142,15 +179,38 @@ def _decode(text: bytes | str) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
 
-def _record_success(message: OutboxMessage, report: DrainReport, now: datetime | None) -> None:
-    message.state = DeliveryState.ENVOYE
-    message.attempts += 1
-    message.sent_at = now or now_utc()
-    message.last_code = 250
-    message.last_reply = "Accepté par le serveur"
-    message.next_attempt_at = None
-    message.claimed_until = None
-    report.sent += 1
+def _write(results: list[_Result], report: DrainReport, now: datetime | None) -> None:
+    """Record a chunk of results in one transaction and empty the list."""
+    if not results:
+        return
+    moment = now or now_utc()
+    values: list[dict[str, Any]] = []
+    for result in results:
+        attempts = result.attempts + 1
+        row: dict[str, Any] = {
+            "id": result.message_id,
+            "attempts": attempts,
+            "last_code": result.code,
+            "last_reply": result.reply[:1000],
+            "claimed_until": None,
+        }
+        if result.code == 250:
+            row.update(state=DeliveryState.ENVOYE, sent_at=moment, next_attempt_at=None)
+            report.sent += 1
+        elif result.code is not None and 500 <= result.code < 600:
+            # 5xx: permanent for this recipient; the others go on.
+            row.update(state=DeliveryState.REFUSE, next_attempt_at=None)
+            report.refused += 1
+            log.warning("outbox %s refused: %s %s", result.message_id, result.code, result.reply)
+        else:
+            # 4xx or no answer: retried with backoff.
+            retry_at = moment + backoff(attempts) if attempts < MAX_ATTEMPTS else None
+            row.update(state=DeliveryState.ECHEC_TEMPORAIRE, next_attempt_at=retry_at)
+            report.deferred += 1
+        values.append(row)
+    db.session.execute(update(OutboxMessage), values)
+    db.session.commit()
+    results.clear()
 
 
 def _record_failure(
@@ -165,7 +225,6 @@ def _record_failure(
         message.state = DeliveryState.REFUSE
         message.next_attempt_at = None
         report.refused += 1
-        log.warning("outbox %s refused %s: %s %s", message.id, message.recipient_email, code, reply)
         return
     message.state = DeliveryState.ECHEC_TEMPORAIRE
     message.next_attempt_at = (
