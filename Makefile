@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
+TEST_WORKERS ?= 2
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run serve-prod test test-pg lint typecheck check install db demo clean bench
@@ -29,7 +30,7 @@ run: demo
 
 ## make test: the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 test: install
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-pg:
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
