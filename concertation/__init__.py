@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from concertation.accounts.cli import users_cli
+    from concertation.contracts.cli import contracts_cli
     from concertation.demo import demo_cli
     from concertation.followup.cli import jobs_cli
     from concertation.invitations.cli import invitations_cli, outbox_cli
@@ -109,6 +110,7 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_cli, territory_cli, people_cli, demo_cli, invitations_cli, outbox_cli, jobs_cli):
         app.cli.add_command(group)
+    app.cli.add_command(contracts_cli)
 
 
 def register_signals() -> None:

@@ -399,5 +399,6 @@ class ContractEvent(Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
 
+    contract: Mapped[Contract] = relationship()
     project: Mapped[ProjectSheet | None] = relationship()
     user: Mapped[User | None] = relationship()

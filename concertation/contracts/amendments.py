@@ -1,0 +1,323 @@
+"""Avenants: numbered per contract, their changes applied to the plan when they are signed.
+
+An avenant concerns a signed contract only (stage « signé » or « mise en œuvre »). The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from concertation.accounts.models import User
+from concertation.contracts.changes import enter_plan, leave_plan, plan_add_problem, plan_remove_problem
+from concertation.contracts.enums import (
+    AmendmentChangeKind,
+    ContractStage,
+    EventKind,
+    PreCheck,
+)
+from concertation.contracts.exceptions import InvalidInput, NotAllowed
+from concertation.contracts.history import record_event
+from concertation.contracts.models import (
+    ZERO,
+    Amendment,
+    AmendmentChange,
+    Contract,
+    ProjectSheet,
+)
+from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.projects import check_amounts
+from concertation.contracts.settings import ProjectRules
+from concertation.core.timeutils import today_paris
+from concertation.extensions import db
+
+AMENDABLE = (ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE)
+MAX_TEXT = 20_000
+
+
+def check_signed(contract: Contract, what: str) -> None:
+    if ContractStage(contract.stage) not in AMENDABLE:
+        raise NotAllowed(
+            f"{what} ne concerne qu'un contrat signé ou en mise en œuvre : ce contrat est à l'étape "
+            f"« {contract.stage_label} »."
+        )
+
+
+def _money(errors: dict[str, str], name: str, raw: str | Decimal | None) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        return parse_amount(raw)
+    except AmountError as error:
+        errors[name] = str(error)
+        return None
+
+
+@dataclass
+class AmendmentInput:
+    dated_on: date | None = None
+    reason: str = ""
+    new_envelope: str | Decimal | None = None
+
+
+def create_amendment(
+    contract: Contract, data: AmendmentInput, *, user: User | None = None, meeting_id: int | None = None
+) -> Amendment:
+    """Open avenant n° N+1 on a signed contract; its changes are added before it is signed."""
+    check_signed(contract, "Un avenant")
+    draft = next((a for a in contract.amendments if not a.is_signed), None)
+    if draft is not None:
+        raise NotAllowed(
+            f"L'avenant n° {draft.number} est en préparation : signez-le ou supprimez-le d'abord."
+        )
+    errors: dict[str, str] = {}
+    signed_on = contract.stage_on(ContractStage.SIGNE)
+    if data.dated_on is None:
+        errors["dated_on"] = "La date de l'avenant est obligatoire."
+    elif signed_on is not None and data.dated_on < signed_on:
+        errors["dated_on"] = f"Un avenant est postérieur à la signature du contrat ({signed_on:%d/%m/%Y})."
+    reason = data.reason.strip()
+    if not reason:
+        errors["reason"] = "Indiquez l'objet de l'avenant."
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = f"L'objet dépasse {MAX_TEXT} caractères."
+    envelope = _money(errors, "new_envelope", data.new_envelope)
+    if errors:
+        raise InvalidInput(errors, "Avenant non enregistré")
+    assert data.dated_on is not None
+    amendment = Amendment(
+        number=max((a.number for a in contract.amendments), default=0) + 1,
+        dated_on=data.dated_on,
+        reason=reason,
+        new_envelope=envelope,
+    )
+    contract.amendments.append(amendment)
+    db.session.flush()
+    record_event(
+        contract,
+        kind=EventKind.AMENDMENT,
+        user=user,
+        meeting_id=meeting_id,
+        summary=f"Avenant n° {amendment.number} ouvert : {reason}.",
+    )
+    return amendment
+
+
+def _check_draft(amendment: Amendment) -> None:
+    check_signed(amendment.contract, "Un avenant")
+    if amendment.is_signed:
+        raise NotAllowed(f"L'avenant n° {amendment.number} est signé : il ne change plus.")
+
+
+def _change_problem(change_kind: AmendmentChangeKind, project: ProjectSheet) -> str | None:
+    if change_kind is AmendmentChangeKind.ADD:
+        return plan_add_problem(project)
+    if change_kind is AmendmentChangeKind.REMOVE:
+        return plan_remove_problem(project)
+    if not project.is_in_plan:
+        return f"Fiche n° {project.number} « {project.title} » : elle n'est pas dans le plan d'actions."
+    return None
+
+
+def add_change(
+    amendment: Amendment,
+    *,
+    kind: str,
+    project: ProjectSheet,
+    new_cost: str | Decimal | None = None,
+    new_grant: str | Decimal | None = None,
+    rules: ProjectRules | None = None,
+    user: User | None = None,
+) -> AmendmentChange:
+    """Add a change of the plan to a draft avenant: a project added, removed, or new amounts."""
+    _check_draft(amendment)
+    errors: dict[str, str] = {}
+    try:
+        change_kind = AmendmentChangeKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            {"kind": "Modification attendue : add, remove ou amount."}, "Modification refusée"
+        ) from None
+    if project.contract_id != amendment.contract_id:
+        raise InvalidInput(
+            {"project": "Cette fiche projet appartient à un autre contrat."}, "Modification refusée"
+        )
+    if any(c.project_id == project.id for c in amendment.changes):
+        errors["project"] = f"L'avenant modifie déjà la fiche n° {project.number}."
+    problem = _change_problem(change_kind, project)
+    if problem:
+        errors["project"] = problem
+    cost = _money(errors, "new_cost", new_cost) if change_kind is not AmendmentChangeKind.REMOVE else None
+    grant = _money(errors, "new_grant", new_grant) if change_kind is not AmendmentChangeKind.REMOVE else None
+    if change_kind is AmendmentChangeKind.AMOUNT and cost is None and grant is None and not errors:
+        errors["new_grant"] = "Indiquez le nouveau montant de l'aide ou du coût."
+    if not errors and change_kind is not AmendmentChangeKind.REMOVE:
+        final_cost = cost if cost is not None else project.estimated_cost
+        final_grant = grant if grant is not None else project.grant_requested
+        found = check_amounts(final_cost, final_grant, project.other_funding_total, rules or ProjectRules())
+        errors.update(
+            {
+                k.replace("estimated_cost", "new_cost").replace("grant_requested", "new_grant"): v
+                for k, v in found.items()
+            }
+        )
+        if change_kind is AmendmentChangeKind.AMOUNT and (final_cost, final_grant) == (
+            project.estimated_cost,
+            project.grant_requested,
+        ):
+            errors.setdefault("new_grant", "Ces montants sont déjà ceux du plan.")
+    if errors:
+        raise InvalidInput(errors, "Modification refusée")
+    change = AmendmentChange(
+        position=max((c.position for c in amendment.changes), default=0) + 1,
+        kind=change_kind,
+        project=project,
+        new_cost=cost,
+        new_grant=grant,
+    )
+    amendment.changes.append(change)
+    db.session.flush()
+    record_event(
+        amendment.contract,
+        kind=EventKind.AMENDMENT,
+        user=user,
+        project=project,
+        summary=f"Avenant n° {amendment.number} : {change_kind.label.lower()} — fiche n° {project.number} "
+        f"« {project.title} »" + (f", aide {format_euros(grant)}" if grant is not None else "") + ".",
+    )
+    return change
+
+
+def remove_change(change: AmendmentChange, *, user: User | None = None) -> None:
+    amendment = change.amendment
+    _check_draft(amendment)
+    amendment.changes.remove(change)
+    db.session.flush()
+    record_event(
+        amendment.contract,
+        kind=EventKind.AMENDMENT,
+        user=user,
+        summary=f"Avenant n° {amendment.number} : modification de la fiche n° {change.project.number} "
+        "retirée.",
+    )
+
+
+def delete_amendment(amendment: Amendment, *, user: User | None = None) -> None:
+    """Drop a draft avenant."""
+    _check_draft(amendment)
+    contract = amendment.contract
+    contract.amendments.remove(amendment)
+    db.session.flush()
+    record_event(
+        contract, kind=EventKind.AMENDMENT, user=user, summary=f"Avenant n° {amendment.number} abandonné."
+    )
+
+
+def _plan_total_after(amendment: Amendment) -> Decimal:
+    grants = {p.id: p.grant_requested for p in amendment.contract.projects if p.is_in_plan}
+    for change in amendment.changes:
+        if change.kind == AmendmentChangeKind.REMOVE:
+            grants.pop(change.project_id, None)
+        else:
+            grants[change.project_id] = (
+                change.new_grant if change.new_grant is not None else change.project.grant_requested
+            )
+    return sum(grants.values(), ZERO)
+
+
+def sign_amendment(
+    amendment: Amendment,
+    *,
+    voted_on: date | None,
+    signed_on: date | None,
+    user: User | None = None,
+    meeting_id: int | None = None,
+    today: date | None = None,
+) -> None:
+    """Record the vote and the signature of the avenant and apply its changes to the plan, all or none."""
+    _check_draft(amendment)
+    today = today or today_paris()
+    contract = amendment.contract
+    errors: dict[str, str] = {}
+    if voted_on is None:
+        errors["voted_on"] = "La date du vote de l'avenant est obligatoire."
+    elif voted_on < amendment.dated_on:
+        errors["voted_on"] = (
+            f"Le vote ne peut pas précéder la date de l'avenant ({amendment.dated_on:%d/%m/%Y})."
+        )
+    if signed_on is None:
+        errors["signed_on"] = "La date de signature de l'avenant est obligatoire."
+    elif signed_on > today:
+        errors["signed_on"] = "La date de signature ne peut pas être dans le futur."
+    elif voted_on is not None and signed_on < voted_on:
+        errors["signed_on"] = "La signature ne peut pas précéder le vote."
+    if not amendment.changes and amendment.new_envelope is None:
+        errors["changes"] = "Cet avenant ne modifie ni le plan ni l'enveloppe : ajoutez une modification."
+    for change in amendment.changes:
+        project = change.project
+        problem = _change_problem(AmendmentChangeKind(change.kind), project)
+        if problem:
+            errors[f"changes.{change.position}"] = problem
+        elif change.kind == AmendmentChangeKind.ADD and (
+            project.precheck != PreCheck.CONFORME or project.deliberation_on is None
+        ):
+            errors[f"changes.{change.position}"] = (
+                f"Fiche n° {project.number} : une fiche ajoutée au plan doit être pré-instruite conforme "
+                "et délibérée par son maître d'ouvrage."
+            )
+    envelope = amendment.new_envelope if amendment.new_envelope is not None else contract.envelope
+    total = _plan_total_after(amendment)
+    if total > envelope:
+        errors["envelope"] = (
+            f"Après l'avenant, les aides du plan ({format_euros(total)}) dépasseraient l'enveloppe "
+            f"({format_euros(envelope)})."
+        )
+    if errors:
+        raise InvalidInput(errors, f"Avenant n° {amendment.number} non signé")
+    assert voted_on is not None and signed_on is not None
+    for change in amendment.changes:
+        project = change.project
+        change.old_cost, change.old_grant = project.estimated_cost, project.grant_requested
+        if change.kind == AmendmentChangeKind.REMOVE:
+            leave_plan(project, signed_on, user)
+        else:
+            if change.kind == AmendmentChangeKind.ADD:
+                enter_plan(project, signed_on, user)
+            project.estimated_cost = (
+                change.new_cost if change.new_cost is not None else project.estimated_cost
+            )
+            project.grant_requested = (
+                change.new_grant if change.new_grant is not None else project.grant_requested
+            )
+        record_event(
+            contract,
+            kind=EventKind.PLAN if change.kind != AmendmentChangeKind.AMOUNT else EventKind.AMOUNT,
+            user=user,
+            project=project,
+            meeting_id=meeting_id,
+            summary=f"Avenant n° {amendment.number} : {AmendmentChangeKind(change.kind).label.lower()} — "
+            f"fiche n° {project.number} « {project.title} », aide {format_euros(change.old_grant)} → "
+            + (format_euros(project.grant_requested) if project.is_in_plan else "hors plan")
+            + ".",
+        )
+    if amendment.new_envelope is not None:
+        amendment.old_envelope = contract.envelope
+        contract.envelope = amendment.new_envelope
+    amendment.voted_on, amendment.signed_on = voted_on, signed_on
+    db.session.flush()
+    record_event(
+        contract,
+        kind=EventKind.AMENDMENT,
+        user=user,
+        meeting_id=meeting_id,
+        summary=f"Avenant n° {amendment.number} signé le {signed_on:%d/%m/%Y} "
+        f"(voté le {voted_on:%d/%m/%Y}) : "
+        f"{len(amendment.changes)} modification(s) du plan"
+        + (
+            f", enveloppe portée à {format_euros(contract.envelope)}"
+            if amendment.new_envelope is not None
+            else ""
+        )
+        + ".",
+    )

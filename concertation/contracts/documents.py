@@ -1,0 +1,96 @@
+"""Documents attached to a contract, stored under the instance folder with generated names.
+
+The file name given by the browser is only shown (made safe first); the stored name is random, so a name
+cannot reach outside the folder or overwrite another file.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from pathlib import Path
+from typing import IO
+
+from werkzeug.utils import secure_filename
+
+from concertation.accounts.models import User
+from concertation.contracts.enums import ContractStage, EventKind
+from concertation.contracts.exceptions import InvalidInput, NotAllowed
+from concertation.contracts.history import record_event
+from concertation.contracts.models import Contract, ContractDocument
+from concertation.contracts.settings import DocumentRules
+from concertation.extensions import db
+
+MAX_TITLE = 300
+
+
+def _size_label(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{size // 1024} ko"
+
+
+def add_document(
+    contract: Contract,
+    *,
+    title: str,
+    filename: str,
+    stream: IO[bytes],
+    folder: Path,
+    rules: DocumentRules,
+    user: User | None = None,
+) -> ContractDocument:
+    """Store an uploaded file for the contract; `folder` is the documents folder of the instance."""
+    if contract.stage == ContractStage.CLOS:
+        raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
+    errors: dict[str, str] = {}
+    safe_name = secure_filename(filename or "")[:200]
+    extension = safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
+    content = b""
+    if not filename:
+        errors["file"] = "Choisissez un fichier."
+    elif extension not in rules.extensions:
+        allowed = ", ".join(sorted(rules.extensions))
+        errors["file"] = f"Type de fichier refusé : formats acceptés {allowed}."
+    else:
+        content = stream.read(rules.max_bytes + 1)
+        if not content:
+            errors["file"] = "Le fichier est vide."
+        elif len(content) > rules.max_bytes:
+            errors["file"] = f"Fichier trop volumineux : {_size_label(rules.max_bytes)} au maximum."
+    title = title.strip() or safe_name
+    if len(title) > MAX_TITLE:
+        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+    if errors:
+        raise InvalidInput(errors, "Document non enregistré")
+    stored_name = f"{uuid.uuid4().hex}.{extension}"
+    target = folder / str(contract.id)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / stored_name).write_bytes(content)
+    document = ContractDocument(
+        title=title,
+        filename=safe_name,
+        stored_name=stored_name,
+        content_type=mimetypes.guess_type(safe_name)[0] or "application/octet-stream",
+        size=len(content),
+        uploaded_by=user,
+    )
+    contract.documents.append(document)
+    db.session.flush()
+    record_event(contract, kind=EventKind.DOCUMENT, user=user, summary=f"Document ajouté : {title}.")
+    return document
+
+
+def document_path(folder: Path, document: ContractDocument) -> Path:
+    """Where the document's file is stored."""
+    return folder / str(document.contract_id) / document.stored_name
+
+
+def delete_document(document: ContractDocument, folder: Path, *, user: User | None = None) -> Path:
+    """Remove the document from the contract; returns its file, for the caller to delete after commit."""
+    contract = document.contract
+    if contract.stage == ContractStage.CLOS:
+        raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
+    path = document_path(folder, document)
+    contract.documents.remove(document)
+    db.session.flush()
+    record_event(contract, kind=EventKind.DOCUMENT, user=user, summary=f"Document retiré : {document.title}.")
+    return path

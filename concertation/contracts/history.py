@@ -1,0 +1,89 @@
+"""The history of a contract: every change, who made it, when, and in which meeting if any.
+
+`record_event` is the entry point for other domains too: the minutes domain records the decisions taken
+in a meeting with `meeting_id`, so that the timeline links back to the meeting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from concertation.accounts.models import User
+from concertation.contracts.enums import EventKind
+from concertation.contracts.models import Contract, ContractEvent, ProjectSheet
+from concertation.extensions import db
+
+MAX_SUMMARY = 500
+
+EVENT_KIND_LABELS: dict[str, str] = {
+    EventKind.CONTRACT: "Contrat",
+    EventKind.STAGE: "Étape",
+    EventKind.DIAGNOSTIC: "Diagnostic",
+    EventKind.SIGNATORY: "Signataires",
+    EventKind.DOCUMENT: "Documents",
+    EventKind.PROJECT: "Fiche projet",
+    EventKind.STATUS: "Statut",
+    EventKind.PRIORITY: "Priorité",
+    EventKind.AMOUNT: "Montants",
+    EventKind.PLAN: "Plan d'actions",
+    EventKind.PRECHECK: "Pré-instruction",
+    EventKind.AMENDMENT: "Avenant",
+    EventKind.RESERVE: "Fonds de réserve",
+    EventKind.NOTE: "Note",
+}
+
+
+def record_event(
+    contract: Contract,
+    *,
+    summary: str,
+    user: User | None = None,
+    project: ProjectSheet | None = None,
+    meeting_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    kind: str = EventKind.NOTE,
+) -> ContractEvent:
+    """Add a line to the contract's history (the caller commits) and return it.
+
+    `summary` is a French sentence shown in the timeline; `details` a JSON-serialisable mapping (old and
+    new values...); `meeting_id` the meeting where the change was decided.
+    """
+    summary = " ".join(summary.split())
+    if len(summary) > MAX_SUMMARY:
+        summary = summary[: MAX_SUMMARY - 1] + "…"
+    event = ContractEvent(
+        contract=contract,
+        project=project,
+        user=user,
+        meeting_id=meeting_id,
+        kind=str(kind),
+        summary=summary,
+        details=details or {},
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def timeline(
+    contract_id: int, *, project_id: int | None = None, limit: int | None = None
+) -> list[ContractEvent]:
+    """The contract's history, most recent first, with users and projects loaded (no query per line)."""
+    statement = (
+        select(ContractEvent)
+        .where(ContractEvent.contract_id == contract_id)
+        .options(selectinload(ContractEvent.user), selectinload(ContractEvent.project))
+        .order_by(ContractEvent.created_at.desc(), ContractEvent.id.desc())
+    )
+    if project_id is not None:
+        statement = statement.where(ContractEvent.project_id == project_id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(db.session.scalars(statement))
+
+
+def kind_label(kind: str) -> str:
+    return EVENT_KIND_LABELS.get(kind, "Note")

@@ -1,0 +1,121 @@
+"""The departmental reserve fund: urgent projects of a signed contract, funded outside the plan.
+
+Each grant records the decision that granted it; its totals are kept apart from the plan's. The caller
+commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from concertation.accounts.models import User
+from concertation.contracts.amendments import MAX_TEXT, check_signed
+from concertation.contracts.enums import ContractStage, EventKind, PreCheck, ProjectStatus
+from concertation.contracts.exceptions import InvalidInput
+from concertation.contracts.history import record_event
+from concertation.contracts.models import ProjectSheet, ProjectStatusChange, ReserveGrant
+from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.projects import check_amounts
+from concertation.contracts.settings import ProjectRules
+from concertation.core.timeutils import today_paris
+from concertation.extensions import db
+
+
+@dataclass
+class ReserveInput:
+    amount: str | Decimal = ""
+    decided_on: date | None = None
+    decision_body: str = ""
+    decision_reference: str = ""
+    urgency_reason: str = ""
+
+
+def grant_reserve(
+    project: ProjectSheet,
+    data: ReserveInput,
+    *,
+    rules: ProjectRules | None = None,
+    user: User | None = None,
+    meeting_id: int | None = None,
+    today: date | None = None,
+) -> ReserveGrant:
+    """Fund an urgent project outside the plan from the departmental reserve fund."""
+    contract = project.contract
+    check_signed(contract, "Le fonds de réserve")
+    today = today or today_paris()
+    errors: dict[str, str] = {}
+    if project.is_in_plan:
+        errors["project"] = (
+            f"La fiche n° {project.number} est dans le plan : le fonds de réserve finance hors plan."
+        )
+    elif project.reserve_grant is not None:
+        errors["project"] = f"La fiche n° {project.number} a déjà une aide du fonds de réserve."
+    elif project.status != ProjectStatus.PROPOSEE:
+        errors["project"] = f"La fiche n° {project.number} est « {project.status_label} »."
+    elif project.precheck == PreCheck.NON_ELIGIBLE:
+        errors["project"] = f"La fiche n° {project.number} a été jugée non éligible."
+    amount: Decimal | None = None
+    try:
+        amount = parse_amount(data.amount)
+    except AmountError as error:
+        errors["amount"] = str(error)
+    if amount is not None and amount <= 0:
+        errors["amount"] = "Le montant accordé doit être supérieur à zéro."
+    elif amount is not None:
+        found = check_amounts(
+            project.estimated_cost, amount, project.other_funding_total, rules or ProjectRules()
+        )
+        if "grant_requested" in found or "fundings" in found:
+            errors["amount"] = found.get("grant_requested") or found["fundings"]
+    signed_on = contract.stage_on(ContractStage.SIGNE)
+    if data.decided_on is None:
+        errors["decided_on"] = "La date de la décision est obligatoire."
+    elif data.decided_on > today:
+        errors["decided_on"] = "La date de la décision ne peut pas être dans le futur."
+    elif signed_on is not None and data.decided_on < signed_on:
+        errors["decided_on"] = (
+            f"La décision est postérieure à la signature du contrat ({signed_on:%d/%m/%Y})."
+        )
+    for name, value, message in (
+        (
+            "decision_body",
+            data.decision_body,
+            "Indiquez l'instance qui a décidé (ex. commission permanente).",
+        ),
+        ("decision_reference", data.decision_reference, "Indiquez la référence de la décision."),
+        ("urgency_reason", data.urgency_reason, "Expliquez l'urgence qui justifie le fonds de réserve."),
+    ):
+        if not value.strip():
+            errors[name] = message
+        elif len(value) > (MAX_TEXT if name == "urgency_reason" else 200):
+            errors[name] = "Texte trop long."
+    if errors:
+        raise InvalidInput(errors, "Aide du fonds de réserve non enregistrée")
+    assert amount is not None and data.decided_on is not None
+    grant = ReserveGrant(
+        amount=amount,
+        decided_on=data.decided_on,
+        decision_body=data.decision_body.strip(),
+        decision_reference=data.decision_reference.strip(),
+        urgency_reason=data.urgency_reason.strip(),
+    )
+    contract.reserve_grants.append(grant)
+    grant.project = project
+    project.status = ProjectStatus.RETENUE
+    project.status_changes.append(
+        ProjectStatusChange(status=ProjectStatus.RETENUE, changed_on=data.decided_on, user=user)
+    )
+    db.session.flush()
+    record_event(
+        contract,
+        kind=EventKind.RESERVE,
+        user=user,
+        project=project,
+        meeting_id=meeting_id,
+        summary=f"Fonds de réserve : {format_euros(amount)} pour la fiche n° {project.number} "
+        f"« {project.title} » "
+        f"({grant.decision_body}, {grant.decision_reference}, {grant.decided_on:%d/%m/%Y}).",
+    )
+    return grant
