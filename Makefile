@@ -22,6 +22,7 @@ db: install
 
 demo: db
 	$(FLASK) demo load
+	$(FLASK) contracts demo
 	$(FLASK) users ensure-organiser
 
 ## make run: install, migrate, load the Lozère data and the demo élus, start web + scheduler + mail catcher
