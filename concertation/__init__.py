@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation import main
     from concertation.accounts.routes import bp as accounts_bp
     from concertation.api import register_api
+    from concertation.followup.routes import bp as followup_bp
     from concertation.invitations.routes import bp as invitations_bp
     from concertation.meetings.routes import bp as meetings_bp
     from concertation.notifications.routes import bp as notifications_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(followup_bp)
     register_api(app)
 
 
@@ -164,6 +166,7 @@ def register_template_helpers(app: Flask) -> None:
         ("contracts.index", "Contrats", "lecteur"),
         ("territory.communes", "Territoire", "lecteur"),
         ("people.index", "Élus", "lecteur"),
+        ("followup.index", "Suivi", "organisateur"),
         ("notifications.mailbox", "Courriels", "organisateur"),
         ("accounts.users", "Comptes", "admin"),
     ]
