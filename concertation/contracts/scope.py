@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from concertation.contracts.enums import OwnerKind
-from concertation.contracts.models import Contract
+from concertation.contracts.models import Contract, ProjectSheet
 from concertation.extensions import db
 from concertation.territory.models import (
     Commune,
@@ -83,8 +83,13 @@ def territory_owners(contract: Contract) -> list[Owner]:
     ]
 
 
-def owner_key(kind: str, code: str) -> str:
-    return f"{kind}:{code}"
+def project_owner_key(project: ProjectSheet) -> str:
+    """The owner key of a project sheet, as the forms and the API name it."""
+    if project.owner_commune is not None:
+        return f"{OwnerKind.COMMUNE}:{project.owner_commune.insee_code}"
+    if project.owner_intercommunality is not None:
+        return f"{OwnerKind.INTERCOMMUNALITY}:{project.owner_intercommunality.siren}"
+    return f"{OwnerKind.SYNDICATE}:{project.owner_syndicate_id}"
 
 
 def resolve_owner(contract: Contract, key: str) -> Owner | str:

@@ -103,7 +103,8 @@ def prepare(contract: Contract, target: ContractStage) -> None:
     elif target is ContractStage.SIGNE:
         for project in contract.projects:
             set_precheck(project, "conforme", on=date(2025, 11, 20))
-            add_to_plan(project, on=date(2025, 11, 25))
+            if not project.is_in_plan:
+                add_to_plan(project, on=date(2025, 11, 25))
         sign_everyone(contract)
     elif target is ContractStage.EVALUE:
         update_diagnostic(contract, {}, evaluation="Objectifs atteints à 80 %.")

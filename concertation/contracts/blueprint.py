@@ -1,0 +1,80 @@
+"""The contracts blueprint and what its views share: settings from the config, loading, answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from concertation.accounts.models import User, UserRole
+from concertation.contracts import queries
+from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
+from concertation.contracts.history import kind_label
+from concertation.contracts.models import Contract, ProjectSheet
+from concertation.contracts.money import format_euros
+from concertation.contracts.settings import DocumentRules, ProjectRules, document_rules, project_rules
+
+bp = Blueprint("contracts", __name__, url_prefix="/contrats")
+
+
+@bp.app_template_filter("euros")
+def euros(value: Any) -> str:
+    return format_euros(value) if value is not None else ""
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {
+        "can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR),
+        "stages": list(ContractStage),
+        "stage_label": lambda value: ContractStage(value).label,
+        "status_label": lambda value: ProjectStatus(value).label,
+        "precheck_label": lambda value: PreCheck(value).label if value else "Non pré-instruite",
+        "event_kind_label": kind_label,
+    }
+
+
+def me() -> User:
+    user: User = current_user._get_current_object()
+    return user
+
+
+def rules() -> ProjectRules:
+    """CONTRACT_MAX_GRANT_RATE, CONTRACT_MAX_GRANT_AMOUNT, CONTRACT_MIN_PROJECT_COST."""
+    return project_rules(current_app.config)
+
+
+def documents_rules() -> DocumentRules:
+    """CONTRACT_DOCUMENT_MAX_BYTES, CONTRACT_DOCUMENT_EXTENSIONS."""
+    return document_rules(current_app.config)
+
+
+def documents_folder() -> Path:
+    """CONTRACT_DOCUMENTS_DIR, by default the `contracts` folder of the instance."""
+    configured = current_app.config.get("CONTRACT_DOCUMENTS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "contracts"
+
+
+def load_or_404(contract_id: int) -> Contract:
+    contract = queries.load_contract(contract_id)
+    if contract is None:
+        abort(404)
+    return contract
+
+
+def project_or_404(contract: Contract, project_id: int) -> ProjectSheet:
+    project = next((p for p in contract.projects if p.id == project_id), None)
+    if project is None:
+        abort(404)
+    return project
+
+
+def back(contract: Contract, anchor: str = "") -> BaseResponse:
+    return redirect(url_for("contracts.detail", contract_id=contract.id, _anchor=anchor or None), 303)
+
+
+def flash_error(message: str) -> None:
+    flash(message, "danger")
