@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation import main
     from concertation.accounts.routes import bp as accounts_bp
     from concertation.api import register_api
+    from concertation.contracts.routes import bp as contracts_bp
     from concertation.followup.routes import bp as followup_bp
     from concertation.invitations.routes import bp as invitations_bp
     from concertation.meetings.routes import bp as meetings_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(territory_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(contracts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(notifications_bp)
