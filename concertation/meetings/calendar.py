@@ -13,6 +13,7 @@ from babel.dates import format_date
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from concertation.core.dates import format_day
 from concertation.core.timeutils import paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
@@ -33,22 +34,7 @@ LOCALE = "fr_FR"
 
 def french_date(on: date) -> str:
     """ "mardi 9 mars 2027"."""
-    return format_date(on, "EEEE d MMMM y", locale=LOCALE)
-
-
-def french_time(at: datetime | time) -> str:
-    """ "14 h 00", "9 h 30"."""
-    return f"{at.hour} h {at.minute:02d}"
-
-
-def format_meeting_time(starts_at: datetime, ends_at: datetime) -> str:
-    """The meeting's time in Lozère, in French words: "mardi 9 mars 2027 de 14 h 00 à 17 h 00"."""
-    start, end = to_paris(starts_at), to_paris(ends_at)
-    if start.date() == end.date():
-        return f"{french_date(start.date())} de {french_time(start)} à {french_time(end)}"
-    since = f"{french_date(start.date())} à {french_time(start)}"
-    until = f"{french_date(end.date())} à {french_time(end)}"
-    return f"du {since} au {until}"
+    return format_day(on)
 
 
 def day_bounds_utc(first: date, last: date) -> tuple[datetime, datetime]:

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User, UserRole
+from concertation.core.dates import format_meeting_time
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.meetings.calendar import format_meeting_time
 from concertation.meetings.composition import compute_invitees
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.meetings.services import freeze_invitees
@@ -395,7 +395,7 @@ def test_month_view_shows_a_meeting_on_its_paris_day(client: FlaskClient, login:
     assert "mois=2027-02" in page and "mois=2027-04" in page
     # the first column is Monday: March 2027 starts on a Monday
     first_cell = next(c for c in cells if "mars 2027" in c or "février 2027" in c)
-    assert "lundi 1 mars 2027" in first_cell
+    assert "lundi 1er mars 2027" in first_cell
     other = client.get("/reunions/?vue=mois&mois=2027-04").get_data(as_text=True)
     assert "Réunion matinale" not in other
 
