@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, render_template
 
 from concertation.extensions import csrf, db, login_manager, mail, migrate
+from concertation.observability import register_observability
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     register_secret_key(app)
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -191,8 +193,8 @@ def register_template_helpers(app: Flask) -> None:
         return {"nav_links": nav_links}
 
     @app.template_global()
-    def meeting_when(meeting: Any) -> str:
-        from concertation.core.dates import format_meeting_time
+    def meeting_time(meeting: Any) -> str:
+        from concertation.notifications.wording import format_meeting_time
 
         return format_meeting_time(meeting.starts_at, meeting.ends_at)
 

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from concertation.observability import configure_logging as configure_observability_logging
+from concertation.observability import log_format, logged_job
 from scheduler.jobs import JOBS, Job, get_app
 
 log = logging.getLogger("scheduler")
@@ -40,8 +42,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """One readable line per event, on stderr."""
-    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
+    """One readable line per event on stderr, or one JSON object per line when LOG_FORMAT=json."""
+    if log_format() == "json":
+        configure_observability_logging("json", level=level)
+    else:
+        logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
     # APScheduler logs two lines per run and Alembic its plugins at import: keep only their problems.
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -125,9 +130,11 @@ def build_scheduler(jobs: Iterable[Job]) -> BlockingScheduler:
         timezone=TIMEZONE,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
+    # With JSON logs, each run also writes one line: job, outcome, duration_ms.
+    is_json = log_format() == "json"
     for job in jobs:
         scheduler.add_job(
-            job.func,
+            logged_job(job.name, job.func) if is_json else job.func,
             "interval",
             id=job.name,
             name=job.name,
