@@ -193,8 +193,8 @@ def register_template_helpers(app: Flask) -> None:
         return {"nav_links": nav_links}
 
     @app.template_global()
-    def meeting_time(meeting: Any) -> str:
-        from concertation.notifications.wording import format_meeting_time
+    def meeting_when(meeting: Any) -> str:
+        from concertation.core.dates import format_meeting_time
 
         return format_meeting_time(meeting.starts_at, meeting.ends_at)
 
