@@ -23,6 +23,15 @@ from concertation.meetings.models import (
     Meeting,
     MeetingInvitee,
 )
+from concertation.minutes.models import (
+    ActionItem,
+    Attendance,
+    AttendanceScan,
+    Decision,
+    Minutes,
+    MinutesSection,
+    MinutesVersion,
+)
 from concertation.notifications.models import OutboxMessage
 from concertation.people.models import Mandate, Person
 from concertation.territory.models import (
@@ -37,16 +46,20 @@ from concertation.territory.models import (
 )
 
 __all__ = [
+    "ActionItem",
     "AgendaItem",
     "Amendment",
     "AmendmentChange",
     "AnswerEvent",
+    "Attendance",
+    "AttendanceScan",
     "Canton",
     "Commune",
     "CompositionRule",
     "Contract",
     "ContractDocument",
     "ContractEvent",
+    "Decision",
     "FormerCommune",
     "Intercommunality",
     "IntercommunalityMembership",
@@ -56,6 +69,9 @@ __all__ = [
     "Mandate",
     "Meeting",
     "MeetingInvitee",
+    "Minutes",
+    "MinutesSection",
+    "MinutesVersion",
     "OutboxMessage",
     "Person",
     "ProjectFunding",

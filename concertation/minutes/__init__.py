@@ -1,0 +1,1 @@
+"""Attendance, minutes, decisions linked to the contracts, action items and turnout statistics."""
