@@ -61,6 +61,7 @@ def _invitation_item(invitation: Invitation, delivery: services.DeliveryView) ->
             "state": delivery.state,
             "attempts": delivery.attempts,
             "last_reply": delivery.last_reply,
+            "last_code": delivery.last_code,
         },
     }
 

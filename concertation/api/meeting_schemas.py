@@ -259,6 +259,9 @@ class DeliverySchema(ma.Schema):
     )
     attempts = fields.Integer(required=True)
     last_reply = fields.String(required=True, metadata={"description": "Dernière réponse du serveur SMTP"})
+    last_code = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Code SMTP de la dernière réponse (ex. 550)"}
+    )
 
 
 class InvitationSchema(ma.Schema):

@@ -236,6 +236,7 @@ class DeliveryView:
     attempts: int
     last_reply: str
     message_id: int | None
+    last_code: int | None = None
 
 
 def deliveries(invitations: Sequence[Invitation]) -> dict[int, DeliveryView]:
@@ -251,7 +252,7 @@ def deliveries(invitations: Sequence[Invitation]) -> dict[int, DeliveryView]:
     )
     rows = db.session.scalars(select(OutboxMessage).join(latest, OutboxMessage.id == latest.c.last_id))
     views = {
-        m.invitation_id: DeliveryView(DeliveryState(m.state), m.attempts, m.last_reply, m.id)
+        m.invitation_id: DeliveryView(DeliveryState(m.state), m.attempts, m.last_reply, m.id, m.last_code)
         for m in rows
         if m.invitation_id is not None
     }

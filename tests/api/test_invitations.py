@@ -226,10 +226,11 @@ def test_invitations_with_answers_and_delivery_states(
         "answer_label": "Sans réponse",
         "represented_by": "",
         "answered_at": None,
-        "delivery": {"state": None, "attempts": 0, "last_reply": ""},
+        "delivery": {"state": None, "attempts": 0, "last_reply": "", "last_code": None},
     }
     assert lines[refused.id]["delivery"]["state"] == "refuse"
     assert lines[refused.id]["delivery"]["attempts"] == 1
+    assert lines[refused.id]["delivery"]["last_code"] == 550
     assert "Mailbox unknown" in lines[refused.id]["delivery"]["last_reply"]
     answered = lines[represented.id]
     assert answered["answer"] == "represente"
