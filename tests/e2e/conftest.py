@@ -1,0 +1,74 @@
+"""Browser tests: the app served by a real HTTP server, driven by Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.conftest import free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium tries to reach Google's services at every start and this machine refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture()
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served over HTTP on loopback, in a thread; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app.config.update(PUBLIC_URL=base, SERVER_NAME=None)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Shots:
+    """Screenshots of each step, kept as test artefacts."""
+
+    def __init__(self, name: str) -> None:
+        self.directory = ARTIFACTS / name
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def take(self, page: object, step: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.directory / f"{self.count:02d}-{step}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+@pytest.fixture()
+def shots(request: pytest.FixtureRequest) -> Shots:
+    return Shots(request.node.name)
