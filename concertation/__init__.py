@@ -30,6 +30,7 @@ def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
     register_secret_key(app)
     register_observability(app)
     register_extensions(app)
+    register_guards(app)
     register_blueprints(app)
     register_cli(app)
     register_signals()
@@ -79,6 +80,13 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.is_enabled else None
+
+
+def register_guards(app: Flask) -> None:
+    """Before the blueprints: their URL rules take the bounded id converter when they are added."""
+    from concertation.guards import register_request_guards
+
+    register_request_guards(app)
 
 
 def register_blueprints(app: Flask) -> None:

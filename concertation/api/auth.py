@@ -3,7 +3,7 @@
 Every API blueprint is an `ApiBlueprint`: unless it is declared public, each of its requests must carry
 `Authorization: Bearer <token>` (401 otherwise), and a write (any method but GET/HEAD/OPTIONS) needs the
 `organisateur` role (403 otherwise). Protection is the blueprint's default, so a route added later cannot
-forget it.
+forget it. Then text the database cannot hold (a NUL character...) is a 400, see `concertation.guards`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from concertation.accounts.models import UserRole
 from concertation.accounts.services import user_for_token
 from concertation.api.errors import api_abort, json_error
+from concertation.guards import refuse_unstorable_text
 
 BEARER_SCHEME = "bearerAuth"
 BEARER_SECURITY_SCHEME = {
@@ -70,6 +71,7 @@ class ApiBlueprint(Blueprint):
         self.register_error_handler(HTTPException, json_error)
         if not public:
             self.before_request(authenticate)
+        self.before_request(refuse_unstorable_text)
 
     def route(
         self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any
