@@ -25,6 +25,7 @@ from concertation.api.meeting_schemas import (
     MeetingSchema,
     merge_input,
 )
+from concertation.api.queries import LAST_PAGE
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings import calendar, services
@@ -133,7 +134,7 @@ def meetings(args: dict[str, Any], pagination_parameters: Any) -> list[dict[str,
         statement = statement.where(Meeting.starts_at < calendar.day_bounds_utc(last, last)[1])
     page = db.paginate(
         statement.order_by(Meeting.starts_at, Meeting.id),
-        page=pagination_parameters.page,
+        page=min(pagination_parameters.page, LAST_PAGE),
         per_page=pagination_parameters.page_size,
         error_out=False,
     )

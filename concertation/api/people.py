@@ -7,6 +7,7 @@ from typing import Any
 from concertation.api import people_queries as queries
 from concertation.api.auth import ApiBlueprint
 from concertation.api.errors import api_abort
+from concertation.api.queries import LAST_PAGE
 from concertation.api.schemas import PeopleQuerySchema, PersonSchema
 from concertation.core.timeutils import today_paris
 
@@ -26,7 +27,7 @@ def people(args: dict[str, Any], pagination_parameters: Any) -> list[queries.Per
     items, total = queries.list_people(
         queries.PeopleFilters(**args),
         today_paris(),
-        page=pagination_parameters.page,
+        page=min(pagination_parameters.page, LAST_PAGE),
         page_size=pagination_parameters.page_size,
     )
     pagination_parameters.item_count = total

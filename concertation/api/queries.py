@@ -80,6 +80,11 @@ class CommuneFilters:
     q: str | None = None
 
 
+# Pages far beyond the last one are empty; past this one, their offset would overflow the databases'
+# integers (a 500 found by fuzzing `page`).
+LAST_PAGE = 2**31 - 1
+
+
 def valid_on(model: Any, on: date) -> ColumnElement[bool]:
     """SQL for "the dated row covers this day" (open bounds are unlimited)."""
     return and_(
