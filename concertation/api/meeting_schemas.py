@@ -6,7 +6,7 @@ instant. The meetings domain makes that conversion (`MeetingInput`); these schem
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -20,6 +20,10 @@ from concertation.notifications.models import DeliveryState
 
 KINDS = [k.value for k in MeetingKind]
 STATUSES = [s.value for s in MeetingStatus]
+# The years of `year`; beyond them a day has no UTC bounds in Python (year 1 or 9999: a 500).
+DAYS = validate.Range(
+    min=date(1900, 1, 1), max=date(2200, 12, 31), error="Date attendue entre le 1900-01-01 et le 2200-12-31."
+)
 
 
 class LocalDateTime(fields.DateTime):
@@ -172,9 +176,13 @@ class MeetingQuerySchema(ma.Schema):
     )
     intercommunality = fields.String(validate=SIREN, metadata={"description": "SIREN d'une intercommunalité"})
     from_ = fields.Date(
-        data_key="from", metadata={"description": "Réunions commençant ce jour ou après (heure de Paris)"}
+        data_key="from",
+        validate=DAYS,
+        metadata={"description": "Réunions commençant ce jour ou après (heure de Paris)"},
     )
-    to = fields.Date(metadata={"description": "Réunions commençant ce jour ou avant (heure de Paris)"})
+    to = fields.Date(
+        validate=DAYS, metadata={"description": "Réunions commençant ce jour ou avant (heure de Paris)"}
+    )
 
     @ma.validates_schema
     def ordered(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -28,6 +28,9 @@ from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 MAX_TITLE = 300
+# Years a meeting can be in; far beyond them, Paris-UTC conversions overflow (year 1 or 9999).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+YEARS_MESSAGE = f"Date hors limites : l'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR}."
 
 
 @dataclass
@@ -56,6 +59,13 @@ class Resolved:
     starts_at: datetime
     ends_at: datetime
     purpose: str
+
+
+def _utc_within_years(value: datetime | None) -> datetime | None:
+    """The wall-clock or aware time as UTC; None when absent or outside FIRST_YEAR..LAST_YEAR."""
+    if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None
+    return paris_to_utc(value)
 
 
 def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
@@ -98,16 +108,20 @@ def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
         elif kind is MeetingKind.AUTRE and sector is not None and intercommunality is not None:
             errors["scope"] = "Choisissez un secteur ou une intercommunalité, pas les deux."
 
-    starts_at = paris_to_utc(data.starts_at) if data.starts_at is not None else None
-    ends_at = paris_to_utc(data.ends_at) if data.ends_at is not None else None
+    starts_at = _utc_within_years(data.starts_at)
+    ends_at = _utc_within_years(data.ends_at)
     if starts_at is None:
-        errors["starts_at"] = "La date et l'heure de début sont obligatoires."
+        errors["starts_at"] = (
+            "La date et l'heure de début sont obligatoires." if data.starts_at is None else YEARS_MESSAGE
+        )
     elif is_new and starts_at < now:
         errors["starts_at"] = (
             "La date de début est déjà passée : une nouvelle réunion se tient dans le futur."
         )
     if ends_at is None:
-        errors["ends_at"] = "La date et l'heure de fin sont obligatoires."
+        errors["ends_at"] = (
+            "La date et l'heure de fin sont obligatoires." if data.ends_at is None else YEARS_MESSAGE
+        )
     elif starts_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "La fin doit être postérieure au début."
 

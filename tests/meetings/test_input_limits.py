@@ -1,0 +1,52 @@
+"""Dates far outside the years a meeting can be in: a French message on the field, nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from concertation.accounts.models import UserRole
+from concertation.extensions import db
+from concertation.meetings.exceptions import InvalidMeeting
+from concertation.meetings.models import Meeting
+from concertation.meetings.services import YEARS_MESSAGE, MeetingInput, create_meeting
+from tests.conftest import csrf_token
+
+pytestmark = pytest.mark.usefixtures("lozere")
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        (datetime(1, 1, 1, 0, 0), datetime(1, 1, 1, 1, 0)),
+        (datetime(9999, 12, 31, 22, 0), datetime(9999, 12, 31, 23, 59)),
+    ],
+)
+def test_service_refuses_years_that_cannot_be_converted(starts_at: datetime, ends_at: datetime) -> None:
+    data = MeetingInput(kind="autre", title="Réunion", starts_at=starts_at, ends_at=ends_at)
+    with pytest.raises(InvalidMeeting) as raised:
+        create_meeting(data, None)
+    assert raised.value.errors == {"starts_at": YEARS_MESSAGE, "ends_at": YEARS_MESSAGE}
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
+def test_form_refuses_year_one(app: Flask, client: FlaskClient, login: Callable[..., object]) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(UserRole.ORGANISATEUR)
+    data = {
+        "csrf_token": csrf_token(client, "/reunions/nouvelle"),
+        "kind": "autre",
+        "title": "Réunion",
+        "day": "0001-01-01",
+        "start_time": "10:00",
+        "end_time": "11:00",
+    }
+    response = client.post("/reunions/nouvelle", data=data)
+    assert response.status_code == 422
+    assert YEARS_MESSAGE.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0
