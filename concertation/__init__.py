@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation.followup.routes import bp as followup_bp
     from concertation.invitations.routes import bp as invitations_bp
     from concertation.meetings.routes import bp as meetings_bp
+    from concertation.minutes.routes import bp as minutes_bp
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
     from concertation.territory.routes import bp as territory_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(minutes_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(followup_bp)
     register_api(app)

@@ -1,0 +1,212 @@
+"""Decisions and action items of a meeting, and the link of the meeting to its contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, render_template
+from werkzeug.wrappers import Response as BaseResponse
+
+from concertation.core.security import organiser_required, reader_required
+from concertation.core.timeutils import now_utc
+from concertation.extensions import db
+from concertation.meetings.models import Meeting
+from concertation.minutes.actions import actions_of, add_action, set_action_status
+from concertation.minutes.attendance import current_invitees, others
+from concertation.minutes.blueprint import back, bp, load_meeting, me, rules
+from concertation.minutes.decisions import (
+    contract_choices,
+    decisions_of,
+    link_contract,
+    record_decision,
+    undo_decision,
+)
+from concertation.minutes.enums import DecisionKind
+from concertation.minutes.exceptions import InvalidInput, MinutesError
+from concertation.minutes.forms import (
+    ActionForm,
+    ActionItemForm,
+    ActionStatusForm,
+    ContractLinkForm,
+    DecisionForm,
+    show_errors,
+)
+from concertation.minutes.minutes import minutes_of
+from concertation.minutes.models import ActionItem, Decision
+
+PAGE = "minutes.decisions_page"
+
+
+def _forms(
+    meeting: Meeting,
+    decisions: list[Decision],
+    decision_form: DecisionForm | None,
+    action_form: ActionItemForm | None,
+    link_form: ContractLinkForm | None,
+) -> dict[str, Any]:
+    contract = meeting.contract
+    decision_form = decision_form or DecisionForm(formdata=None)
+    decision_form.fill(
+        [(item.id, f"{item.position}. {item.title}") for item in meeting.agenda_items],
+        [(p.id, f"n° {p.number} — {p.title} (priorité {p.priority})") for p in contract.projects]
+        if contract is not None
+        else [],
+        [(a.id, a.label) for a in contract.amendments if not a.is_signed] if contract is not None else [],
+    )
+    persons = {line.person.id: line.person.display_name for line in current_invitees(meeting)}
+    persons.update({a.person.id: a.person.display_name for a in others(meeting) if a.person is not None})
+    action_form = action_form or ActionItemForm(formdata=None)
+    action_form.fill(
+        sorted(persons.items(), key=lambda pair: pair[1].lower()),
+        [(d.id, f"{d.kind_label} — {d.summary}"[:120]) for d in decisions if d.is_active],
+    )
+    link_form = link_form or ContractLinkForm(formdata=None)
+    link_form.fill(
+        (c.id, f"{c.title} ({c.period_label}, {c.stage_label})") for c in contract_choices(meeting)
+    )
+    if meeting.contract_id is not None and not link_form.contract_id.data:
+        link_form.contract_id.data = str(meeting.contract_id)
+    return {"decision_form": decision_form, "action_form": action_form, "link_form": link_form}
+
+
+def _page(
+    meeting: Meeting,
+    *,
+    decision_form: DecisionForm | None = None,
+    action_form: ActionItemForm | None = None,
+    link_form: ContractLinkForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    decisions = decisions_of(meeting)
+    minutes = minutes_of(meeting)
+    context = {
+        "meeting": meeting,
+        "decisions": decisions,
+        "actions": actions_of(meeting),
+        "minutes": minutes,
+        "is_open": (minutes is None or minutes.is_draft) and meeting.starts_at <= now_utc(),
+        "kinds": list(DecisionKind),
+        "action": ActionForm(),
+        "status_form": ActionStatusForm(formdata=None),
+        **_forms(meeting, decisions, decision_form, action_form, link_form),
+    }
+    return render_template("minutes/decisions.html", **context), status
+
+
+@bp.route("/reunions/<int:meeting_id>/decisions")
+@reader_required
+def decisions_page(meeting_id: int) -> tuple[str, int]:
+    return _page(load_meeting(meeting_id))
+
+
+@bp.route("/reunions/<int:meeting_id>/decisions", methods=["POST"])
+@organiser_required
+def add_decision(meeting_id: int) -> BaseResponse | tuple[str, int]:
+    meeting = load_meeting(meeting_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decision = record_decision(meeting, form.to_input(), user=me(), rules=rules())
+        except InvalidInput as error:
+            db.session.rollback()
+            show_errors(form, error.errors)
+        except MinutesError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return back(PAGE, meeting)
+        else:
+            db.session.commit()
+            flash(f"Décision enregistrée : {decision.summary}", "success")
+            return back(PAGE, meeting, "decisions")
+    return _page(load_meeting(meeting_id), decision_form=form, status=422)
+
+
+@bp.route("/reunions/<int:meeting_id>/decisions/<int:decision_id>/annulation", methods=["POST"])
+@organiser_required
+def undo(meeting_id: int, decision_id: int) -> BaseResponse:
+    meeting = load_meeting(meeting_id)
+    decision = db.get_or_404(Decision, decision_id)
+    if decision.meeting_id != meeting.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash("Le formulaire a expiré : rechargez la page.", "danger")
+        return back(PAGE, meeting, "decisions")
+    try:
+        undo_decision(decision, user=me(), rules=rules())
+    except MinutesError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash("Décision annulée : le contrat a retrouvé son état précédent.", "success")
+    return back(PAGE, meeting, "decisions")
+
+
+@bp.route("/reunions/<int:meeting_id>/contrat", methods=["POST"])
+@organiser_required
+def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
+    meeting = load_meeting(meeting_id)
+    form = ContractLinkForm()
+    if form.validate_on_submit():
+        raw = form.contract_id.data or ""
+        contract = next((c for c in contract_choices(meeting) if str(c.id) == raw), None)
+        try:
+            if contract is None:
+                raise InvalidInput({"contract_id": "Choisissez un contrat du territoire de la réunion."})
+            link_contract(meeting, contract)
+        except InvalidInput as error:
+            db.session.rollback()
+            show_errors(form, error.errors)
+        except MinutesError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return back(PAGE, meeting)
+        else:
+            db.session.commit()
+            flash(f"Réunion reliée au contrat « {contract.title} ».", "success")
+            return back(PAGE, meeting)
+    return _page(load_meeting(meeting_id), link_form=form, status=422)
+
+
+@bp.route("/reunions/<int:meeting_id>/actions", methods=["POST"])
+@organiser_required
+def new_action(meeting_id: int) -> BaseResponse | tuple[str, int]:
+    meeting = load_meeting(meeting_id)
+    form = ActionItemForm()
+    if form.validate_on_submit():
+        try:
+            add_action(meeting, form.to_input(), user=me())
+        except InvalidInput as error:
+            db.session.rollback()
+            show_errors(form, error.errors)
+        except MinutesError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            return back(PAGE, meeting, "actions")
+        else:
+            db.session.commit()
+            flash("Action enregistrée.", "success")
+            return back(PAGE, meeting, "actions")
+    return _page(load_meeting(meeting_id), action_form=form, status=422)
+
+
+@bp.route("/reunions/<int:meeting_id>/actions/<int:action_id>/statut", methods=["POST"])
+@organiser_required
+def action_status(meeting_id: int, action_id: int) -> BaseResponse:
+    meeting = load_meeting(meeting_id)
+    item = db.get_or_404(ActionItem, action_id)
+    if item.meeting_id != meeting.id:
+        abort(404)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        flash("Le formulaire a expiré : rechargez la page.", "danger")
+        return back(PAGE, meeting, "actions")
+    try:
+        set_action_status(item, form.status.data or "")
+    except MinutesError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(f"Action « {item.title} » : {item.status_label.lower()}.", "success")
+    return back(PAGE, meeting, "actions")
