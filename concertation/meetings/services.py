@@ -133,7 +133,7 @@ def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
     elif kind is MeetingKind.RENDEZ_VOUS:
         if not purpose and starts_at is not None:
             purpose = str(to_paris(starts_at).year)
-        if not (purpose.isdigit() and len(purpose) == 4):
+        if not (purpose.isascii() and purpose.isdigit() and len(purpose) == 4):
             errors["purpose"] = "L'objet d'un Rendez-vous de Territoire est son année (ex. 2027)."
         elif starts_at is not None and int(purpose) != to_paris(starts_at).year:
             errors["purpose"] = "L'année du Rendez-vous doit être celle de sa date."

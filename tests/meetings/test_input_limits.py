@@ -50,3 +50,21 @@ def test_form_refuses_year_one(app: Flask, client: FlaskClient, login: Callable[
     assert response.status_code == 422
     assert YEARS_MESSAGE.replace("'", "&#39;") in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
+@pytest.mark.parametrize("year", ["٢٠٢٧", "２０２７", "202³"])
+def test_rendez_vous_year_is_written_in_ascii_digits(year: str) -> None:
+    """str.isdigit() accepts Arabic-Indic, full-width digits (stored as such) and "³" (int() fails)."""
+    data = MeetingInput(
+        kind="rendez_vous",
+        title="Rendez-vous de Territoire",
+        starts_at=datetime(2027, 5, 4, 18, 0),
+        ends_at=datetime(2027, 5, 4, 20, 0),
+        purpose=year,
+        sector_town="48095",
+    )
+    with pytest.raises(InvalidMeeting) as raised:
+        create_meeting(data, None)
+    assert raised.value.errors == {
+        "purpose": "L'objet d'un Rendez-vous de Territoire est son année (ex. 2027)."
+    }
