@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import extract, select
+from sqlalchemy import extract, or_, select
 from sqlalchemy.orm import selectinload
 
 from concertation.contracts.enums import ContractStage
@@ -26,7 +26,9 @@ from concertation.followup.engine import (
 from concertation.followup.models import ReminderKind
 from concertation.invitations.models import Answer, Channel, Invitation
 from concertation.meetings.models import Meeting, MeetingKind, MeetingStatus
-from concertation.notifications.emails import MailContext
+from concertation.minutes.enums import OPEN_ACTION_STATUSES, MinutesStatus
+from concertation.minutes.models import ActionItem, Minutes
+from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.ics import location_text
 from concertation.notifications.wording import format_day, format_meeting_time
 from concertation.territory.models import Sector
@@ -249,8 +251,123 @@ def contract_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContex
         )
 
 
+# A reminder whose day passed more than this long ago is obsolete (a deployment, a long stop).
+CATCH_UP_DAYS = 30
+
+
+def action_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContext) -> Iterator[Reminder]:
+    """Open action items: 7 days before their due date, then once overdue; to the owner's email, or to
+    the organisers when the owner is a service (or a person without email)."""
+    horizon = clock.today + timedelta(days=settings.action_due_days)
+    items = db.session.scalars(
+        select(ActionItem)
+        .where(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_on <= horizon)
+        .options(selectinload(ActionItem.owner_person), selectinload(ActionItem.meeting))
+        .order_by(ActionItem.due_on, ActionItem.id)
+    )
+    for item in items:
+        if clock.due(item.due_on + timedelta(days=1), settings):
+            kind, period = ReminderKind.ACTION_OVERDUE, "retard"
+            subject = f"Action en retard (échéance du {format_day(item.due_on)}) : {item.title}"
+        elif clock.due(days_before(item.due_on, settings.action_due_days), settings):
+            kind, period = ReminderKind.ACTION_DUE, f"J-{settings.action_due_days}"
+            subject = f"Action à échéance le {format_day(item.due_on)} : {item.title}"
+        else:
+            continue
+        if opted_out(kind, meeting_id=item.meeting_id):
+            continue
+        subject = subject if len(subject) <= 300 else subject[:299] + "…"
+        lines = [
+            f"Action décidée lors de la réunion « {item.meeting.title} » du {format_day(item.meeting.on)}.",
+            f"Responsable : {item.owner_label}.",
+        ]
+        person = item.owner_person
+        if person is not None and person.email:
+            yield Reminder(
+                kind=kind,
+                object_type="action",
+                object_id=item.id,
+                period=period,
+                recipient_email=person.email,
+                recipient_name=person.full_name,
+                subject=subject,
+                template="reminder_organiser",
+                context={
+                    "title": subject,
+                    "lines": lines,
+                    "link_url": f"mailto:{ORGANISER_CONTACT['email']}",
+                    "link_label": f"Écrire au Département ({ORGANISER_CONTACT['email']})",
+                },
+                meeting_id=item.meeting_id,
+            )
+        else:
+            link = (f"{ctx.public_url}/reunions/{item.meeting_id}/decisions#actions", "Voir les actions")
+            yield from _to_organisers(
+                kind, "action", item.id, period, subject, lines, link, meeting_id=item.meeting_id
+            )
+
+
+def minutes_draft_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContext) -> Iterator[Reminder]:
+    """Meetings held 10 days ago whose compte rendu is still a draft (or not started): to their
+    organiser, or to every organiser."""
+    days = settings.minutes_draft_days
+    earliest = clock.now - timedelta(days=days + CATCH_UP_DAYS + 1)
+    meetings = db.session.scalars(
+        select(Meeting)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(
+            Meeting.status == MeetingStatus.TENUE,
+            Meeting.starts_at >= earliest,
+            Meeting.starts_at <= clock.now - timedelta(days=days - 1),
+            or_(Minutes.id.is_(None), Minutes.status == MinutesStatus.BROUILLON),
+        )
+        .options(selectinload(Meeting.organiser))
+        .order_by(Meeting.starts_at)
+    )
+    for meeting in meetings:
+        due_day = meeting.on + timedelta(days=days)
+        if not clock.due(due_day, settings) or (clock.today - due_day).days >= CATCH_UP_DAYS:
+            continue
+        if opted_out(ReminderKind.MINUTES_DRAFT, meeting_id=meeting.id):
+            continue
+        subject = f"Compte rendu à finaliser : {meeting.title} – {format_day(meeting.on)}"
+        lines = [f"La réunion a eu lieu il y a {days} jours ; son compte rendu n'est toujours pas validé."]
+        link = (f"{ctx.public_url}/reunions/{meeting.id}/compte-rendu", "Ouvrir le compte rendu")
+        organiser = meeting.organiser
+        if organiser is not None and organiser.is_enabled:
+            yield Reminder(
+                kind=ReminderKind.MINUTES_DRAFT,
+                object_type="meeting",
+                object_id=meeting.id,
+                period=f"J+{days}",
+                recipient_email=organiser.email,
+                recipient_name=organiser.name or organiser.email,
+                subject=subject,
+                template="reminder_organiser",
+                context={"title": subject, "lines": lines, "link_url": link[0], "link_label": link[1]},
+                meeting_id=meeting.id,
+            )
+        else:
+            yield from _to_organisers(
+                ReminderKind.MINUTES_DRAFT,
+                "meeting",
+                meeting.id,
+                f"J+{days}",
+                subject,
+                lines,
+                link,
+                meeting_id=meeting.id,
+            )
+
+
 ReminderSource = Callable[[Clock, FollowupSettings, MailContext], Iterator[Reminder]]
-SOURCES: list[ReminderSource] = [invitee_reminders, annual_rendez_vous_reminders, contract_reminders]
+SOURCES: list[ReminderSource] = [
+    invitee_reminders,
+    annual_rendez_vous_reminders,
+    contract_reminders,
+    action_reminders,
+    minutes_draft_reminders,
+]
 
 
 def run_reminders(now: datetime, settings: FollowupSettings, ctx: MailContext) -> Counter[ReminderKind]:

@@ -24,6 +24,8 @@ from concertation.followup.services import close_past_meetings, run_reminders
 from concertation.invitations import services as invitations
 from concertation.invitations.models import Answer, AnswerSource, Channel
 from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.minutes.actions import ActionInput, add_action
+from concertation.minutes.minutes import ensure_minutes
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind, OutboxMessage
 from concertation.territory.services import intercommunality_by_siren
@@ -31,6 +33,7 @@ from tests import factories as f
 
 SETTINGS = FollowupSettings()
 YEAR = 2027
+ACTION_DUE_ON = date(YEAR, 6, 30)
 
 
 def _days(start: date, end: date) -> Iterator[date]:
@@ -71,6 +74,17 @@ class Scenario:
             invitations.record_answer(invitation, Answer.PRESENT, source=AnswerSource.LINK)
         invitations.record_answer(emailed[3], Answer.ABSENT, source=AnswerSource.LINK)
         self.emailed = len(emailed)
+        # An action item of the concertation, owned by an élu, due at the end of June; its compte rendu
+        # stays a draft after the meeting.
+        add_action(
+            self.meeting,
+            ActionInput(
+                title="Transmettre la délibération",
+                owner_person_id=emailed[4].person_id,
+                due_on=ACTION_DUE_ON,
+            ),
+        )
+        ensure_minutes(self.meeting)
         # Mende has its Rendez-vous planned: no annual reminder for Mende.
         f.meeting("rendez_vous", town="48095", starts_at=f.paris(YEAR, 6, 15, 10), title="RDV Mende")
         gevaudan = intercommunality_by_siren("244800470")
@@ -112,6 +126,11 @@ def _expected(scenario: Scenario, *, marvejols_scheduled_on: date | None = None)
             ReminderKind.CONTRACT_ANNIVERSARY.value: organisers,
             ReminderKind.CONTRACT_ENDING.value: organisers,
             ReminderKind.AMENDMENT_PENDING.value: organisers,
+            # To the élu who owns it: 7 days before 30 June, then once overdue.
+            ReminderKind.ACTION_DUE.value: 1,
+            ReminderKind.ACTION_OVERDUE.value: 1,
+            # The meeting has no organiser of its own: every organiser, 10 days after it took place.
+            ReminderKind.MINUTES_DRAFT.value: organisers,
         }
     )
 
