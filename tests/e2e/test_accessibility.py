@@ -1,0 +1,120 @@
+"""Accessibility: axe-core finds no serious violation on the main pages; the forms work with the keyboard."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from concertation.accounts.models import User, UserRole
+from concertation.demo import load_demo
+from concertation.extensions import db
+from concertation.invitations import services as invitations
+from concertation.notifications.emails import MailContext
+from tests import factories as f
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import Shots
+from tests.e2e.test_organiser_journey import PHONE, login
+
+pytestmark = pytest.mark.e2e
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _serious_violations(page: object) -> list[str]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (make install runs npm ci in tests/e2e)")
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_main_pages_have_no_serious_axe_violation(
+    app: Flask, lozere: None, live_server: str, browser: object, make_user: Callable[..., User], shots: Shots
+) -> None:
+    load_demo()
+    organiser = make_user(UserRole.ORGANISATEUR)
+    meeting = f.meeting("concertation", siren="244800470")
+    db.session.commit()
+    invitations.convoke(meeting, MailContext.from_config(app.config))
+    db.session.commit()
+    invitation = invitations.invitations_of(meeting)[-1]
+    answer_url = MailContext.from_config(app.config).rsvp_url(invitation.id, meeting.id)
+
+    context = browser.new_context(locale="fr-FR")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{live_server}/connexion")
+    problems = {"/connexion": _serious_violations(page)}
+    login(page, live_server, organiser)
+    for path in (
+        "/",
+        "/reunions/",
+        "/reunions/?vue=mois&mois=2027-03",
+        "/reunions/nouvelle?kind=concertation",
+        f"/reunions/{meeting.id}",
+        f"/reunions/{meeting.id}/invitations",
+        "/territoire/communes",
+        "/elus/",
+        "/contrats/",
+    ):
+        page.goto(live_server + path)
+        problems[path] = _serious_violations(page)
+        shots.take(page, path.strip("/").replace("/", "-").replace("?", "_") or "accueil")
+    context.close()
+    phone = browser.new_context(**PHONE)  # type: ignore[attr-defined]
+    mobile = phone.new_page()
+    mobile.goto(answer_url)
+    problems["/r/<jeton>"] = _serious_violations(mobile)
+    phone.close()
+    failing = {path: found for path, found in problems.items() if found}
+    (shots.directory / "axe-violations.json").write_text(json.dumps(failing, indent=2, ensure_ascii=False))
+    assert failing == {}
+
+
+def test_login_and_answer_forms_work_with_the_keyboard_only(
+    app: Flask, lozere: None, live_server: str, browser: object, make_user: Callable[..., User]
+) -> None:
+    organiser = make_user(UserRole.ORGANISATEUR)
+    f.gevaudan_elus(without_email=0)
+    meeting = f.meeting("concertation", siren="244800470")
+    db.session.commit()
+    invitations.convoke(meeting, MailContext.from_config(app.config))
+    db.session.commit()
+    invitation = invitations.invitations_of(meeting)[0]
+
+    context = browser.new_context(locale="fr-FR")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{live_server}/connexion")
+    # Tab from the top of the page: skip link first, then the form's fields in order.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
+    page.focus("#email")
+    page.keyboard.type(organiser.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/")
+    assert organiser.email in page.locator("nav").inner_text()
+
+    page.goto(MailContext.from_config(app.config).rsvp_url(invitation.id, meeting.id))
+    page.focus("input[name=answer][value=present]")
+    page.keyboard.press("Space")
+    assert page.is_checked("input[name=answer][value=present]")
+    page.focus("#comment")
+    page.keyboard.type("Je serai là.")
+    page.focus("main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Votre réponse est enregistrée" in page.locator("main").inner_text()
+    db.session.refresh(invitation)
+    assert invitation.answer == "present" and invitation.comment == "Je serai là."
+    context.close()
