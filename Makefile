@@ -14,7 +14,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed tests/e2e/node_modules/.installed
+
+# axe-core for the browser tests' accessibility checks (skipped with a reason when npm is missing).
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  (npm ci --prefix tests/e2e --no-audit --no-fund --silent && touch $@) \
+	  || echo "npm ci a échoué : les contrôles d'accessibilité des tests navigateur seront ignorés"; \
+	else echo "npm introuvable : les contrôles d'accessibilité des tests navigateur seront ignorés"; fi
 
 db: install
 	$(FLASK) db upgrade
