@@ -15,6 +15,7 @@ from concertation.extensions import csrf
 
 def register_api(app: Flask) -> ConcertationApi:
     """Mount the API blueprints on the application and build its OpenAPI document."""
+    from concertation.api.contracts import blp as contracts_blp
     from concertation.api.health import blp as health_blp
     from concertation.api.invitations import blp as invitations_blp
     from concertation.api.meetings import blp as meetings_blp
@@ -26,7 +27,15 @@ def register_api(app: Flask) -> ConcertationApi:
     api = ConcertationApi(app)
     api.spec.components.security_scheme(BEARER_SCHEME, BEARER_SECURITY_SCHEME)
     register_api_routing_errors(app)
-    blueprints = (health_blp, territory_blp, syndicates_blp, people_blp, meetings_blp, invitations_blp)
+    blueprints = (
+        health_blp,
+        territory_blp,
+        syndicates_blp,
+        people_blp,
+        meetings_blp,
+        invitations_blp,
+        contracts_blp,
+    )
     for blueprint in blueprints:
         # Token authentication, no cookie: cross-site request forgery does not apply.
         csrf.exempt(blueprint)
