@@ -6,7 +6,9 @@
   contextvar stamped on each record by `ContextFilter`);
 - one line per request (`concertation.request`): method, path (answer-link and personal-feed tokens
   masked, never the query string), endpoint, status, duration_ms, user_id, remote_addr;
-- one line per scheduler job run (`scheduler.run`): job, outcome, duration_ms (`logged_job`).
+- one line per scheduler job run (`scheduler.run`): job, outcome, duration_ms (`logged_job`);
+- a request whose database connection is lost before anything was committed (PostgreSQL restarted or
+  failed over) is served a second time instead of answering 500 (`RetryLostConnection`), with a warning.
 
 The app configures the root logger when it is not under test; gunicorn configures it first through
 `gunicorn_logconfig()` (gunicorn.conf.py), and `configure_logging` then leaves it alone.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import logging
 import os
@@ -29,7 +32,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, got_request_exception, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -38,9 +43,14 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only if it is short and made of harmless characters (it is echoed and logged).
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 # Paths whose last part is a secret: the answer links and the personal calendar feeds.
-SECRET_PATHS = re.compile(r"^(/r/|/flux/personne/)([^/]+?)(\.ics)?$")
+SECRET_PATHS = re.compile(r"^(/r/|/flux/personne/)([^/]+?)(\.ics)?(/.*)?$")
 ENVIRON_REQUEST_ID = "concertation.request_id"
-ENVIRON_STARTED = "concertation.started"
+ENVIRON_LOG = "concertation.log"
+ENVIRON_ATTEMPTS = "concertation.attempts"
+ENVIRON_LOST_CONNECTION = "concertation.lost_connection"
+ENVIRON_COMMITTED = "concertation.committed"
+# A request body is kept for a second attempt up to this size (forms); bigger uploads are not retried.
+MAX_REPLAY_BYTES = 1024 * 1024
 
 request_log = logging.getLogger("concertation.request")
 job_log = logging.getLogger("scheduler.run")
@@ -56,12 +66,6 @@ _CONTEXT_KEYS = ("request_id", "job", "job_run")
 
 
 # ------------------------------------------------------------------------------------------- formatting
-
-
-def current_request_id() -> str | None:
-    """The id of the request being served in this thread, if any."""
-    value = (_log_context.get() or {}).get("request_id")
-    return str(value) if value is not None else None
 
 
 @contextmanager
@@ -143,10 +147,6 @@ def log_format(environ: Mapping[str, str] | None = None) -> str:
     return "json" if environ.get("CONCERTATION_ENV") == "production" else "text"
 
 
-def make_formatter(fmt: str) -> logging.Formatter:
-    return JsonFormatter() if fmt == "json" else TextFormatter()
-
-
 def configure_logging(
     fmt: str | None = None, *, level: str | int | None = None, stream: IO[str] | None = None
 ) -> None:
@@ -162,7 +162,7 @@ def configure_logging(
     for handler in ours:
         root.removeHandler(handler)
     handler = LogHandler(stream)
-    handler.setFormatter(make_formatter(fmt or log_format()))
+    handler.setFormatter(JsonFormatter() if (fmt or log_format()) == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO").upper())
 
@@ -202,7 +202,8 @@ def masked_path(path: str, view_args: Mapping[str, Any] | None = None) -> str:
     """The path with the secrets it carries replaced by a mark (answer links, personal feeds, any <token>)."""
     match = SECRET_PATHS.match(path)
     if match:
-        return f"{match.group(1)}{_token_mark(match.group(2))}{match.group(3) or ''}"
+        prefix, token, suffix, rest = match.groups()
+        return f"{prefix}{_token_mark(token)}{suffix or ''}{rest or ''}"
     for name, value in (view_args or {}).items():
         if "token" in name and isinstance(value, str) and value:
             path = path.replace(value, _token_mark(value))
@@ -225,9 +226,9 @@ def _user_id() -> int | str | None:
 def _after_request(response: Response) -> Response:
     """Return the request id and note what the request log line needs from the request context."""
     environ = request.environ
-    request_id = environ.get(ENVIRON_REQUEST_ID) or current_request_id() or sane_request_id(None)
+    request_id = environ.get(ENVIRON_REQUEST_ID) or sane_request_id(None)
     response.headers[REQUEST_ID_HEADER] = request_id
-    environ["concertation.log"] = {
+    environ[ENVIRON_LOG] = {
         "endpoint": request.endpoint,
         "path": masked_path(request.path, request.view_args),
         "user_id": _user_id(),
@@ -264,7 +265,7 @@ class RequestLogMiddleware:
 
     @staticmethod
     def _log(environ: WSGIEnvironment, status: int, started: float) -> None:
-        noted: dict[str, Any] = environ.get("concertation.log") or {}
+        noted: dict[str, Any] = environ.get(ENVIRON_LOG) or {}
         method = environ.get("REQUEST_METHOD", "")
         path = noted.get("path") or masked_path(environ.get("PATH_INFO", ""))
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -283,12 +284,124 @@ class RequestLogMiddleware:
                 "duration_ms": duration_ms,
                 "user_id": noted.get("user_id"),
                 "remote_addr": environ.get("REMOTE_ADDR"),
+                "attempts": environ.get(ENVIRON_ATTEMPTS, 1),
             },
         )
 
 
+# ------------------------------------------------------------------------------- lost database connections
+
+
+def _flag_lost_connection(environ: WSGIEnvironment, error: BaseException) -> None:
+    """Mark the request if `error` is the loss of its database connection (a statement, or the ROLLBACK
+    of Flask-SQLAlchemy's teardown, ran on a connection the server had closed)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        environ[ENVIRON_LOST_CONNECTION] = f"{type(error).__name__}: {error.orig}"[:300]
+
+
+def _note_lost_connection(sender: Flask, exception: BaseException, **extra: Any) -> None:
+    """`got_request_exception`: an error inside the view, which Flask turns into a 500 page."""
+    _flag_lost_connection(request.environ, exception)
+
+
+def _note_commit(connection: Any) -> None:
+    """Engine `commit` event, before the COMMIT is sent: from then on, running the request again could
+    do things twice (and if the connection dies during the COMMIT, nobody knows whether it happened)."""
+    if has_request_context():
+        request.environ[ENVIRON_COMMITTED] = True
+
+
+def _replayable_body(environ: WSGIEnvironment) -> bytes | None:
+    """The request body, read once so that it can be given again; None if it cannot be kept."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if not length:
+        return None if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked" else b""
+    try:
+        size = int(length)
+    except ValueError:
+        return None
+    if size > MAX_REPLAY_BYTES:
+        return None
+    body: bytes = environ["wsgi.input"].read(size)
+    return body
+
+
+def _no_write(data: bytes) -> object:
+    raise RuntimeError("WSGI write() is not supported while a request may be retried")
+
+
+class RetryLostConnection:
+    """Serve a request a second time when its database connection was lost before anything was committed.
+
+    A restart or failover of PostgreSQL closes the connections in use; pool_pre_ping only protects those
+    waiting in the pool. A request caught on such a connection changed nothing: its transaction died with
+    the connection, and requests have no other effect (an email is an outbox row of that same transaction,
+    ARCHITECTURE.md rule 3). So it runs again, once, GET or POST alike, on a fresh connection, unless a
+    COMMIT was sent or its body could not be kept. The first failure stays in the log (Flask's traceback)
+    with a warning, and the request line says `"attempts": 2`.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = _replayable_body(environ)
+        if body is None:
+            return self.app(environ, start_response)
+        pristine = dict(environ)
+        for attempt in (1, 2):
+            if attempt == 2:
+                environ.clear()
+                environ.update(pristine)
+                environ[ENVIRON_ATTEMPTS] = 2
+            environ["wsgi.input"] = io.BytesIO(body)
+            try:
+                result, answer = self._attempt(environ)
+            except Exception as error:  # raised past Flask: the session's teardown failed
+                _flag_lost_connection(environ, error)
+                if attempt == 1 and self._may_retry(environ):
+                    continue
+                raise
+            if attempt == 1 and answer[0].startswith("500") and self._may_retry(environ):
+                if hasattr(result, "close"):
+                    result.close()
+                continue
+            start_response(*answer)
+            return result
+        raise AssertionError("unreachable: the second attempt always answers")
+
+    def _attempt(
+        self, environ: WSGIEnvironment
+    ) -> tuple[Iterable[bytes], tuple[str, list[tuple[str, str]], Any]]:
+        """Run the application, keeping its status and headers until we know the answer is final."""
+        answer: list[tuple[str, list[tuple[str, str]], Any]] = []
+
+        def keep(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
+            answer[:] = [(status, headers, exc_info)]
+            return _no_write
+
+        result = self.app(environ, keep)
+        return result, answer[0]
+
+    @staticmethod
+    def _may_retry(environ: WSGIEnvironment) -> bool:
+        lost = environ.get(ENVIRON_LOST_CONNECTION)
+        if not lost or environ.get(ENVIRON_COMMITTED):
+            return False
+        request_log.warning(
+            "database connection lost before any commit (%s): the request is served again",
+            lost,
+            extra={"event": "retry", "error": lost},
+        )
+        return True
+
+
 def register_observability(app: Flask) -> None:
-    """Logging (unless under test, where pytest owns it), request ids and the request log line."""
+    """Logging (unless under test, where pytest owns it), request ids, the request log line, the retry."""
     app.config.setdefault("LOG_FORMAT", log_format())
     if not app.testing:
         configure_logging()
@@ -297,7 +410,10 @@ def register_observability(app: Flask) -> None:
         # Our root handler prints the app's lines: Flask's own would print them twice.
         app.logger.removeHandler(default_handler)
     app.after_request(_after_request)
-    app.wsgi_app = RequestLogMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+    got_request_exception.connect(_note_lost_connection, app)
+    if not event.contains(Engine, "commit", _note_commit):
+        event.listen(Engine, "commit", _note_commit)
+    app.wsgi_app = RequestLogMiddleware(RetryLostConnection(app.wsgi_app))  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------------------------- job runs

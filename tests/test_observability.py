@@ -10,13 +10,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from concertation.accounts.models import User
+from concertation.extensions import csrf, db
 from concertation.invitations.tokens import make_token
 from concertation.notifications.feeds import person_feed_token
 from concertation.observability import (
+    MAX_REPLAY_BYTES,
     JsonFormatter,
     LogHandler,
     TextFormatter,
@@ -153,6 +157,7 @@ def test_public_feeds_are_not_masked() -> None:
     assert masked_path("/flux/ville/48095.ics") == "/flux/ville/48095.ics"
     assert masked_path("/reunions/3") == "/reunions/3"
     assert masked_path("/x/abc/y", {"reset_token": "abc"}).startswith("/x/***")
+    assert masked_path("/r/secret/autre").startswith("/r/***") and "secret" not in masked_path("/r/secret/a")
 
 
 def test_every_line_during_a_request_carries_its_request_id(
@@ -297,3 +302,93 @@ def test_the_scheduler_logs_json_and_wraps_its_jobs_when_asked(
     monkeypatch.setenv("LOG_FORMAT", "text")
     scheduled = {job.id: job.func for job in runner.build_scheduler(JOBS).get_jobs()}
     assert all(scheduled[job.name] is job.func for job in JOBS)
+
+
+# --- a lost database connection ------------------------------------------------------------------------
+
+
+def _lost_connection() -> OperationalError:
+    return OperationalError(
+        "SELECT 1", {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True
+    )
+
+
+@pytest.fixture()
+def flaky(app: Flask) -> dict[str, Any]:
+    """Routes whose first run loses its database connection, as when PostgreSQL restarts."""
+    state: dict[str, Any] = {"runs": 0, "forms": [], "fail": 1, "commit_first": False, "lost": True}
+
+    def view() -> str:
+        state["runs"] += 1
+        state["forms"].append(dict(request.form))
+        if state["commit_first"]:
+            db.session.execute(text("SELECT 1"))
+            db.session.commit()
+        if state["runs"] <= state["fail"]:
+            if state["lost"]:
+                raise _lost_connection()
+            raise OperationalError("SELECT 1", {}, Exception("syntax error"))
+        return f"réussi au passage {state['runs']}"
+
+    app.add_url_rule("/_essai/base", "essai_base", csrf.exempt(view), methods=["GET", "POST"])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return state
+
+
+def test_a_request_that_lost_its_connection_is_served_again(
+    client: FlaskClient, flaky: dict[str, Any], json_lines: Lines
+) -> None:
+    response = client.get("/_essai/base", headers={"X-Request-ID": "rid-rejeu"})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "réussi au passage 2"
+    lines = json_lines()
+    (warning,) = [line for line in lines if line.get("event") == "retry"]
+    assert warning["level"] == "WARNING" and warning["request_id"] == "rid-rejeu"
+    assert "server closed the connection" in warning["error"]
+    (logged,) = _requests(lines)
+    assert (logged["status"], logged["attempts"], logged["request_id"]) == (200, 2, "rid-rejeu")
+    # The first failure is not hidden: its traceback is in the log too.
+    assert any("exc_info" in line and line["request_id"] == "rid-rejeu" for line in lines)
+
+
+def test_a_form_is_posted_again_with_the_same_fields(client: FlaskClient, flaky: dict[str, Any]) -> None:
+    response = client.post("/_essai/base", data={"answer": "present", "comment": "Réunion à Mende"})
+    assert response.status_code == 200
+    assert flaky["forms"] == [{"answer": "present", "comment": "Réunion à Mende"}] * 2
+
+
+def test_no_second_run_after_a_commit(client: FlaskClient, flaky: dict[str, Any]) -> None:
+    flaky["commit_first"] = True
+    assert client.post("/_essai/base", data={"a": "1"}).status_code == 500
+    assert flaky["runs"] == 1
+
+
+def test_other_database_errors_are_not_retried(client: FlaskClient, flaky: dict[str, Any]) -> None:
+    flaky["lost"] = False
+    assert client.get("/_essai/base").status_code == 500
+    assert flaky["runs"] == 1
+
+
+def test_a_second_loss_is_a_500_not_a_loop(client: FlaskClient, flaky: dict[str, Any]) -> None:
+    flaky["fail"] = 5
+    assert client.get("/_essai/base").status_code == 500
+    assert flaky["runs"] == 2
+
+
+def test_large_uploads_are_not_kept_for_a_second_run(client: FlaskClient, flaky: dict[str, Any]) -> None:
+    assert client.post("/_essai/base", data={"f": "x" * (MAX_REPLAY_BYTES + 1)}).status_code == 500
+    assert flaky["runs"] == 1
+
+
+def test_a_teardown_on_a_dead_connection_is_retried_too(app: Flask, client: FlaskClient) -> None:
+    """Flask-SQLAlchemy's teardown rolls back; on a closed connection that raises past Flask."""
+    runs = {"teardowns": 0}
+
+    @app.teardown_request  # the tests keep one app context open: a request teardown stands for it
+    def rollback_on_dead_connection(error: BaseException | None) -> None:
+        runs["teardowns"] += 1
+        if runs["teardowns"] == 1:
+            raise _lost_connection()
+
+    response = client.get("/connexion")
+    assert response.status_code == 200 and runs["teardowns"] == 2
