@@ -19,6 +19,7 @@ def register_api(app: Flask) -> ConcertationApi:
     from concertation.api.health import blp as health_blp
     from concertation.api.invitations import blp as invitations_blp
     from concertation.api.meetings import blp as meetings_blp
+    from concertation.api.minutes import blp as minutes_blp
     from concertation.api.people import blp as people_blp
     from concertation.api.syndicates import blp as syndicates_blp
     from concertation.api.territory import blp as territory_blp
@@ -35,6 +36,7 @@ def register_api(app: Flask) -> ConcertationApi:
         meetings_blp,
         invitations_blp,
         contracts_blp,
+        minutes_blp,
     )
     for blueprint in blueprints:
         # Token authentication, no cookie: cross-site request forgery does not apply.
