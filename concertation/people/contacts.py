@@ -18,8 +18,6 @@ line number and writes nothing. The caller commits.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +32,7 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Person
-from concertation.people.rne import detect_delimiter, header_key, parse_date, read_csv
+from concertation.people.rne import csv_records, detect_delimiter, header_key, parse_date, read_csv
 
 # Shown by `flask people import-contacts --help`; \b keeps Click from rewrapping the list.
 CONTACTS_COLUMNS_HELP = """\
@@ -134,7 +132,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 def import_contacts(path: Path, *, dry_run: bool = False) -> ContactsImportReport:
     """Add the file's emails and phones to existing persons; nothing is written if a line is wrong."""
     text = read_csv(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text, ";,\t"))
+    reader, line_num = csv_records(text, detect_delimiter(text, ";,\t"))
     header = next(reader, None)
     if not header:
         raise InvalidImportFile.single(1, "fichier vide.")
@@ -165,7 +163,7 @@ def import_contacts(path: Path, *, dry_run: bool = False) -> ContactsImportRepor
     first_seen: dict[int, int] = {}  # person id -> line
 
     for record in reader:
-        line = reader.line_num
+        line = line_num()
         if not any(value.strip() for value in record):
             continue
         report.rows += 1

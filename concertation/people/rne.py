@@ -102,6 +102,28 @@ def detect_delimiter(text: str, candidates: str = ";\t") -> str:
     return max(candidates, key=first_line.count)
 
 
+def csv_records(text: str, delimiter: str) -> tuple[Iterator[list[str]], Callable[[], int]]:
+    """The records of a CSV text, and a function giving the file line of the last one read.
+
+    A record the csv module cannot read (a cell beyond its size limit) raises InvalidImportFile for its line.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from reader
+        except csv.Error as error:
+            limit = f"{csv.field_size_limit():,}".replace(",", " ")
+            reason = (
+                f"ligne illisible : une cellule dépasse {limit} caractères."
+                if "field larger than field limit" in str(error)
+                else "ligne illisible au format CSV."
+            )
+            raise InvalidImportFile.single(reader.line_num, reason) from error
+
+    return records(), lambda: reader.line_num
+
+
 def read_csv(path: Path) -> str:
     try:
         return decode_csv(path.read_bytes())
@@ -228,7 +250,7 @@ def _body_code(kind: RneFileKind, departement: str, raw: str) -> str:
 
 def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
     """Every row of an RNE file, validated; InvalidImportFile lists the bad lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    reader, line_num = csv_records(text, detect_delimiter(text))
     header = next(reader, None)
     if not header:
         raise InvalidImportFile.single(1, "fichier vide.")
@@ -252,7 +274,7 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
         return value
 
     for record in reader:
-        line = reader.line_num
+        line = line_num()
         if len(record) < width:
             if any(cell.strip() for cell in record):
                 errors.append((line, f"{len(record)} colonnes au lieu de {width}."))

@@ -1,0 +1,39 @@
+"""What fuzzing sent to the CSV imports: a French message naming the line, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from concertation.extensions import db
+from concertation.people.contacts import import_contacts
+from concertation.people.exceptions import InvalidImportFile
+from concertation.people.models import Mandate, Person
+from concertation.people.rne import import_rne
+from tests.people.test_rne import FIRST_TERM, MAIRES_HEADER, write_csv
+
+pytestmark = pytest.mark.usefixtures("lozere")
+
+HUGE_CELL = "x" * 140_000  # beyond the csv module's field size limit (131 072)
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_rne_cell_beyond_the_csv_limit(tmp_path: Path) -> None:
+    rows = [FIRST_TERM[0], [*FIRST_TERM[1][:6], HUGE_CELL, *FIRST_TERM[1][7:]]]
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "maires.csv", MAIRES_HEADER, rows))
+    assert str(raised.value) == "Ligne 3 : ligne illisible : une cellule dépasse 131 072 caractères."
+    assert (count(Person), count(Mandate)) == (0, 0)
+
+
+def test_contacts_cell_beyond_the_csv_limit(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(f"nom;prenom;email\nDURAND;Pierre;{HUGE_CELL}\n", encoding="utf-8")
+    with pytest.raises(InvalidImportFile) as raised:
+        import_contacts(path)
+    assert str(raised.value) == "Ligne 2 : ligne illisible : une cellule dépasse 131 072 caractères."
