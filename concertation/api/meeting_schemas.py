@@ -13,6 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from concertation.api.schemas import INSEE, SIREN
+from concertation.guards import MAX_ID
 from concertation.invitations.models import Answer, Channel
 from concertation.meetings.models import InviteeSource, MeetingKind, MeetingStatus
 from concertation.meetings.services import MeetingInput
@@ -20,6 +21,10 @@ from concertation.notifications.models import DeliveryState
 
 KINDS = [k.value for k in MeetingKind]
 STATUSES = [s.value for s in MeetingStatus]
+# Ids are INTEGER columns: beyond, PostgreSQL and SQLite overflow instead of finding nobody.
+PERSON_ID = validate.Range(
+    min=1, max=MAX_ID, error="Identifiant de personne invalide : entier de {min} à {max}."
+)
 # The years of `year`; beyond them a day has no UTC bounds in Python (year 1 or 9999: a 500).
 DAYS = validate.Range(
     min=date(1900, 1, 1), max=date(2200, 12, 31), error="Date attendue entre le 1900-01-01 et le 2200-12-31."
@@ -192,7 +197,10 @@ class MeetingQuerySchema(ma.Schema):
 
 class InviteeChangeSchema(ma.Schema):
     person_id = fields.Integer(
-        required=True, strict=True, error_messages={"required": "Indiquez la personne (person_id)."}
+        required=True,
+        strict=True,
+        validate=PERSON_ID,
+        error_messages={"required": "Indiquez la personne (person_id)."},
     )
     reason = fields.String(
         required=True,
@@ -204,7 +212,7 @@ class InviteeChangeSchema(ma.Schema):
 class InviteeRemovalArgsSchema(ma.Schema):
     """The removal, in the JSON body or in the query string (some clients send no body with DELETE)."""
 
-    person_id = fields.Integer()
+    person_id = fields.Integer(validate=PERSON_ID)
     reason = fields.String()
 
 

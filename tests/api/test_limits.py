@@ -64,3 +64,19 @@ def test_meeting_times_outside_the_years_are_refused(
     assert response.status_code == 422
     message = "Date hors limites : l'année doit être comprise entre 1900 et 2200."
     assert response.get_json()["errors"]["json"] == {"starts_at": [message], "ends_at": [message]}
+
+
+@pytest.mark.parametrize("person_id", [2**31, 11696598677, 2**63, 0])
+def test_person_ids_beyond_an_integer_column_are_refused(
+    client: FlaskClient, api_token: Callable[..., str], headers: dict[str, str], person_id: int
+) -> None:
+    meeting = f.meeting()
+    organiser = bearer(api_token(UserRole.ORGANISATEUR))
+    message = ["Identifiant de personne invalide : entier de 1 à 2147483647."]
+    url = f"/api/v1/meetings/{meeting.id}/invitees"
+    response = client.post(url, json={"person_id": person_id, "reason": "Partenaire"}, headers=organiser)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"] == {"person_id": message}
+    response = client.delete(f"{url}?person_id={person_id}&reason=Partenaire", headers=organiser)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["query"] == {"person_id": message}
