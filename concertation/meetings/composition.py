@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import lambda_stmt, select
+from sqlalchemy.orm import joinedload
 
 from concertation.extensions import db
+from concertation.meetings.composition_sql import (
+    MANDATE_ROW,
+    RULE_ROW,
+    SELECTOR_ROLE,
+    build_list_statement,
+    build_territory_statement,
+)
 from concertation.meetings.models import (
     CompositionRule,
     InviteeSource,
@@ -19,18 +28,19 @@ from concertation.meetings.models import (
     Selector,
 )
 from concertation.people.models import Mandate, Person, Role, describe_quality
-from concertation.territory.models import (
-    Canton,
-    Commune,
-    Intercommunality,
-    IntercommunalityMembership,
-    Sector,
-    Syndicate,
-    SyndicateMember,
-    canton_communes,
-    sector_communes,
-    sector_intercommunalities,
-)
+from concertation.territory.models import Intercommunality, Sector
+
+__all__ = [
+    "DEFAULT_RULES",
+    "SELECTOR_ROLE",
+    "ComputedInvitee",
+    "Territory",
+    "compute_invitees",
+    "ensure_default_rules",
+    "meeting_territory",
+    "rules_for",
+    "territory_for",
+]
 
 DEFAULT_RULES: dict[MeetingKind, tuple[Selector, ...]] = {
     MeetingKind.RENDEZ_VOUS: (
@@ -48,18 +58,10 @@ DEFAULT_RULES: dict[MeetingKind, tuple[Selector, ...]] = {
     MeetingKind.AUTRE: (),
 }
 
-# The mandate role each territorial selector picks, and the kind of body it looks at.
-SELECTOR_ROLE: dict[Selector, tuple[Role, str | None]] = {
-    Selector.MAIRES: (Role.MAIRE, "commune"),
-    Selector.MAIRES_DELEGUES: (Role.MAIRE_DELEGUE, "commune"),
-    Selector.ADJOINTS: (Role.ADJOINT, "commune"),
-    Selector.PRESIDENTS_EPCI: (Role.PRESIDENT_EPCI, "intercommunality"),
-    Selector.VICE_PRESIDENTS_EPCI: (Role.VICE_PRESIDENT_EPCI, "intercommunality"),
-    Selector.CONSEILLERS_COMMUNAUTAIRES: (Role.CONSEILLER_COMMUNAUTAIRE, "intercommunality"),
-    Selector.PRESIDENTS_SYNDICATS: (Role.PRESIDENT_SYNDICAT, "syndicate"),
-    Selector.CONSEILLERS_DEPARTEMENTAUX: (Role.CONSEILLER_DEPARTEMENTAL, "canton"),
-    Selector.PRESIDENT_CONSEIL_DEPARTEMENTAL: (Role.PRESIDENT_CONSEIL_DEPARTEMENTAL, None),
-}
+# A lambda statement is looked up in SQLAlchemy's compiled cache by its code alone: the plain statement's
+# cache key, a tuple the size of the whole statement, would be hashed again at every call.
+_LIST_STATEMENT = lambda_stmt(lambda: build_list_statement())
+_TERRITORY_STATEMENT = build_territory_statement()
 
 
 @dataclass
@@ -90,87 +92,36 @@ class ComputedInvitee:
     reason: str = ""
 
 
-def _valid_on(on: date) -> ColumnElement[bool]:
-    return and_(
-        or_(Mandate.starts_on.is_(None), Mandate.starts_on <= on),
-        or_(Mandate.ends_on.is_(None), Mandate.ends_on >= on),
-    )
-
-
-def _membership_valid_on(on: date) -> ColumnElement[bool]:
-    return and_(
-        or_(IntercommunalityMembership.starts_on.is_(None), IntercommunalityMembership.starts_on <= on),
-        or_(IntercommunalityMembership.ends_on.is_(None), IntercommunalityMembership.ends_on >= on),
-    )
-
-
 def territory_for(
     kind: MeetingKind | str, sector: Sector | None, intercommunality: Intercommunality | None, on: date
 ) -> Territory:
     """The communes, EPCIs, syndicates and cantons of a sector or an intercommunality on a date."""
-    epci_ids: set[int] = set()
-    commune_ids: set[int] = set()
-    if intercommunality is not None:
-        epci_ids.add(intercommunality.id)
-    if sector is not None:
-        epci_ids.update(
-            db.session.scalars(
-                select(sector_intercommunalities.c.intercommunality_id).where(
-                    sector_intercommunalities.c.sector_id == sector.id
-                )
-            )
-        )
-        commune_ids.update(
-            db.session.scalars(
-                select(sector_communes.c.commune_id).where(sector_communes.c.sector_id == sector.id)
-            )
-        )
-    if epci_ids:
-        commune_ids.update(
-            db.session.scalars(
-                select(IntercommunalityMembership.commune_id).where(
-                    IntercommunalityMembership.intercommunality_id.in_(epci_ids), _membership_valid_on(on)
-                )
-            )
-        )
-    territory = Territory()
-    if not commune_ids and not epci_ids:
-        return territory
-    territory.communes = dict(
-        db.session.execute(select(Commune.id, Commune.name).where(Commune.id.in_(commune_ids))).all()
+    return _territory(
+        {
+            "sector_id": sector.id if sector is not None else None,
+            "epci_id": intercommunality.id if intercommunality is not None else None,
+            "on": on,
+        }
     )
-    territory.intercommunalities = dict(
-        db.session.execute(
-            select(Intercommunality.id, Intercommunality.name).where(Intercommunality.id.in_(epci_ids))
-        ).all()
-    )
-    territory.syndicates = dict(
-        db.session.execute(
-            select(Syndicate.id, Syndicate.name)
-            .join(SyndicateMember, SyndicateMember.syndicate_id == Syndicate.id)
-            .where(
-                or_(
-                    SyndicateMember.commune_id.in_(commune_ids),
-                    SyndicateMember.intercommunality_id.in_(epci_ids),
-                )
-            )
-            .distinct()
-        ).all()
-    )
-    territory.cantons = {
-        canton_id: f"canton de {name}"
-        for canton_id, name in db.session.execute(
-            select(Canton.id, Canton.name)
-            .join(canton_communes, canton_communes.c.canton_id == Canton.id)
-            .where(canton_communes.c.commune_id.in_(commune_ids))
-            .distinct()
-        )
-    }
-    return territory
 
 
 def meeting_territory(meeting: Meeting) -> Territory:
-    return territory_for(meeting.kind, meeting.sector, meeting.intercommunality, meeting.on)
+    return _territory(_scope(meeting))
+
+
+def _territory(scope: dict[str, Any]) -> Territory:
+    territory = Territory()
+    for kind, body_id, name in db.session.execute(_TERRITORY_STATEMENT, scope):
+        territory.names(kind)[body_id] = name
+    return territory
+
+
+def _scope(meeting: Meeting) -> dict[str, Any]:
+    """The bind parameters of a meeting's territory."""
+    if db.session.autoflush:
+        # The ids are read before the statement's own autoflush: a meeting just made must get them first.
+        db.session.flush()
+    return {"sector_id": meeting.sector_id, "epci_id": meeting.intercommunality_id, "on": meeting.on}
 
 
 def rules_for(kind: MeetingKind | str) -> list[CompositionRule]:
@@ -199,93 +150,98 @@ def ensure_default_rules() -> int:
     return created
 
 
-def compute_rule_invitees(
-    rules: Sequence[CompositionRule], territory: Territory, on: date
-) -> list[ComputedInvitee]:
-    """Apply the rules: one line per person, qualities in rule order, persons sorted by name."""
-    clauses: list[ColumnElement[bool]] = []
-    order: dict[Role, int] = {}
-    named: list[CompositionRule] = []
-    for rule in rules:
-        selector = Selector(rule.selector)
-        if selector is Selector.PERSON:
-            if rule.person_id is not None:
-                named.append(rule)
-            continue
-        role, body = SELECTOR_ROLE[selector]
-        order.setdefault(role, len(order))
-        if body is None:
-            clauses.append(Mandate.role == role)
-            continue
-        ids = territory.names(body)
-        if ids:
-            column = getattr(Mandate, f"{body}_id")
-            clauses.append(and_(Mandate.role == role, column.in_(ids)))
-    lines: dict[int, ComputedInvitee] = {}
-    ranks: dict[int, list[tuple[int, str]]] = {}
-    if clauses:
-        rows = db.session.execute(
-            select(Mandate, Person)
-            .join(Person, Person.id == Mandate.person_id)
-            .where(_valid_on(on), or_(*clauses) if len(clauses) > 1 else clauses[0])
-        )
-        for mandate, person in rows:
-            role = Role(mandate.role)
-            body_name = _body_name(mandate, territory)
-            quality = describe_quality(role, body_name, person.civility)
-            line = lines.setdefault(person.id, ComputedInvitee(person, []))
-            if quality not in line.qualities:
-                line.qualities.append(quality)
-                ranks.setdefault(person.id, []).append((order[role], quality))
-    for person_id, ranked in ranks.items():
-        lines[person_id].qualities = [q for _, q in sorted(ranked)]
-    if named:
-        persons = {
-            p.id: p
-            for p in db.session.scalars(
-                select(Person).where(Person.id.in_([r.person_id for r in named if r.person_id is not None]))
-            )
-        }
-        for rule in named:
-            guest = persons.get(rule.person_id or 0)
-            if guest is None:
-                continue
-            line = lines.setdefault(guest.id, ComputedInvitee(guest, []))
-            line.qualities.append(rule.label or "Invité(e) du Département")
-    return sorted(
-        lines.values(), key=lambda line: (line.person.last_name.lower(), line.person.first_name.lower())
-    )
-
-
-def _body_name(mandate: Mandate, territory: Territory) -> str:
-    for kind in ("commune", "intercommunality", "syndicate", "canton"):
-        body_id = getattr(mandate, f"{kind}_id")
-        if body_id is not None:
-            return territory.names(kind).get(body_id, "")
-    return "Département de la Lozère"
-
-
 def compute_invitees(meeting: Meeting) -> list[ComputedInvitee]:
-    """The list the rules and the manual changes give today for this meeting."""
-    on = meeting.on
-    lines = compute_rule_invitees(rules_for(meeting.kind), meeting_territory(meeting), on)
-    return apply_overrides(meeting, lines, on)
+    """The list the rules and the manual changes give today for this meeting.
+
+    One line per person, sorted by last then first name; qualities in the order of the rules that brought
+    them, then the labels of the rules naming the person. A manual removal drops a line; a manual addition
+    of someone the rules leave out adds one with their mandates of the day (or "Invité(e)").
+    """
+    params = _scope(meeting) | {"kind": meeting.kind, "meeting_id": meeting.id}
+    rules: list[tuple[int, int, str, Person | None, str]] = []
+    overrides: list[tuple[Person, str, str]] = []
+    # Each person's wordings, with the role that first gave each: ranked once every rule is read.
+    held: dict[Person, dict[str, str]] = {}
+    for person, tag, code, text, position, rule_id in db.session.execute(_LIST_STATEMENT, params):
+        if person is None:
+            if tag == RULE_ROW:
+                rules.append((position, rule_id, code, None, text))
+        elif tag == MANDATE_ROW:
+            qualities = held.get(person)
+            if qualities is None:
+                qualities = held[person] = {}
+            qualities.setdefault(_quality(code, text, person.civility), code)
+        elif tag == RULE_ROW:
+            rules.append((position, rule_id, code, person, text))
+        else:
+            overrides.append((person, code, text))
+    # Rows of a UNION ALL come in no promised order: the rules are put back in theirs.
+    rules.sort(key=lambda rule: (rule[0], rule[1]))
+    lines = _rule_lines(rules, held)
+    return _by_name(_apply_overrides(lines, overrides, meeting.on))
 
 
-def apply_overrides(meeting: Meeting, lines: Iterable[ComputedInvitee], on: date) -> list[ComputedInvitee]:
-    """Manual removals drop a line, manual additions add one with the person's current qualities."""
-    by_person = {line.person.id: line for line in lines}
-    for override in meeting.overrides:
-        if override.action == OverrideAction.REMOVE:
-            by_person.pop(override.person_id, None)
-        elif override.person_id not in by_person:
-            person = db.session.scalar(
-                select(Person).where(Person.id == override.person_id).options(selectinload(Person.mandates))
+@lru_cache(maxsize=4096)
+def _quality(role: str, body_name: str, civility: str) -> str:
+    # The same few thousand élus come back in every list: their wording is worth remembering.
+    return describe_quality(Role(role), body_name, civility)
+
+
+def _rule_lines(
+    rules: list[tuple[int, int, str, Person | None, str]], held: dict[Person, dict[str, str]]
+) -> dict[int, ComputedInvitee]:
+    rank: dict[str, int] = {}
+    for _, _, code, _, _ in rules:
+        selector = Selector(code)
+        if selector is not Selector.PERSON:
+            rank.setdefault(SELECTOR_ROLE[selector][0].value, len(rank))
+    lines: dict[int, ComputedInvitee] = {}
+    for person, qualities in held.items():
+        ordered = list(qualities)
+        if len(ordered) > 1:
+            ordered.sort(key=lambda quality: (rank[qualities[quality]], quality))
+        lines[person.id] = ComputedInvitee(person, ordered)
+    for _, _, code, guest, label in rules:
+        if guest is not None and code == Selector.PERSON:
+            line = lines.get(guest.id)
+            if line is None:
+                line = lines[guest.id] = ComputedInvitee(guest, [])
+            line.qualities.append(label or "Invité(e) du Département")
+    return lines
+
+
+def _apply_overrides(
+    lines: dict[int, ComputedInvitee], overrides: Iterable[tuple[Person, str, str]], on: date
+) -> Iterable[ComputedInvitee]:
+    added: list[tuple[Person, str]] = []
+    for person, action, reason in overrides:
+        if action == OverrideAction.REMOVE:
+            lines.pop(person.id, None)
+        elif person.id not in lines:
+            added.append((person, reason))
+    if added:
+        _load_mandates([person.id for person, _ in added])
+    for person, reason in added:
+        qualities = [m.quality for m in person.mandates_on(on)] or ["Invité(e)"]
+        lines[person.id] = ComputedInvitee(person, qualities, InviteeSource.MANUAL, reason)
+    return lines.values()
+
+
+def _load_mandates(person_ids: list[int]) -> None:
+    """Persons' mandates and the bodies their qualities name, in one statement."""
+    db.session.execute(
+        select(Person)
+        .where(Person.id.in_(person_ids))
+        .options(
+            joinedload(Person.mandates).options(
+                joinedload(Mandate.commune),
+                joinedload(Mandate.intercommunality),
+                joinedload(Mandate.canton),
+                joinedload(Mandate.syndicate),
             )
-            if person is None:
-                continue
-            qualities = [m.quality for m in person.mandates_on(on)] or ["Invité(e)"]
-            by_person[person.id] = ComputedInvitee(person, qualities, InviteeSource.MANUAL, override.reason)
-    return sorted(
-        by_person.values(), key=lambda line: (line.person.last_name.lower(), line.person.first_name.lower())
-    )
+        )
+    ).unique().all()
+
+
+def _by_name(lines: Iterable[ComputedInvitee]) -> list[ComputedInvitee]:
+    return sorted(lines, key=lambda line: (line.person.last_name.lower(), line.person.first_name.lower()))

@@ -7,11 +7,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from concertation.extensions import db
-from concertation.meetings.composition import compute_invitees
-from concertation.meetings.models import CompositionRule, MeetingKind, Selector
-from concertation.people.models import Role
+from concertation.meetings.composition import compute_invitees, meeting_territory, territory_for
+from concertation.meetings.models import (
+    CompositionRule,
+    InviteeOverride,
+    InviteeSource,
+    Meeting,
+    MeetingKind,
+    OverrideAction,
+    Selector,
+)
+from concertation.people.models import Role, describe_quality
 from tests import factories as f
 
 DATA = Path(__file__).resolve().parents[2] / "concertation" / "territory" / "data"
@@ -167,3 +176,141 @@ def test_disabled_rule_is_ignored(elus: dict) -> None:
     db.session.commit()
     got = {line.person.id for line in compute_invitees(f.meeting("concertation", siren=GEVAUDAN))}
     assert not any(p.id in got for ps in elus["councillors"].values() for p in ps)
+
+
+# --- One statement per list -------------------------------------------------------------------------
+
+
+class _Statements:
+    """Counts the statements sent to the database while active."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+    def __enter__(self) -> _Statements:
+        event.listen(db.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._seen)
+
+
+def _fresh(meeting: Meeting) -> Meeting:
+    """The meeting in an empty session, as a request would see it."""
+    meeting_id = meeting.id
+    db.session.commit()
+    db.session.close()
+    found = db.session.get(Meeting, meeting_id)
+    assert found is not None
+    return found
+
+
+def test_a_list_is_one_statement(elus: dict) -> None:
+    le_rozier = elus["maires"]["48131"].id
+    meeting = _fresh(f.meeting("rendez_vous", town="48061", starts_at=f.paris(2027, 5, 4)))
+    with _Statements() as statements:
+        lines = compute_invitees(meeting)
+    assert statements.count == 1
+    assert le_rozier in {line.person.id for line in lines}
+
+
+def test_manual_additions_load_their_mandates_in_one_more_statement(elus: dict) -> None:
+    meeting = f.meeting("concertation", siren=GEVAUDAN)
+    maire = elus["maires"]["48080"]  # outside the CC du Gévaudan
+    f.mandate(maire, Role.PRESIDENT_SYNDICAT, f.syndicate("SIVOM de Langogne", communes=["48080"]))
+    expert = f.person("Expert", email="expert@example.org")
+    for person, action, reason in (
+        (maire, OverrideAction.ADD, "Commune voisine"),
+        (expert, OverrideAction.ADD, "Bureau d'études"),
+        (elus["marvejols"], OverrideAction.REMOVE, "Excusé"),
+    ):
+        db.session.add(InviteeOverride(meeting=meeting, person=person, action=action, reason=reason))
+    maire_of_langogne = describe_quality(Role.MAIRE, f.commune("48080").name)
+    maire_id, expert_id, marvejols_id = maire.id, expert.id, elus["marvejols"].id
+    meeting = _fresh(meeting)
+    with _Statements() as statements:
+        lines = {line.person.id: line for line in compute_invitees(meeting)}
+    assert statements.count == 2
+    assert marvejols_id not in lines
+    assert lines[maire_id].source == InviteeSource.MANUAL
+    assert lines[maire_id].reason == "Commune voisine"
+    assert sorted(lines[maire_id].qualities) == [maire_of_langogne, "Président du SIVOM de Langogne"]
+    assert (lines[expert_id].qualities, lines[expert_id].source) == (["Invité(e)"], InviteeSource.MANUAL)
+
+
+def test_named_guests_and_the_president_of_the_departement(elus: dict) -> None:
+    president = f.person("Présidente-CD", civility="Mme")
+    f.mandate(president, Role.PRESIDENT_CONSEIL_DEPARTEMENTAL, None)
+    partner = f.person("Partenaire")
+    removed = f.person("Retiré")
+    rules = [
+        (Selector.PRESIDENT_CONSEIL_DEPARTEMENTAL, None, "", 9),
+        (Selector.PERSON, partner, "Second libellé", 12),
+        (Selector.PERSON, partner, "", 11),
+        (Selector.PERSON, president, "Invitée d'honneur", 10),
+        (Selector.PERSON, removed, "Ne viendra pas", 13),
+    ]
+    for selector, person, label, position in rules:
+        db.session.add(
+            CompositionRule(
+                meeting_kind=MeetingKind.CONCERTATION,
+                selector=selector,
+                person=person,
+                label=label,
+                position=position,
+            )
+        )
+    meeting = f.meeting("concertation", siren=GEVAUDAN)
+    db.session.add(
+        InviteeOverride(meeting=meeting, person=removed, action=OverrideAction.REMOVE, reason="Excusé")
+    )
+    president_id, partner_id, removed_id = president.id, partner.id, removed.id
+    lines = {line.person.id: line for line in compute_invitees(_fresh(meeting))}
+    assert lines[president_id].qualities == [
+        "Présidente du Conseil départemental de la Lozère",
+        "Invitée d'honneur",
+    ]
+    assert lines[partner_id].qualities == ["Invité(e) du Département", "Second libellé"]
+    assert removed_id not in lines
+
+
+def test_lines_are_sorted_by_name_and_qualities_by_rule_then_wording(elus: dict) -> None:
+    marvejols = elus["marvejols"]
+    f.mandate(marvejols, Role.PRESIDENT_SYNDICAT, f.syndicate("Syndicat mixte du Lot", communes=["48092"]))
+    marvejols_id = marvejols.id
+    lines = compute_invitees(_fresh(f.meeting("concertation", siren=GEVAUDAN)))
+    names = [(line.person.last_name.lower(), line.person.first_name.lower()) for line in lines]
+    assert names == sorted(names)
+    line = next(line for line in lines if line.person.id == marvejols_id)
+    assert line.qualities == [
+        "Maire de Marvejols",
+        "Président de la CC du Gévaudan",
+        "Président du Syndicat AEP de la Colagne",
+        "Président du Syndicat mixte du Lot",
+    ]
+
+
+def test_territory_of_a_sector(elus: dict) -> None:
+    meeting = _fresh(f.meeting("rendez_vous", town="48061", starts_at=f.paris(2027, 5, 4)))
+    territory = meeting_territory(meeting)
+    sector = meeting.sector
+    assert sector is not None
+    communes = sector.communes_on(date(2027, 5, 4))
+    assert territory.communes == {c.id: c.name for c in communes}
+    assert f.commune("48131").id in territory.communes  # Le Rozier, a single commune of the sector
+    assert territory.intercommunalities == {i.id: i.name for i in sector.intercommunalities}
+    assert f.epci("241200567").id not in territory.intercommunalities  # Millau Grands Causses
+    assert territory.cantons == {
+        canton.id: f"canton de {canton.name}" for c in communes for canton in c.cantons
+    }
+    assert territory.syndicates == {}
+    assert territory_for(meeting.kind, sector, None, date(2027, 5, 4)) == territory
+
+
+def test_syndicates_with_a_member_in_the_territory(elus: dict) -> None:
+    territory = meeting_territory(f.meeting("concertation", siren=GEVAUDAN))
+    # the SDEE through the CC du Gévaudan itself, the AEP through Marvejols; not the SIVU of Langogne
+    assert sorted(territory.syndicates.values()) == ["SDEE de la Lozère", "Syndicat AEP de la Colagne"]
