@@ -155,13 +155,6 @@ def turnout(meeting: Meeting, lines: list[AttendanceLine] | None = None) -> Turn
     )
 
 
-def is_recorded(meeting: Meeting) -> bool:
-    return (
-        db.session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting.id).limit(1))
-        is not None
-    )
-
-
 @dataclass
 class AttendanceEntry:
     """The attendance of one invitee, as entered."""

@@ -21,6 +21,7 @@ from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.composition import Territory, meeting_territory
 from concertation.meetings.models import Meeting
+from concertation.minutes.attendance import current_invitees
 from concertation.notifications.emails import ORGANISER_CONTACT
 from concertation.notifications.pdf import html_to_pdf
 from concertation.people.models import ROLE_BODY, Mandate, Person, Role
@@ -131,7 +132,10 @@ def _group_rank(title: str) -> tuple[int, str]:
 
 def build_sheet(meeting: Meeting) -> Sheet:
     """The invitee list (frozen, or computed before convocation) grouped for signing."""
-    lines = [(line.person, list(line.qualities)) for line in invitee_lines(meeting)]
+    if meeting.is_frozen:
+        lines = [(line.person, list(line.qualities)) for line in current_invitees(meeting)]
+    else:
+        lines = [(line.person, list(line.qualities)) for line in invitee_lines(meeting)]
     on = meeting.on
     mandates = _mandates([person.id for person, _ in lines], on)
     communes = [m.commune for ms in mandates.values() for m in ms if m.commune is not None]

@@ -96,7 +96,7 @@ def stats_years() -> list[int]:
 
 
 def _counts(statement: Select[int, int]) -> dict[int, int]:
-    return {int(key): int(n) for key, n in db.session.execute(statement).tuples()}
+    return {int(key): int(n) for key, n in db.session.execute(statement)}
 
 
 def _group(label: str, rows: Iterable[MeetingTurnout]) -> GroupTurnout:

@@ -18,6 +18,7 @@ from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.services import freeze_invitees
 from concertation.minutes.sheet import build_sheet
 from tests import factories as f
+from tests.api.helpers import count_queries
 from tests.minutes.helpers import GEVAUDAN, MENDE
 
 pytestmark = pytest.mark.usefixtures("lozere")
@@ -53,7 +54,10 @@ def test_rendez_vous_in_mende_lists_every_invitee_once_with_all_qualities(
             assert quality in text, (name, quality)
     assert "Signature" in text and "Département de la Lozère" in text and "Invités et partenaires" in text
     # Each invitee in exactly one group, and the communes under their CC.
-    sheet = build_sheet(meeting)
+    db.session.expire_all()
+    with count_queries() as queries:
+        sheet = build_sheet(meeting)
+    assert len(queries) <= 12  # a fixed number, whatever the invitees
     placed = [row.name for group in sheet.groups for sub in group.subgroups for row in sub.rows]
     assert Counter(placed) == names
     titles = [group.title for group in sheet.groups]
