@@ -227,7 +227,7 @@ def _find_person(
     """The person a line designates, or None and the French reason."""
     raw_id, last, first = (_cell(record, at, key) for key in ("person_id", "last_name", "first_name"))
     if raw_id:
-        person = known.get(int(raw_id)) if raw_id.isdigit() else None
+        person = known.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() else None
         if person is None:
             return None, f"aucune personne n° « {raw_id} »."
         if (last or first) and (fold(last), fold(first)) != (fold(person.last_name), fold(person.first_name)):

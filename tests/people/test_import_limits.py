@@ -37,3 +37,13 @@ def test_contacts_cell_beyond_the_csv_limit(tmp_path: Path) -> None:
     with pytest.raises(InvalidImportFile) as raised:
         import_contacts(path)
     assert str(raised.value) == "Ligne 2 : ligne illisible : une cellule dépasse 131 072 caractères."
+
+
+@pytest.mark.parametrize("raw_id", ["²", "٣", "3a"])
+def test_contacts_person_id_in_ascii_digits_only(tmp_path: Path, raw_id: str) -> None:
+    """str.isdigit() accepts "²" and "٣", which int() refuses or reads as another number."""
+    path = tmp_path / "contacts.csv"
+    path.write_text(f"person_id;email\n{raw_id};elu@example.org\n", encoding="utf-8")
+    with pytest.raises(InvalidImportFile) as raised:
+        import_contacts(path)
+    assert str(raised.value) == f"Ligne 2 : aucune personne n° « {raw_id} »."
