@@ -182,3 +182,17 @@ def test_documents_are_stored_with_safe_names_and_a_size_limit(tmp_path: Path) -
     assert document_rules(
         {"CONTRACT_DOCUMENT_MAX_BYTES": "2048", "CONTRACT_DOCUMENT_EXTENSIONS": "PDF, .odt"}
     ) == (DocumentRules(2048, frozenset({"pdf", "odt"})))
+
+
+def test_a_meeting_keeps_its_contract_until_the_contract_is_deleted() -> None:
+    contract = h.new_contract()
+    meeting = f.meeting()
+    meeting.contract = contract
+    db.session.commit()
+    assert meeting.contract_id == contract.id and meeting.contract is contract
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce foreign keys here: ON DELETE SET NULL is checked on PostgreSQL")
+    db.session.delete(contract)
+    db.session.commit()
+    db.session.expire_all()
+    assert meeting.contract_id is None
