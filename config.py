@@ -60,6 +60,8 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
 
+    # Uploads (signed attendance sheets, contract documents) are refused above this size before parsing.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
     BOOTSTRAP_SERVE_LOCAL = True
     API_TITLE = "Concertation – API"
     API_VERSION = "v1"

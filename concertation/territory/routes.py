@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from concertation.core.security import organiser_required, reader_required
@@ -232,8 +233,18 @@ def delete_syndicate(syndicate_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         name = item.name
-        removed = people_services.delete_syndicate(item)
-        db.session.commit()
+        try:
+            removed = people_services.delete_syndicate(item)
+            db.session.commit()
+        except IntegrityError:
+            # Contracts refer to syndicates (project owners, signatories); territory cannot know them.
+            db.session.rollback()
+            flash(
+                f"Le syndicat « {name} » est encore cité par un contrat (maître d'ouvrage d'une fiche projet "
+                "ou signataire) : il ne peut pas être supprimé.",
+                "danger",
+            )
+            return redirect(url_for("territory.syndicate", syndicate_id=syndicate_id), 303)
         suffix = f" avec {removed} mandat(s)" if removed else ""
         flash(f"Syndicat « {name} » supprimé{suffix}.", "success")
         return redirect(url_for("territory.syndicates"), 303)

@@ -369,3 +369,44 @@ def test_xss_in_syndicate_name_is_escaped(client: FlaskClient, lozere: None, log
         assert "<script>alert(1)" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "<img src=x" not in page
+
+
+def test_a_syndicate_owning_a_project_sheet_cannot_be_deleted(
+    client: FlaskClient, lozere: None, login: Callable[..., User]
+) -> None:
+    from decimal import Decimal
+
+    from concertation.contracts.enums import OwnerKind, Theme
+    from concertation.contracts.models import Contract, ProjectSheet
+    from tests import factories as f
+
+    syndicate = f.syndicate("Syndicat AEP de la Colagne", communes=["48092"])
+    contract = Contract(
+        intercommunality=f.epci("244800470"),
+        title="Contrat",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2029, 12, 31),
+    )
+    db.session.add(contract)
+    db.session.add(
+        ProjectSheet(
+            contract=contract,
+            number=1,
+            title="Réservoir",
+            owner_kind=OwnerKind.SYNDICATE,
+            owner_syndicate=syndicate,
+            theme=Theme.EAU,
+            estimated_cost=Decimal("100000.00"),
+            grant_requested=Decimal("30000.00"),
+            priority=1,
+            planned_year=2027,
+        )
+    )
+    db.session.commit()
+    login()
+    url = f"/territoire/syndicats/{syndicate.id}/supprimer"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 303
+    assert db.session.get(Syndicate, syndicate.id) is not None
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ne peut pas être supprimé" in page
