@@ -228,6 +228,9 @@ class RneRow(NamedTuple):
 
 
 _CIVILITIES = {"M": "M.", "H": "M.", "F": "Mme"}
+# Column lengths of person.first_name and last_name, and of mandate.function_label.
+_NAME_LENGTH = 100
+_FUNCTION_LENGTH = 200
 
 
 # Length of a code that needs no normalisation (the canton number is always rewritten).
@@ -261,6 +264,7 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
     i_body, i_function = at[_BODY_COLUMN[kind]], at.get(_FUNCTION)
     body_label = _BODY_COLUMN[kind].label
     full_length = _CODE_LENGTH[kind]
+    has_nul = "\x00" in text  # PostgreSQL stores no NUL: find the lines only when there is one
     dates: dict[str, date | None] = {"": None}  # the same few dates recur on thousands of lines
     errors: list[tuple[int, str]] = []
     rows: list[RneRow] = []
@@ -294,6 +298,13 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
             errors.append((line, "prénom de l'élu manquant."))
         if sex and sex not in _CIVILITIES:
             errors.append((line, f"code sexe invalide « {sex} » (M ou F attendu)."))
+        if len(last_name) > _NAME_LENGTH or len(first_name) > _NAME_LENGTH:
+            errors.append((line, f"nom ou prénom de plus de {_NAME_LENGTH} caractères."))
+        function_label = record[i_function].strip() if i_function is not None else "Maire"
+        if len(function_label) > _FUNCTION_LENGTH:
+            errors.append((line, f"libellé de la fonction de plus de {_FUNCTION_LENGTH} caractères."))
+        if has_nul and any("\x00" in cell for cell in record):
+            errors.append((line, "caractère nul (U+0000) : la ligne est corrompue."))
         raw = record[i_birth].strip()
         birth_on = dates[raw] if raw in dates else to_date(raw, "date de naissance", line)
         raw = record[i_mandate].strip()
@@ -313,7 +324,7 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
                 birth_on,
                 mandate_on,
                 function_on,
-                record[i_function].strip() if i_function is not None else "Maire",
+                function_label,
             )
         )
     if errors:

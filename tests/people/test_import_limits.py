@@ -12,7 +12,14 @@ from concertation.people.contacts import import_contacts
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Mandate, Person
 from concertation.people.rne import import_rne
-from tests.people.test_rne import FIRST_TERM, MAIRES_HEADER, write_csv
+from tests.people.test_rne import (
+    CD_HEADER,
+    FIRST_TERM,
+    MAIRES_HEADER,
+    conseiller_departemental,
+    maire,
+    write_csv,
+)
 
 pytestmark = pytest.mark.usefixtures("lozere")
 
@@ -47,3 +54,30 @@ def test_contacts_person_id_in_ascii_digits_only(tmp_path: Path, raw_id: str) ->
     with pytest.raises(InvalidImportFile) as raised:
         import_contacts(path)
     assert str(raised.value) == f"Ligne 2 : aucune personne n° « {raw_id} »."
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "reason"),
+    [
+        (MAIRES_HEADER, maire("48092", "D" * 101, "Pierre"), "nom ou prénom de plus de 100 caractères."),
+        (MAIRES_HEADER, maire("48092", "DURAND", "É" * 101), "nom ou prénom de plus de 100 caractères."),
+        (
+            CD_HEADER,
+            conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975", "Présidente " * 20),
+            "libellé de la fonction de plus de 200 caractères.",
+        ),
+        (
+            MAIRES_HEADER,
+            maire("48092", "DURAND", "Pi\x00erre"),
+            "caractère nul (U+0000) : la ligne est corrompue.",
+        ),
+    ],
+)
+def test_rne_values_the_database_cannot_hold(
+    tmp_path: Path, header: list[str], row: list[str], reason: str
+) -> None:
+    """PostgreSQL refused them with a DataError in the middle of the bulk writes."""
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "elus.csv", header, [row]))
+    assert str(raised.value) == f"Ligne 2 : {reason}"
+    assert (count(Person), count(Mandate)) == (0, 0)
