@@ -56,7 +56,7 @@ class Session:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, form: Mapping[str, str] | None = None
+        self, method: str, path: str, form: Mapping[str, str] | None = None, timeout: float = REQUEST_TIMEOUT
     ) -> tuple[int, dict[str, str], bytes]:
         headers = {"Host": f"{HOST}:{self.port}", "User-Agent": "concertation-bench"}
         if self.cookies:
@@ -65,7 +65,7 @@ class Session:
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -118,11 +118,12 @@ class Recorder:
         path: str,
         expected: int,
         form: Mapping[str, str] | None = None,
+        timeout: float = REQUEST_TIMEOUT,
     ) -> tuple[int, bytes]:
         started = time.monotonic()
         begin = time.perf_counter()
         try:
-            status, _, body = session.request(method, path, form)
+            status, _, body = session.request(method, path, form, timeout)
         except OSError as error:
             status, body = 0, b""
             detail = f"{kind}: {type(error).__name__}: {error}"

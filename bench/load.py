@@ -81,6 +81,9 @@ from config import TestConfig
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "mot-de-passe-du-banc-d-essai"  # noqa: S105 - fictional accounts of a throw-away database
 ANSWERS = ("present", "absent", "peut_etre", "represente")
+# The convocation is one request writing 500 invitations and emails: it may take longer than a page
+# (gunicorn kills a worker silent for 60 s, gunicorn.conf.py).
+CONVOKE_TIMEOUT = 90.0
 
 
 # ------------------------------------------------------------------------------------------------- data
@@ -374,10 +377,12 @@ def main() -> None:
             stop.wait(1.0)
             token = convoker.csrf_token(f"/reunions/{data['big']}/invitations")
             began = time.perf_counter()
-            recorder.timed(
-                convoker, "convoke", "POST", f"/reunions/{data['big']}/convoquer", 303, {"csrf_token": token}
-            )
+            path = f"/reunions/{data['big']}/convoquer"
+            form = {"csrf_token": token}
+            status, _ = recorder.timed(convoker, "convoke", "POST", path, 303, form, CONVOKE_TIMEOUT)
             timeline["convoke_s"] = time.perf_counter() - began
+            if status != 303:
+                return  # counted as an error: there is nothing to send
             drain_started = time.perf_counter()
             drain_holder["drain"] = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "drain"],
@@ -420,6 +425,10 @@ def main() -> None:
         drain = drain_holder.get("drain")
         if drain is not None and drain.poll() is None:
             drain.wait(60)
+        if drain is None or drain.returncode != 0:
+            print((tmp / "drain.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+            print(recorder.errors[:5], file=sys.stderr)
+            sys.exit(f"the convocation or its sending failed (drain exit code {drain and drain.returncode})")
         final_rss = gunicorn.workers_rss_mib()
         gunicorn.stop()
 
