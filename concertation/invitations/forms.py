@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from concertation.invitations.models import Answer
 
-ANSWER_CHOICES = [(a.value, a.label) for a in Answer if a is not Answer.EN_ATTENTE]
+ANSWER_CHOICES = [SelectChoice(a.value, a.label) for a in Answer if a is not Answer.EN_ATTENTE]
+ANSWER_VALUES = frozenset(c.value for c in ANSWER_CHOICES)
 
 
 class AnswerForm(FlaskForm):

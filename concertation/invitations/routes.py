@@ -10,7 +10,13 @@ from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.exceptions import InvitationError
-from concertation.invitations.forms import AnswerForm, CancelForm, ConfirmForm, OrganiserAnswerForm
+from concertation.invitations.forms import (
+    ANSWER_VALUES,
+    AnswerForm,
+    CancelForm,
+    ConfirmForm,
+    OrganiserAnswerForm,
+)
 from concertation.invitations.models import AnswerSource, Channel, Invitation
 from concertation.invitations.tokens import InvalidToken, read_token
 from concertation.meetings import services as meeting_services
@@ -57,7 +63,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         preset = request.args.get("reponse")
         form.answer.data = (
             preset
-            if preset in dict(form.answer.choices or [])
+            if preset in ANSWER_VALUES
             else (invitation.answer if invitation.answer != "en_attente" else None)
         )
         form.represented_by.data = invitation.represented_by
