@@ -361,7 +361,7 @@ class RetryLostConnection:
                 result, answer = self._attempt(environ)
             except Exception as error:  # raised past Flask: the session's teardown failed
                 _flag_lost_connection(environ, error)
-                if attempt == 1 and self._may_retry(environ):
+                if attempt == 1 and self._may_retry(environ, error):
                     continue
                 raise
             if attempt == 1 and answer[0].startswith("500") and self._may_retry(environ):
@@ -388,13 +388,15 @@ class RetryLostConnection:
         return result, answer[0]
 
     @staticmethod
-    def _may_retry(environ: WSGIEnvironment) -> bool:
+    def _may_retry(environ: WSGIEnvironment, error: BaseException | None = None) -> bool:
+        """True if the request may run again; says so in the log (with the traceback Flask did not log)."""
         lost = environ.get(ENVIRON_LOST_CONNECTION)
         if not lost or environ.get(ENVIRON_COMMITTED):
             return False
         request_log.warning(
             "database connection lost before any commit (%s): the request is served again",
             lost,
+            exc_info=error,
             extra={"event": "retry", "error": lost},
         )
         return True

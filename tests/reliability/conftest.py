@@ -56,6 +56,8 @@ def report(request: pytest.FixtureRequest, database_url: str) -> Iterator[Report
     found = Report(doc, database)
     yield found
     call = getattr(request.node, "rep_call", None)
+    if call is not None and call.skipped:
+        return  # nothing happened: the skip reason is in pytest's summary
     outcome = "réussi" if call is not None and call.passed else "ÉCHEC"
     text = found.render(outcome)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
