@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
@@ -208,8 +209,17 @@ def _write(results: list[_Result], report: DrainReport, now: datetime | None) ->
             row.update(state=DeliveryState.ECHEC_TEMPORAIRE, next_attempt_at=retry_at)
             report.deferred += 1
         values.append(row)
-    db.session.execute(update(OutboxMessage), values)
-    db.session.commit()
+    try:
+        db.session.execute(update(OutboxMessage), values)
+        db.session.commit()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # The database dropped the connection (restart): the update is by id, so it is safe to repeat
+        # once on a fresh connection rather than leaving sent messages leased until the lease expires.
+        db.session.rollback()
+        db.session.execute(update(OutboxMessage), values)
+        db.session.commit()
     results.clear()
 
 
