@@ -38,6 +38,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def parse_id(raw: str) -> int | None:
+    """The id written in a form field: ASCII digits up to MAX_ID ("²" is a digit to str.isdigit()
+    but not to int(); a larger number overflows the database); None for anything else."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None
+
+
 def is_storable(value: Any) -> bool:
     """False if a string, at any depth of lists and dicts, holds a NUL character or a lone surrogate."""
     if isinstance(value, str):

@@ -18,6 +18,7 @@ from concertation.core.security import admin_required, organiser_required, reade
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
+from concertation.guards import parse_id
 from concertation.meetings import calendar, rules, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import (
@@ -210,7 +211,7 @@ def add_invitee(meeting_id: int) -> BaseResponse:
     meeting = _load(meeting_id)
     form = InviteeAddForm()
     raw = form.person_id.data or ""
-    person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+    person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
     if not form.validate_on_submit():
         flash(_first_error(form), "danger")
     elif person is None:
@@ -233,7 +234,7 @@ def remove_invitee(meeting_id: int) -> BaseResponse:
     meeting = _load(meeting_id)
     form = InviteeRemoveForm()
     raw = form.person_id.data or ""
-    person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+    person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
     if not form.validate_on_submit():
         flash(_first_error(form), "danger")
     elif person is None:
@@ -354,7 +355,7 @@ def rule_add() -> BaseResponse | tuple[str, int]:
     form = RuleForm()
     if form.validate_on_submit():
         raw = form.person_id.data or ""
-        person = db.session.get(Person, int(raw)) if raw.isdigit() else None
+        person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
         try:
             rule = rules.add_rule(
                 form.kind.data or "", form.selector.data or "", person=person, label=form.label.data or ""

@@ -15,6 +15,7 @@ from concertation.extensions import db
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import Meeting
 from concertation.meetings.services import YEARS_MESSAGE, MeetingInput, create_meeting
+from tests import factories as f
 from tests.conftest import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
@@ -68,3 +69,24 @@ def test_rendez_vous_year_is_written_in_ascii_digits(year: str) -> None:
     assert raised.value.errors == {
         "purpose": "L'objet d'un Rendez-vous de Territoire est son année (ex. 2027)."
     }
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", "2147483648", "²", "٣"])
+def test_invitee_forms_with_an_impossible_person(
+    client: FlaskClient, login: Callable[..., object], raw: str
+) -> None:
+    """str.isdigit() let these reach int() (ValueError) or the database (overflow)."""
+    login(UserRole.ORGANISATEUR)
+    meeting = f.meeting()
+    db.session.commit()
+    for action, message in [
+        ("ajout", "Choisissez une personne parmi les résultats de la recherche."),
+        ("retrait", "Personne introuvable."),
+    ]:
+        token = csrf_token(client, f"/reunions/{meeting.id}")
+        response = client.post(
+            f"/reunions/{meeting.id}/invites/{action}", data={"csrf_token": token, "person_id": raw}
+        )
+        assert response.status_code == 303
+        with client.session_transaction() as session:
+            assert session.pop("_flashes") == [("danger", message)]
