@@ -17,6 +17,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 # PostgreSQL's INTEGER, the type of every primary key.
 MAX_ID = 2**31 - 1
+# Pages far beyond the last one are empty; past this one, their offset would overflow the databases'
+# integers (a 500 found by fuzzing `page`).
+LAST_PAGE = MAX_ID
 
 UNSTORABLE_MESSAGE = (
     "Les données envoyées contiennent un caractère invalide (caractère nul ou mal encodé) : "

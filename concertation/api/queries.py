@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.core.text import fold
 from concertation.extensions import db
+from concertation.guards import LAST_PAGE as LAST_PAGE  # re-exported for the API views
 from concertation.territory.models import (
     Canton,
     Commune,
@@ -78,11 +79,6 @@ class CommuneFilters:
     canton: str | None = None
     sector: str | None = None
     q: str | None = None
-
-
-# Pages far beyond the last one are empty; past this one, their offset would overflow the databases'
-# integers (a 500 found by fuzzing `page`).
-LAST_PAGE = 2**31 - 1
 
 
 def valid_on(model: Any, on: date) -> ColumnElement[bool]:

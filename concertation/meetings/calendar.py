@@ -155,7 +155,7 @@ class MeetingFilters:
             kind=kind if kind in {k.value for k in MeetingKind} else "",
             town=args.get("ville", "").strip()[:5],
             siren=args.get("cc", "").strip()[:9],
-            year=int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None,
+            year=int(year) if year.isascii() and year.isdigit() and 1900 <= int(year) <= 2200 else None,
             status=status if status in {s.value for s in MeetingStatus} else "",
         )
 

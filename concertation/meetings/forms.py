@@ -129,7 +129,7 @@ class MeetingForm(FlaskForm):
             if kind == MeetingKind.RENDEZ_VOUS:
                 year = (
                     int(asked)
-                    if asked.isdigit() and len(asked) == 4
+                    if asked.isascii() and asked.isdigit() and len(asked) == 4
                     else proposed_rendez_vous_year(sector, today)
                 )
                 self.year.data = str(year)

@@ -18,7 +18,7 @@ from concertation.core.security import admin_required, organiser_required, reade
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.guards import parse_id
+from concertation.guards import LAST_PAGE, parse_id
 from concertation.meetings import calendar, rules, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import (
@@ -97,7 +97,10 @@ def index() -> str:
     else:
         statement = calendar.meetings_statement(filters).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
         context["pagination"] = db.paginate(
-            statement, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+            statement,
+            page=min(request.args.get("page", 1, type=int), LAST_PAGE),
+            per_page=PER_PAGE,
+            error_out=False,
         )
     return render_template("meetings/index.html", **context)
 

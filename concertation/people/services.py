@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
+from concertation.guards import LAST_PAGE
 from concertation.people.models import ROLE_BODY, Mandate, Person, Role
 from concertation.people.validation import (
     DuplicatePerson,
@@ -272,7 +273,7 @@ def directory_page(filters: DirectoryFilters, on: date, page: int) -> Pagination
     """One page of DIRECTORY_PAGE_SIZE persons; a page past the end is empty, never an error."""
     return db.paginate(
         directory_statement(filters, on),
-        page=max(page, 1),
+        page=min(max(page, 1), LAST_PAGE),
         per_page=DIRECTORY_PAGE_SIZE,
         max_per_page=DIRECTORY_PAGE_SIZE,
         error_out=False,

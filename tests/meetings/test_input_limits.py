@@ -90,3 +90,21 @@ def test_invitee_forms_with_an_impossible_person(
         assert response.status_code == 303
         with client.session_transaction() as session:
             assert session.pop("_flashes") == [("danger", message)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reunions/?annee=²²²²",
+        "/reunions/nouvelle?kind=rendez_vous&town=48095&year=²²²²",
+        "/reunions/?page=99999999999999999999",
+        "/elus/?page=99999999999999999999",
+    ],
+)
+def test_listing_arguments_that_crashed(
+    app: Flask, client: FlaskClient, login: Callable[..., object], url: str
+) -> None:
+    """ "²²²²" passed str.isdigit() into int(); a huge page overflowed the database offset."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(UserRole.ORGANISATEUR)
+    assert client.get(url).status_code == 200
