@@ -16,7 +16,7 @@ from sqlalchemy import select
 from concertation.accounts.models import User, UserRole
 from concertation.contracts.demo import load_demo_contracts
 from concertation.contracts.models import Contract, ProjectSheet
-from concertation.core.timeutils import now_utc
+from concertation.core.timeutils import now_utc, today_paris
 from concertation.demo import load_demo
 from concertation.extensions import db
 from concertation.invitations.models import Answer, AnswerSource, Invitation
@@ -53,7 +53,8 @@ def _held_meeting(app: Flask) -> tuple[Meeting, Invitation, list[Invitation]]:
     )
     answered = next(i for i in invitations if i.person_id == president.id)
     record_answer(answered, Answer.REPRESENTE, source=AnswerSource.LINK, represented_by=REPRESENTATIVE)
-    meeting.starts_at = now - timedelta(days=1)
+    yesterday = today_paris() - timedelta(days=1)
+    meeting.starts_at = f.paris(yesterday.year, yesterday.month, yesterday.day, 14)
     meeting.ends_at = meeting.starts_at + timedelta(hours=3)
     meeting.status = MeetingStatus.TENUE
     db.session.commit()
@@ -171,6 +172,7 @@ def test_minutes_from_attendance_to_contract(
     assert f"priorité {before} → {after}" in decision.summary
     decisions_table = page.get_by_role("table", name="Décisions de la réunion")
     assert decision.summary in decisions_table.inner_text()
+    assert decisions_table.get_by_role("button", name=re.compile("^Annuler")).count() == 1
     shots.take(page, "decision-enregistree")
 
     # Validate, then diffuse.
@@ -184,6 +186,13 @@ def test_minutes_from_attendance_to_contract(
     page.wait_for_load_state()
     assert "Compte rendu diffusé : " in _flash(page)
     shots.take(page, "compte-rendu-diffuse")
+    document = page.get_by_role("article", name="Compte rendu")
+    assert f"{GUEST[0]} — {GUEST[1]}" in document.inner_text()
+    assert f"représenté(e) par {REPRESENTATIVE}" in document.inner_text()
+    page.get_by_role("link", name="Décisions et actions").click()
+    decisions_table = page.get_by_role("table", name="Décisions de la réunion")
+    assert "Diffusée (version 1)" in decisions_table.inner_text()
+    assert decisions_table.get_by_role("button", name=re.compile("^Annuler")).count() == 0
     minutes = db.session.scalars(select(Minutes).where(Minutes.meeting_id == meeting.id)).one()
     db.session.refresh(minutes)
     assert minutes.status == "diffuse"
