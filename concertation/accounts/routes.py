@@ -46,7 +46,8 @@ def login() -> str | Response | tuple[str, int]:
         db.session.commit()
         login_user(user, remember=bool(form.remember.data))
         return redirect(_safe_next(request.args.get("next")), 303)
-    return render_template("accounts/login.html", form=form)
+    # A refused submission is a 422, so that a browser and a test see that nothing happened.
+    return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/deconnexion", methods=["POST"])
