@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from concertation.invitations.models import Answer
+from concertation.territory.forms import FrenchForm
 
 ANSWER_CHOICES = [SelectChoice(a.value, a.label) for a in Answer if a is not Answer.EN_ATTENTE]
 ANSWER_VALUES = frozenset(c.value for c in ANSWER_CHOICES)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(FrenchForm):
     answer = RadioField(
         "Votre réponse", choices=ANSWER_CHOICES, validators=[DataRequired("Choisissez une réponse.")]
     )
@@ -31,9 +31,9 @@ class OrganiserAnswerForm(AnswerForm):
     """An answer received by phone or letter, entered by the organiser."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(FrenchForm):
     """A POST button that only needs its CSRF token."""
 
 
-class CancelForm(FlaskForm):
+class CancelForm(FrenchForm):
     confirm = BooleanField("Je confirme l'annulation", validators=[DataRequired("Cochez la confirmation.")])
