@@ -18,7 +18,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     literal_column,
     or_,
     select,
@@ -182,15 +181,14 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
     ]
     bodies = _bodies(territory_ctes())
     for selector, (role, body) in SELECTOR_ROLE.items():
-        # The role a branch looks for is NULL unless one of its selector's rules is enabled: a disabled
-        # selector then costs one probe of the role index, and the statement never depends on the rules.
-        picked_role = case(
-            (
-                select(CompositionRule.id)
-                .where(*enabled_rules, CompositionRule.selector == _constant(selector.value))
-                .exists(),
-                _constant(role.value),
-            )
+        # A branch only yields rows when one of its selector's rules is enabled, so the statement never
+        # depends on the rules. The gate is an uncorrelated EXISTS beside a constant role: PostgreSQL then
+        # skips a disabled branch at once and keeps its role index for the others (comparing the role with
+        # a CASE on the gate made its generic plans scan every mandate).
+        enabled = (
+            select(CompositionRule.id)
+            .where(*enabled_rules, CompositionRule.selector == _constant(selector.value))
+            .exists()
         )
         columns = (_constant(MANDATE_ROW), Mandate.person_id, Mandate.role)
         if body is None:
@@ -204,7 +202,9 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
                 .join(model, model.id == cte.c.id)
             )
         branches.append(
-            branch.where(Mandate.role == picked_role, _valid_on(Mandate.starts_on, Mandate.ends_on))
+            branch.where(
+                enabled, Mandate.role == _constant(role.value), _valid_on(Mandate.starts_on, Mandate.ends_on)
+            )
         )
     rows = union_all(*branches).subquery("list_rows")
     return (
