@@ -10,6 +10,7 @@ from concertation.contracts.models import Contract
 from concertation.extensions import db
 from concertation.followup.forms import CONTRACT_KINDS, MEETING_KINDS
 from concertation.followup.models import ReminderKind, ReminderOptOut
+from concertation.guards import parse_id
 from concertation.meetings.models import Meeting
 
 
@@ -19,9 +20,10 @@ class InvalidOptOut(Exception):
 
 def _parse(target: str) -> tuple[str, int] | None:
     kind, _, raw = target.partition("-")
-    if kind not in ("reunion", "contrat") or not raw.isdigit():
+    object_id = parse_id(raw)  # not str.isdigit(): "²" crashed int(), a huge id the database
+    if kind not in ("reunion", "contrat") or object_id is None:
         return None
-    return kind, int(raw)
+    return kind, object_id
 
 
 def target_label(target: str) -> str | None:
