@@ -127,7 +127,7 @@ def apply_diagnostic(ctx: Context) -> Applied:
 
 def _priority(raw: int | str | None) -> int:
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidInput({"priority": "La priorité vaut 1, 2 ou 3."}, "Décision non enregistrée")
     return int(text)
 

@@ -31,7 +31,7 @@ def _date(label: str, description: str = "") -> DateField:
 
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def show_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:

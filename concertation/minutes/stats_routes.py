@@ -19,7 +19,11 @@ from concertation.minutes.timeline import contract_timeline
 def stats() -> str:
     years = stats_years()
     raw = request.args.get("annee", "")
-    year = int(raw) if raw.isdigit() and len(raw) == 4 else (years[0] if years else today_paris().year)
+    year = (
+        int(raw)
+        if raw.isascii() and raw.isdigit() and len(raw) == 4
+        else (years[0] if years else today_paris().year)
+    )
     found = turnout_stats(year)
     chart = turnout_chart(
         f"Participation aux réunions de {year}",
