@@ -35,6 +35,7 @@ mail = Mail()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """SQLite as a small server: enforced foreign keys, WAL (readers never block the writer, cheap
