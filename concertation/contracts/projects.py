@@ -111,8 +111,10 @@ def _money(errors: dict[str, str], name: str, raw: str | Decimal) -> Decimal | N
 def _integer(raw: int | str | None) -> int | None:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
+    text = raw.strip() if isinstance(raw, str) else ""
+    # ASCII digits within the INTEGER range only: "²" passes isdigit() and crashes int().
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
     return None
 
 

@@ -39,7 +39,7 @@ class ContractFilters:
         return cls(
             siren=args.get("cc", "").strip(),
             stage=stage if stage in {s.value for s in ContractStage} else "",
-            year=int(year) if year.isdigit() and len(year) == 4 else None,
+            year=int(year) if year.isascii() and year.isdigit() and len(year) == 4 else None,
         )
 
     def as_args(self) -> dict[str, Any]:

@@ -119,6 +119,7 @@ def _body_name(kind: OwnerKind, code: str) -> str | None:
         return db.session.scalar(select(Commune.name).where(Commune.insee_code == code))
     if kind is OwnerKind.INTERCOMMUNALITY:
         return db.session.scalar(select(Intercommunality.name).where(Intercommunality.siren == code))
-    if not code.isdigit():
+    # ASCII digits within the INTEGER range only: "²" passes isdigit() and crashes int().
+    if not (code.isascii() and code.isdigit() and len(code) <= 9):
         return None
     return db.session.scalar(select(Syndicate.name).where(Syndicate.id == int(code)))

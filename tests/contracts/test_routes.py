@@ -350,3 +350,11 @@ def test_pages_do_not_query_per_row(client: FlaskClient, login: Login) -> None:
             assert client.get(f"/contrats/{contract.id}").status_code == 200
         sizes[contract.id] = len(statements)
     assert max(sizes.values()) <= 25, sizes
+
+
+@pytest.mark.parametrize("year", ["²²²²", "٢٠٢٧", "99999999999"])
+def test_contract_list_ignores_a_year_that_is_not_ascii_digits(
+    client: FlaskClient, login: Login, year: str
+) -> None:
+    login(UserRole.LECTEUR)
+    assert client.get(f"/contrats/?annee={year}").status_code == 200
