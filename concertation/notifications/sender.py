@@ -223,31 +223,14 @@ def _write(results: list[_Result], report: DrainReport, now: datetime | None) ->
     results.clear()
 
 
-def _record_failure(
-    message: OutboxMessage, code: int | None, reply: str, report: DrainReport, now: datetime | None
-) -> None:
-    """5xx: permanent, the recipient is marked refused. 4xx or no answer: retried with backoff."""
-    message.attempts += 1
-    message.last_code = code
-    message.last_reply = reply[:1000]
-    message.claimed_until = None
-    if code is not None and 500 <= code < 600:
-        message.state = DeliveryState.REFUSE
-        message.next_attempt_at = None
-        report.refused += 1
-        return
-    message.state = DeliveryState.ECHEC_TEMPORAIRE
-    message.next_attempt_at = (
-        (now or now_utc()) + backoff(message.attempts) if message.attempts < MAX_ATTEMPTS else None
-    )
-    report.deferred += 1
-
-
 def _defer_all(
     ids: list[int], code: int | None, reply: str, report: DrainReport, now: datetime | None
 ) -> None:
-    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
-        if message.state in (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE):
-            _record_failure(message, code, reply, report, now)
-    db.session.commit()
+    """Record the same failure for every still-retryable message of `ids` (server unreachable)."""
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts).where(
+            OutboxMessage.id.in_(ids), OutboxMessage.state.in_(RETRYABLE_STATES)
+        )
+    ).all()
+    _write([_Result(message_id, attempts, code, reply) for message_id, attempts in rows], report, now)
     report.errors.append(reply)
