@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy import func, select
 
 from concertation.extensions import db
 from concertation.territory.models import Canton, Commune, Intercommunality, Sector
-from concertation.territory.services import load_lozere, sector_by_town
+from concertation.territory.services import DATA_DIR, load_lozere, sector_by_town
 
 
 def _count(model: type) -> int:
@@ -20,8 +21,18 @@ def test_lozere_counts(lozere: None) -> None:
     assert _count(Intercommunality) == 11
     assert _count(Canton) == 13
     assert _count(Sector) == 5
-    own = db.session.scalars(select(Intercommunality).where(Intercommunality.siren.like("2%48%"))).all()
-    assert own  # sanity: SIRENs are strings
+
+
+def test_only_lozere_members_are_loaded(lozere: None) -> None:
+    """CC Mont Lozère has two Gard communes and CC de Millau fourteen Aveyron ones: they stay out."""
+    source = json.loads((DATA_DIR / "epci.json").read_text(encoding="utf-8"))
+    expected = {e["code"]: sum(m["code"].startswith("48") for m in e["membres"]) for e in source["epci"]}
+    loaded = {
+        e.siren: len(e.communes_on(date(2026, 6, 1))) for e in db.session.scalars(select(Intercommunality))
+    }
+    assert loaded == expected
+    assert loaded["241200567"] == 1  # Le Rozier alone in the CC de Millau Grands Causses
+    assert loaded["200069128"] == 19  # CC Mont Lozère without Ponteils-et-Brésis and Malons-et-Elze
 
 
 def test_le_rozier_belongs_to_millau_and_florac_sector(lozere: None) -> None:
