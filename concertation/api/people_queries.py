@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from concertation.api.queries import valid_on
+from concertation.core.dated import valid_on
 from concertation.extensions import db
 from concertation.people.models import Mandate, Person, Role
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from concertation.core.dated import valid_on
 from concertation.core.text import fold
 from concertation.extensions import db
 from concertation.guards import LAST_PAGE as LAST_PAGE  # re-exported for the API views
@@ -79,14 +79,6 @@ class CommuneFilters:
     canton: str | None = None
     sector: str | None = None
     q: str | None = None
-
-
-def valid_on(model: Any, on: date) -> ColumnElement[bool]:
-    """SQL for "the dated row covers this day" (open bounds are unlimited)."""
-    return and_(
-        or_(model.starts_on.is_(None), model.starts_on <= on),
-        or_(model.ends_on.is_(None), model.ends_on >= on),
-    )
 
 
 def _split_codes(value: str) -> list[str]:

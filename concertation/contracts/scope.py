@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from concertation.contracts.enums import OwnerKind
 from concertation.contracts.models import Contract, ProjectSheet
+from concertation.core.dated import valid_on
 from concertation.extensions import db
 from concertation.territory.models import (
     Commune,
@@ -46,8 +47,7 @@ def territory_communes(intercommunality_id: int, on: date) -> list[Commune]:
         .join(IntercommunalityMembership, IntercommunalityMembership.commune_id == Commune.id)
         .where(
             IntercommunalityMembership.intercommunality_id == intercommunality_id,
-            or_(IntercommunalityMembership.starts_on.is_(None), IntercommunalityMembership.starts_on <= on),
-            or_(IntercommunalityMembership.ends_on.is_(None), IntercommunalityMembership.ends_on >= on),
+            valid_on(IntercommunalityMembership, on),
         )
         .order_by(Commune.name)
     )

@@ -8,6 +8,7 @@ from datetime import date
 import holidays
 from sqlalchemy import select
 
+from concertation.core.dated import valid_on
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
@@ -63,8 +64,7 @@ def _missing_maires(meeting: Meeting) -> list[ListWarning]:
             select(Mandate.commune_id).where(
                 Mandate.role == Role.MAIRE,
                 Mandate.commune_id.in_(territory.communes),
-                (Mandate.starts_on.is_(None)) | (Mandate.starts_on <= on),
-                (Mandate.ends_on.is_(None)) | (Mandate.ends_on >= on),
+                valid_on(Mandate, on),
             )
         )
     )

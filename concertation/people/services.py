@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from concertation.core.dated import valid_on
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -172,10 +173,7 @@ def delete_syndicate(syndicate: Syndicate) -> int:
 
 def mandate_valid_on(on: date) -> ColumnElement[bool]:
     """SQL twin of Mandate.is_valid_on."""
-    return and_(
-        or_(Mandate.starts_on.is_(None), Mandate.starts_on <= on),
-        or_(Mandate.ends_on.is_(None), Mandate.ends_on >= on),
-    )
+    return valid_on(Mandate, on)
 
 
 def _role_rank(mandate: Mandate) -> tuple[int, str, str]:

@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import selectinload
 
+from concertation.core.dated import valid_on
 from concertation.core.text import fold
 from concertation.extensions import db
 from concertation.territory.models import (
@@ -24,10 +25,7 @@ from concertation.territory.models import (
 
 def membership_valid_on(on: date) -> ColumnElement[bool]:
     """SQL twin of IntercommunalityMembership.is_valid_on."""
-    return and_(
-        or_(IntercommunalityMembership.starts_on.is_(None), IntercommunalityMembership.starts_on <= on),
-        or_(IntercommunalityMembership.ends_on.is_(None), IntercommunalityMembership.ends_on >= on),
-    )
+    return valid_on(IntercommunalityMembership, on)
 
 
 @dataclass(frozen=True)
