@@ -32,11 +32,6 @@ from concertation.territory.models import Commune, Intercommunality, Sector, sec
 LOCALE = "fr_FR"
 
 
-def french_date(on: date) -> str:
-    """ "mardi 9 mars 2027"."""
-    return format_day(on)
-
-
 def day_bounds_utc(first: date, last: date) -> tuple[datetime, datetime]:
     """The UTC instants from the start of `first` to the end of `last`, days as seen in Lozère."""
     start = paris_to_utc(datetime.combine(first, time()))
@@ -72,7 +67,7 @@ class DayCell:
 
     @property
     def label(self) -> str:
-        return french_date(self.on)
+        return format_day(self.on)
 
 
 @dataclass

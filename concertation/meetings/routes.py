@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User, UserRole
-from concertation.core.dates import format_meeting_time
+from concertation.core.dates import format_day, format_meeting_time
 from concertation.core.security import admin_required, organiser_required, reader_required
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
@@ -50,7 +50,7 @@ PER_PAGE = 50
 def helpers() -> dict[str, Any]:
     return {
         "meeting_time": format_meeting_time,
-        "french_date": calendar.french_date,
+        "french_date": format_day,
         "source_label": calendar.source_label,
         "can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR),
         "is_admin": current_user.is_authenticated and current_user.has_role(UserRole.ADMIN),
