@@ -32,7 +32,7 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Person
-from concertation.people.rne import csv_records, detect_delimiter, header_key, parse_date, read_csv
+from concertation.people.rne.files import csv_records, detect_delimiter, header_key, parse_date, read_csv
 
 # Shown by `flask people import-contacts --help`; \b keeps Click from rewrapping the list.
 CONTACTS_COLUMNS_HELP = """\
