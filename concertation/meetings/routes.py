@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User, UserRole
@@ -19,7 +19,7 @@ from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.guards import LAST_PAGE, parse_id
-from concertation.meetings import calendar, rules, services
+from concertation.meetings import calendar, listing, rules, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import (
     ActionForm,
@@ -37,7 +37,6 @@ from concertation.meetings.models import (
     MeetingStatus,
     Selector,
 )
-from concertation.meetings.warnings import list_warnings
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
@@ -168,35 +167,33 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
 # --- Meeting page and its invitee list --------------------------------------------------------------
 
 
-def _load(meeting_id: int) -> Meeting:
-    """The meeting with its agenda and lists loaded in a few queries (no query per invitee)."""
-    return db.get_or_404(
-        Meeting,
-        meeting_id,
-        options=[
-            selectinload(Meeting.agenda_items),
-            selectinload(Meeting.invitees).selectinload(MeetingInvitee.person),
-            selectinload(Meeting.overrides).selectinload(InviteeOverride.person),
-            selectinload(Meeting.sector).selectinload(Sector.town),
-            selectinload(Meeting.intercommunality),
-            selectinload(Meeting.location_commune),
-        ],
-    )
+def _load(meeting_id: int, *, lists: bool = True) -> Meeting:
+    """The meeting with its agenda and, if `lists`, its lists, in a few queries (none per invitee)."""
+    # The single rows come with the meeting; each collection, with its persons, in one more query.
+    options: list[Any] = [
+        joinedload(Meeting.sector).joinedload(Sector.town),
+        joinedload(Meeting.intercommunality),
+        joinedload(Meeting.location_commune),
+        selectinload(Meeting.agenda_items),
+    ]
+    if lists:
+        options += [
+            selectinload(Meeting.invitees).joinedload(MeetingInvitee.person),
+            selectinload(Meeting.overrides).joinedload(InviteeOverride.person),
+        ]
+    return db.get_or_404(Meeting, meeting_id, options=options)
 
 
 @bp.route("/<int:meeting_id>")
 @reader_required
 def detail(meeting_id: int) -> str:
-    meeting = _load(meeting_id)
-    lines = calendar.invitee_lines(meeting)
+    # The lists are read only when the cached parts of the page are out of date (meetings/listing.py).
+    meeting = _load(meeting_id, lists=False)
     query = request.args.get("q", "").strip()
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
-        lines=lines,
-        warnings=list_warnings(meeting, lines),
-        removals=calendar.manual_removals(meeting),
-        diff=services.invitee_diff(meeting),
+        parts=listing.list_page(meeting, may_organise=current_user.has_role(UserRole.ORGANISATEUR)),
         query=query,
         candidates=calendar.search_persons(query) if query else [],
         is_editable=meeting.status not in (MeetingStatus.ANNULEE, MeetingStatus.TENUE),

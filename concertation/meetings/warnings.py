@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import holidays
 from sqlalchemy import select
@@ -27,13 +28,19 @@ class ListWarning:
 def date_warnings(on: date) -> list[ListWarning]:
     """A meeting on a French public holiday or a weekend."""
     found: list[ListWarning] = []
-    name = holidays.country_holidays("FR", years=on.year, language="fr").get(on)
+    name = _french_holidays(on.year).get(on)
     if name:
         found.append(ListWarning("holiday", f"La réunion tombe un jour férié : {name}."))
     if on.weekday() >= 5:
         day = "samedi" if on.weekday() == 5 else "dimanche"
         found.append(ListWarning("weekend", f"La réunion tombe un {day}."))
     return found
+
+
+@lru_cache(maxsize=32)
+def _french_holidays(year: int) -> dict[date, str]:
+    # Building the calendar costs more than the rest of the page's warnings: once per year and process.
+    return dict(holidays.country_holidays("FR", years=year, language="fr"))
 
 
 def list_warnings(meeting: Meeting, lines: list[ComputedInvitee] | None = None) -> list[ListWarning]:

@@ -1,0 +1,205 @@
+"""The meeting page's list: its warnings, how a frozen list differs from what the rules give today, and
+its rows, rendered once per version of the data they come from.
+
+All three need the whole composition (territory, mandates, rules, persons, other meetings' lists) while
+they change only when one of those does, and the page of a convoked meeting is read far more often than
+mandates and meetings are edited. The rendered HTML is kept per worker process under the meeting's id,
+whether the reader may change the list, and the "composition" version of the database
+(concertation.core.versions), which every commit touching a watched table increments: a cached part is
+never older than the data the request sees. The forms' CSRF token is a placeholder in the cache, replaced
+by the reader's own token at each request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import render_template
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from concertation.core import versions
+from concertation.extensions import db
+from concertation.meetings import calendar
+from concertation.meetings.composition import ComputedInvitee
+from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee, MeetingStatus
+from concertation.meetings.services import invitee_diff
+from concertation.meetings.warnings import ListWarning, list_warnings
+
+GROUP = "composition"
+# Everything a list, its warnings, its differences or its rows are computed from.
+versions.watch(
+    GROUP,
+    "person",
+    "mandate",
+    "commune",
+    "intercommunality",
+    "intercommunality_membership",
+    "syndicate",
+    "syndicate_member",
+    "canton",
+    "canton_commune",
+    "sector",
+    "sector_commune",
+    "sector_intercommunality",
+    "composition_rule",
+    "meeting",
+    "meeting_invitee",
+    "invitee_override",
+)
+
+# Bounds of each process's cache: a 60-invitee list is about 40 kB of HTML, a 1,000-invitee one 700 kB.
+CACHE_ENTRIES = 256
+CACHE_CHARS = 16_000_000
+# Stands for the reader's CSRF token in cached HTML: a NUL character cannot be stored in any text column
+# (PostgreSQL refuses it, concertation.guards refuses it on SQLite), so no user text can contain it.
+TOKEN_PLACEHOLDER = "\x00csrf\x00"  # noqa: S105 - a placeholder, not a secret
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """A person the recomputed list would add, remove or describe differently."""
+
+    name: str
+    qualities: tuple[str, ...]
+    before: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListReview:
+    """Warnings of a list and, for a frozen list, its differences with today's computation."""
+
+    warnings: tuple[ListWarning, ...]
+    added: tuple[DiffLine, ...] = ()
+    removed: tuple[DiffLine, ...] = ()
+    requalified: tuple[DiffLine, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """No difference between the frozen list and today's computation."""
+        return not (self.added or self.removed or self.requalified)
+
+
+@dataclass(frozen=True)
+class ListParts:
+    """The cached parts of the meeting page, CSRF placeholders included."""
+
+    review: ListReview
+    review_html: str
+    invitees_html: str
+    invitee_count: int
+
+    @property
+    def size(self) -> int:
+        return len(self.review_html) + len(self.invitees_html)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """The parts as one reader gets them."""
+
+    review: ListReview
+    review_html: Markup
+    invitees_html: Markup
+    invitee_count: int
+
+
+_cache: OrderedDict[tuple[int, int, bool], ListParts] = OrderedDict()
+_cache_chars = 0
+_lock = threading.Lock()
+
+
+def list_page(meeting: Meeting, *, may_organise: bool) -> ListPage:
+    """The list parts of the meeting page for a reader (`may_organise`: they may change the list)."""
+    parts = _cached_parts(meeting, may_organise)
+    token = generate_csrf() if may_organise else ""
+    return ListPage(
+        parts.review,
+        # Both were rendered with autoescape: only the placeholder, ours, is replaced.
+        Markup(parts.review_html.replace(TOKEN_PLACEHOLDER, token)),  # noqa: S704
+        Markup(parts.invitees_html.replace(TOKEN_PLACEHOLDER, token)),  # noqa: S704
+        parts.invitee_count,
+    )
+
+
+def review(meeting: Meeting, lines: list[ComputedInvitee] | None = None) -> ListReview:
+    """The warnings and differences of the meeting's list, computed now (`lines`: the list, if known)."""
+    warnings = tuple(list_warnings(meeting, lines))
+    diff = invitee_diff(meeting)
+    return ListReview(
+        warnings,
+        added=tuple(DiffLine(line.person.display_name, tuple(line.qualities)) for line in diff.added),
+        removed=tuple(DiffLine(row.person.display_name, tuple(row.qualities)) for row in diff.removed),
+        requalified=tuple(
+            DiffLine(row.person.display_name, tuple(qualities), tuple(row.qualities))
+            for row, qualities in diff.requalified
+        ),
+    )
+
+
+def clear() -> None:
+    """Forget every cached part."""
+    global _cache_chars
+    with _lock:
+        _cache.clear()
+        _cache_chars = 0
+
+
+def _cached_parts(meeting: Meeting, may_organise: bool) -> ListParts:
+    global _cache_chars
+    version = versions.read(GROUP)
+    key = (meeting.id, version, may_organise)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    found = _render(meeting, may_organise)
+    # Parts computed from uncommitted writes must not be filed under the committed version.
+    if version < 0 or versions.has_unsaved_writes(db.session()):
+        return found
+    with _lock:
+        if key not in _cache:
+            _cache[key] = found
+            _cache_chars += found.size
+        while _cache and (len(_cache) > CACHE_ENTRIES or _cache_chars > CACHE_CHARS):
+            _, dropped = _cache.popitem(last=False)
+            _cache_chars -= dropped.size
+    return found
+
+
+def _render(meeting: Meeting, may_organise: bool) -> ListParts:
+    _load_lists(meeting)
+    lines = calendar.invitee_lines(meeting)
+    found = review(meeting, lines)
+    context = {
+        "meeting": meeting,
+        "lines": lines,
+        "review": found,
+        "removals": calendar.manual_removals(meeting),
+        "can_organise": may_organise,
+        "is_editable": meeting.status not in (MeetingStatus.ANNULEE, MeetingStatus.TENUE),
+        "csrf_token": lambda: TOKEN_PLACEHOLDER,
+    }
+    return ListParts(
+        found,
+        render_template("meetings/_review.html", **context),
+        render_template("meetings/_invitee_section.html", **context),
+        len(lines),
+    )
+
+
+def _load_lists(meeting: Meeting) -> None:
+    """The meeting's invitees and manual changes with their persons, in two statements."""
+    db.session.execute(
+        select(Meeting)
+        .where(Meeting.id == meeting.id)
+        .options(
+            selectinload(Meeting.invitees).joinedload(MeetingInvitee.person),
+            selectinload(Meeting.overrides).joinedload(InviteeOverride.person),
+        )
+    ).one()
