@@ -1,7 +1,7 @@
 """Benchmark: 1,000 invitations delivered through the outbox, against plain smtplib over one connection.
 
 Run from the repository root:
-`.venv/bin/python bench/send.py [--messages N] [--repeat K] [--enqueue-repeat E]`.
+`.venv/bin/python bench/send.py [--messages N] [--repeat K] [--enqueue-repeat E] [--profile]`.
 A fresh database is built with the migrations (SQLite in a temporary directory, or a private PostgreSQL
 database when BENCH_DATABASE_URL is set) and a local SMTP sink is started (aiosmtpd Controller on a free
 127.0.0.1 port, in this process; its handler counts messages and their Message-IDs). Set-up, not timed:
@@ -9,9 +9,11 @@ one intercommunality of N communes, each with a maire who has an @example.org ad
 and E concertations on it. Then, in the same process:
 
 - enqueue: convoke() of each meeting + commit (freeze the list, N invitations, N outbox rows with their
-  MIME bytes); median of the E convocations (3 by default; one convocation of 1,000 costs ~5 s on a
-  quiet 2-core machine, ~3 times more on a busy one). The outbox rows of all meetings but the first are
-  then set aside (marked sent) so that each drain sends exactly the first meeting's N messages;
+  MIME bytes); median of the E convocations (3 by default; one convocation of 1,000 costs ~1 s on a
+  quiet 2-core machine, ~3 times more on a busy one). With --profile, the last convocation runs under
+  cProfile (its time is then left out) and the profile goes to stderr. The outbox rows of all meetings
+  but the first are then set aside (marked sent) so that each drain sends exactly the first meeting's
+  N messages;
 - project: drain() with SmtpSettings pointing at the sink (batches of 100, one connection per batch, one
   commit per message). Before each run the N rows are put back to `en_attente` (not timed);
 - baseline: smtplib.SMTP to the same sink, sendmail() of the same N raw messages (bytes read from the
@@ -27,8 +29,10 @@ The last line printed is one JSON object.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import json
+import pstats
 import re
 import resource
 import smtplib
@@ -137,6 +141,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="drain/baseline pairs")
     parser.add_argument("--enqueue-repeat", type=int, default=3, help="convocations timed")
+    parser.add_argument("--profile", action="store_true", help="cProfile one more convocation (stderr)")
     args = parser.parse_args()
     n = args.messages
 
@@ -149,7 +154,7 @@ def main() -> None:
         with _dataset.bench_app("bench-send-", **overrides) as app, app.app_context():
             siren = _dataset.convocation_territory(n)
             db.session.commit()
-            meeting_ids = create_meetings(siren, args.enqueue_repeat)
+            meeting_ids = create_meetings(siren, args.enqueue_repeat + (1 if args.profile else 0))
             ctx = MailContext.from_config(app.config)
             settings = SmtpSettings.from_config(app.config)
 
@@ -164,7 +169,12 @@ def main() -> None:
                     db.session.commit()
                     assert report.emails == n and report.paper == 0, report
 
-                enqueue_runs.append(time_once(enqueue))
+                if args.profile and len(enqueue_runs) == args.enqueue_repeat:
+                    profiler = cProfile.Profile()
+                    profiler.runcall(enqueue)
+                    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+                else:
+                    enqueue_runs.append(time_once(enqueue))
 
             chosen = meeting_ids[0]
             db.session.execute(

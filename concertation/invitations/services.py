@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
@@ -26,7 +26,7 @@ from concertation.invitations.models import (
 )
 from concertation.meetings import services as meeting_services
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
-from concertation.notifications.emails import MailContext, enqueue_invitation_email
+from concertation.notifications.emails import MailContext, enqueue_invitation_emails
 from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.wording import format_meeting_time
@@ -70,23 +70,58 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
         raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
+    # A frozen list is read line by line, each line reading its person: load them all at once, and
+    # hold them, since the session keeps only weak references to unchanged objects.
+    preloaded = _frozen_lines_with_persons(meeting) if meeting.is_frozen else []
     lines = meeting_services.freeze_invitees(meeting)
+    del preloaded
     if not lines:
         raise CannotConvoke(
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
         )
-    report = ConvocationReport(emails=0, paper=0)
-    for line in lines:
-        invitation = _new_invitation(meeting, line)
-        db.session.flush()
-        if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.INVITATION, ctx)
-            report.emails += 1
-        else:
-            report.paper += 1
+    invitations = _insert_invitations(meeting, lines)
+    emailed = _emailed(invitations)
+    enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
-    return report
+    return ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
+
+
+def _frozen_lines_with_persons(meeting: Meeting) -> list[MeetingInvitee]:
+    query = (
+        select(MeetingInvitee)
+        .where(MeetingInvitee.meeting_id == meeting.id)
+        .options(selectinload(MeetingInvitee.person))
+    )
+    return list(db.session.scalars(query))
+
+
+def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> list[Invitation]:
+    """One invitation per line, written with multi-row INSERTs ... RETURNING, in the lines' order.
+
+    The answer links and Message-IDs need the ids. A flush per invitation cost a round trip each;
+    one flush of them all still inserts row by row on SQLite, which cannot promise RETURNING in
+    the order of the rows, so the rows come back matched on their (unique) invitee instead.
+    """
+    db.session.flush()  # the lines' own ids
+    rows = [
+        {
+            "meeting_id": meeting.id,
+            "invitee_id": line.id,
+            "person_id": line.person_id,
+            "channel": Channel.EMAIL if line.person.email else Channel.PAPER,
+            "email": line.person.email or None,
+            "sequence_sent": meeting.sequence,
+        }
+        for line in lines
+    ]
+    created = db.session.scalars(insert(Invitation).returning(Invitation), rows).all()
+    by_invitee = {invitation.invitee_id: invitation for invitation in created}
+    return [by_invitee[line.id] for line in lines]
+
+
+def _emailed(invitations: Sequence[Invitation]) -> list[Invitation]:
+    return [i for i in invitations if i.channel == Channel.EMAIL]
 
 
 def on_meeting_updated(
@@ -102,12 +137,12 @@ def on_meeting_updated(
         return
     meeting.sequence += 1
     extra = {"changes": _describe(meeting, changes), "answers_reset": changes.time_changed}
-    for invitation in invitations_of(meeting):
+    invitations = invitations_of(meeting)
+    for invitation in invitations:
         if changes.time_changed:
             _reset_answer(invitation)
         invitation.sequence_sent = meeting.sequence
-        if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.UPDATE, ctx, extra=extra)
+    enqueue_invitation_emails(_emailed(invitations), MessageKind.UPDATE, ctx, extra=extra)
     db.session.flush()
 
 
@@ -138,10 +173,10 @@ def on_meeting_cancelled(meeting: Meeting, ctx: MailContext, *, was_convoked: bo
     if not was_convoked:
         return
     meeting.sequence += 1
-    for invitation in invitations_of(meeting):
+    invitations = invitations_of(meeting)
+    for invitation in invitations:
         invitation.sequence_sent = meeting.sequence
-        if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.CANCEL, ctx)
+    enqueue_invitation_emails(_emailed(invitations), MessageKind.CANCEL, ctx)
     db.session.flush()
 
 
@@ -153,14 +188,16 @@ def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_ser
     if applied.removed:
         # The removed person's calendar only accepts a CANCEL with a higher SEQUENCE.
         meeting.sequence += 1
+    removed: list[Invitation] = []
     for line in applied.removed:
         invitation = existing.get(line.id)
         if invitation is None or not invitation.is_active:
             continue
         invitation.cancelled_at = now_utc()
         invitation.sequence_sent = meeting.sequence
-        if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.CANCEL, ctx, whole_meeting=False)
+        removed.append(invitation)
+    enqueue_invitation_emails(_emailed(removed), MessageKind.CANCEL, ctx, whole_meeting=False)
+    added: list[Invitation] = []
     for line in applied.added:
         invitation = existing.get(line.id)
         if invitation is None:
@@ -171,9 +208,10 @@ def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_ser
             invitation.channel = Channel.EMAIL if line.person.email else Channel.PAPER
             invitation.email = line.person.email or None
         invitation.sequence_sent = meeting.sequence
-        db.session.flush()
-        if invitation.channel == Channel.EMAIL:
-            enqueue_invitation_email(invitation, MessageKind.INVITATION, ctx)
+        added.append(invitation)
+    # The new invitations need their ids for the answer links and Message-IDs.
+    db.session.flush()
+    enqueue_invitation_emails(_emailed(added), MessageKind.INVITATION, ctx)
     db.session.flush()
 
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import current_app
 
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.invitations.tokens import make_token
 from concertation.notifications import wording
-from concertation.notifications.ics import AttendeeData, Method, event_from_meeting, meeting_to_ical
-from concertation.notifications.mime import as_bytes, build_invitation_message, stable_message_id
-from concertation.notifications.models import MessageKind, OutboxMessage
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
+from concertation.notifications.mime import InvitationWriter, stable_message_id
+from concertation.notifications.models import MessageKind
+from concertation.notifications.outbox import OutgoingEmail, enqueue_many
 
 if TYPE_CHECKING:
     from concertation.invitations.models import Invitation
+    from concertation.meetings.models import Meeting
 
 ORGANISER_CONTACT = {
     "service": "Direction de l'Aménagement du Territoire et de l'Économie",
@@ -63,79 +64,122 @@ _TEMPLATES = {
 }
 
 
-def enqueue_invitation_email(
-    invitation: Invitation,
+def enqueue_invitation_emails(
+    invitations: Sequence[Invitation],
     kind: MessageKind,
     ctx: MailContext,
     *,
     whole_meeting: bool = True,
     extra: Mapping[str, Any] | None = None,
-) -> OutboxMessage:
-    """Build the invitation, update or cancellation of one invitee and put it in the outbox."""
-    meeting = invitation.meeting
-    person = invitation.person
-    assert invitation.email, "paper invitations are printed, not emailed"
-    template, wording_kind = _TEMPLATES[kind]
-    if kind is MessageKind.CANCEL and not whole_meeting:
-        wording_kind = wording.MessageKind.REMOVAL
-    rsvp_url = ctx.rsvp_url(invitation.id, meeting.id)
-    event = event_from_meeting(
-        meeting,
-        host=ctx.host,
-        organizer_name=ctx.organizer_name,
-        organizer_email=ctx.organizer_email,
-        rsvp_url=rsvp_url,
-        dtstamp=now_utc(),
-    )
-    method = Method.CANCEL if kind is MessageKind.CANCEL else Method.REQUEST
-    ics = meeting_to_ical(
-        event,
-        AttendeeData(name=person.full_name, email=invitation.email),
-        method=method,
-        whole_meeting=whole_meeting,
-    )
-    when = wording.format_meeting_time(meeting.starts_at, meeting.ends_at)
-    context = {
-        "meeting": meeting,
-        "person": person,
-        "invitation": invitation,
-        "when": when,
-        "location": event.location,
-        "agenda": [item.title for item in meeting.agenda_items],
-        "qualities": list(invitation.invitee.qualities),
-        "rsvp_url": rsvp_url,
-        "contact": ORGANISER_CONTACT,
-        "organizer_name": ctx.organizer_name,
-        "organizer_email": ctx.organizer_email,
-        "kind": wording_kind.value,
-        "whole_meeting": whole_meeting,
-        **(extra or {}),
-    }
-    subject = wording.subject_for(
-        wording_kind, meeting.title, wording.format_day(to_paris(meeting.starts_at).date())
-    )
-    message_id = stable_message_id(kind.value, invitation.id, meeting.sequence, ctx.host)
-    message = build_invitation_message(
-        sender=ctx.sender_email,
-        reply_to=ctx.organizer_email,
-        to_name=person.full_name,
-        to_email=invitation.email,
-        subject=subject,
-        text_body=render_template(f"emails/{template}.txt", **context),
-        html_body=render_template(f"emails/{template}.html", **context),
-        ics=ics,
-        method=method,
-        message_id=message_id,
-        filename="annulation.ics" if method is Method.CANCEL else "invitation.ics",
-    )
-    return enqueue(
-        kind=kind,
-        recipient_email=invitation.email,
-        recipient_name=person.full_name,
-        sender_email=ctx.sender_email,
-        subject=subject,
-        message_id=message_id,
-        raw=as_bytes(message),
-        meeting_id=meeting.id,
-        invitation_id=invitation.id,
-    )
+) -> int:
+    """Build the invitation, update or cancellation of each invitee and put them in the outbox.
+
+    The invitations belong to one meeting, have their ids (flushed) and an email address. The
+    rows are written in the caller's transaction with one INSERT. Returns how many were written.
+    """
+    if not invitations:
+        return 0
+    batch = _InvitationBatch(invitations[0].meeting, kind, ctx, whole_meeting=whole_meeting, extra=extra)
+    enqueue_many([batch.email_for(invitation) for invitation in invitations])
+    return len(invitations)
+
+
+class _InvitationBatch:
+    """What the emails of one meeting and kind share, computed once for the whole batch.
+
+    The event, its calendar object but for the recipient's lines, the subject, the wording of
+    the date and place, the MIME headers and the templates do not depend on the invitee; only the
+    answer link, the calendar's ATTENDEE and DESCRIPTION, the greeting, the qualities, To and
+    Message-ID do. DTSTAMP and Date are those of the batch, whose emails are all built at once.
+    """
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        kind: MessageKind,
+        ctx: MailContext,
+        *,
+        whole_meeting: bool,
+        extra: Mapping[str, Any] | None,
+    ) -> None:
+        self.meeting = meeting
+        self.kind = kind
+        self.ctx = ctx
+        template, wording_kind = _TEMPLATES[kind]
+        if kind is MessageKind.CANCEL and not whole_meeting:
+            wording_kind = wording.MessageKind.REMOVAL
+        now = now_utc()
+        event = event_from_meeting(
+            meeting,
+            host=ctx.host,
+            organizer_name=ctx.organizer_name,
+            organizer_email=ctx.organizer_email,
+            rsvp_url="",
+            dtstamp=now,
+        )
+        method = Method.CANCEL if kind is MessageKind.CANCEL else Method.REQUEST
+        self.calendar = CalendarTemplate(event, method=method, whole_meeting=whole_meeting)
+        self.subject = wording.subject_for(
+            wording_kind, meeting.title, wording.format_day(to_paris(meeting.starts_at).date())
+        )
+        self.writer = InvitationWriter(
+            sender=ctx.sender_email,
+            reply_to=ctx.organizer_email,
+            subject=self.subject,
+            method=method,
+            filename="annulation.ics" if method is Method.CANCEL else "invitation.ics",
+            date=now,
+        )
+        # Rendered with the templates' own context only, as render_template would, minus the app's
+        # context processors (navigation menus), which emails do not use.
+        jinja = current_app.jinja_env
+        self.text_template = jinja.get_template(f"emails/{template}.txt")
+        self.html_template = jinja.get_template(f"emails/{template}.html")
+        self.context = {
+            "meeting": meeting,
+            "when": wording.format_meeting_time(meeting.starts_at, meeting.ends_at),
+            "location": event.location,
+            "agenda": [item.title for item in meeting.agenda_items],
+            "contact": ORGANISER_CONTACT,
+            "organizer_name": ctx.organizer_name,
+            "organizer_email": ctx.organizer_email,
+            "kind": wording_kind.value,
+            "whole_meeting": whole_meeting,
+        }
+        self.extra = extra or {}
+
+    def email_for(self, invitation: Invitation) -> OutgoingEmail:
+        meeting = self.meeting
+        person = invitation.person
+        assert invitation.meeting_id == meeting.id, "one batch is one meeting"
+        assert invitation.email, "paper invitations are printed, not emailed"
+        rsvp_url = self.ctx.rsvp_url(invitation.id, meeting.id)
+        ics = self.calendar.render(AttendeeData(name=person.full_name, email=invitation.email), rsvp_url)
+        context = {
+            **self.context,
+            "person": person,
+            "invitation": invitation,
+            "qualities": list(invitation.invitee.qualities),
+            "rsvp_url": rsvp_url,
+            **self.extra,
+        }
+        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
+        raw = self.writer.to_bytes(
+            to_name=person.full_name,
+            to_email=invitation.email,
+            text_body=self.text_template.render(context),
+            html_body=self.html_template.render(context),
+            ics=ics,
+            message_id=message_id,
+        )
+        return OutgoingEmail(
+            kind=self.kind,
+            recipient_email=invitation.email,
+            recipient_name=person.full_name,
+            sender_email=self.ctx.sender_email,
+            subject=self.subject,
+            message_id=message_id,
+            raw=raw,
+            meeting_id=meeting.id,
+            invitation_id=invitation.id,
+        )

@@ -250,55 +250,100 @@ def meeting_to_ical(
     meeting is cancelled (STATUS:CANCELLED). CANCEL without whole_meeting: the recipient alone is
     taken off the list; the event itself stands, so no STATUS is written (RFC 5546, 3.2.5).
     """
-    method = Method(method)
-    if method is Method.REPLY:
-        raise ValueError("the service never writes a REPLY")
-    if method is Method.REQUEST and event.status is EventStatus.CANCELLED:
-        raise ValueError("a cancelled meeting is announced with METHOD:CANCEL")
-    if attendee.email.lower() == event.organizer_email.lower():
-        # Clients would take the invitee for the organiser and show no Accept / Decline buttons.
-        raise ValueError("the ORGANIZER cannot be the invitee")
-
-    calendar = Calendar()
-    calendar.add("prodid", event.prodid)
-    calendar.add("version", "2.0")
-    calendar.add("method", method.value)
-    calendar.add_component(paris_vtimezone(event.starts_at, event.ends_at))
-
-    vevent = Event()
-    vevent.add("uid", event.uid)
-    vevent.add("dtstamp", event.dtstamp.astimezone(UTC))
-    vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", event.starts_at.astimezone(PARIS))
-    vevent.add("dtend", event.ends_at.astimezone(PARIS))
-    vevent.add("summary", _text(event.summary))
-    if event.location:
-        vevent.add("location", _text(event.location))
-    vevent.add("description", _text(_description(event, method)))
-    if method is Method.REQUEST:
-        vevent.add("status", event.status.value)
-    elif whole_meeting:
-        vevent.add("status", EventStatus.CANCELLED.value)
-    vevent.add("transp", "OPAQUE")
-    vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
-    vevent.add(
-        "attendee",
-        _address(
-            attendee.email,
-            attendee.name,
-            CUTYPE="INDIVIDUAL",
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT=PartStat(attendee.partstat).value,
-            RSVP="TRUE",
-        ),
-    )
-    calendar.add_component(vevent)
-    return calendar.to_ical()
+    return CalendarTemplate(event, method=method, whole_meeting=whole_meeting).render(attendee)
 
 
-def _description(event: EventData, method: Method) -> str:
-    if method is Method.REQUEST and event.rsvp_url:
-        return f"{event.description.rstrip()}\n\nRépondre à l'invitation : {event.rsvp_url}".lstrip()
+# The only properties that differ between the emails of one batch: the recipient, and the
+# DESCRIPTION that carries their personal answer link.
+_PER_RECIPIENT = ("ATTENDEE", "DESCRIPTION")
+
+
+class CalendarTemplate:
+    """One meeting's calendar object for a batch of emails, serialised once but for the recipient's lines.
+
+    Building and serialising the whole object (VTIMEZONE included) per invitee cost most of a
+    convocation of hundreds; render() writes only the ATTENDEE and DESCRIPTION lines, with the
+    same icalendar code and in the same place as a full serialisation, so the bytes are identical.
+    `event.rsvp_url` is the default answer link; render() takes each recipient's own.
+    """
+
+    def __init__(self, event: EventData, *, method: Method, whole_meeting: bool = True) -> None:
+        method = Method(method)
+        if method is Method.REPLY:
+            raise ValueError("the service never writes a REPLY")
+        if method is Method.REQUEST and event.status is EventStatus.CANCELLED:
+            raise ValueError("a cancelled meeting is announced with METHOD:CANCEL")
+        self.event = event
+        self.method = method
+
+        calendar = Calendar()
+        calendar.add("prodid", event.prodid)
+        calendar.add("version", "2.0")
+        calendar.add("method", method.value)
+        calendar.add_component(paris_vtimezone(event.starts_at, event.ends_at))
+
+        vevent = Event()
+        vevent.add("uid", event.uid)
+        vevent.add("dtstamp", event.dtstamp.astimezone(UTC))
+        vevent.add("sequence", event.sequence)
+        vevent.add("dtstart", event.starts_at.astimezone(PARIS))
+        vevent.add("dtend", event.ends_at.astimezone(PARIS))
+        vevent.add("summary", _text(event.summary))
+        if event.location:
+            vevent.add("location", _text(event.location))
+        # Placeholders, so that the recipient's lines find their place in icalendar's order.
+        vevent.add("description", "")
+        if method is Method.REQUEST:
+            vevent.add("status", event.status.value)
+        elif whole_meeting:
+            vevent.add("status", EventStatus.CANCELLED.value)
+        vevent.add("transp", "OPAQUE")
+        vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
+        vevent.add("attendee", _address(event.organizer_email, ""))
+        calendar.add_component(vevent)
+
+        # The serialised lines, cut where a recipient's line goes: chunks[i] comes before slots[i].
+        self._chunks: list[bytes] = []
+        self._slots: list[str] = []
+        current: list[bytes] = []
+        for name, value in calendar.property_items():
+            if name in _PER_RECIPIENT:
+                self._chunks.append(b"".join(current))
+                self._slots.append(name)
+                current = []
+            else:
+                current.append(calendar.content_line(name, value).to_ical() + b"\r\n")
+        self._chunks.append(b"".join(current))
+
+    def render(self, attendee: AttendeeData, rsvp_url: str | None = None) -> bytes:
+        """The object for one recipient (UTF-8, CRLF, folded); rsvp_url defaults to the event's."""
+        if attendee.email.lower() == self.event.organizer_email.lower():
+            # Clients would take the invitee for the organiser and show no Accept / Decline buttons.
+            raise ValueError("the ORGANIZER cannot be the invitee")
+        vevent = Event()
+        url = self.event.rsvp_url if rsvp_url is None else rsvp_url
+        vevent.add("description", _text(_description(self.event, self.method, url)))
+        vevent.add(
+            "attendee",
+            _address(
+                attendee.email,
+                attendee.name,
+                CUTYPE="INDIVIDUAL",
+                ROLE="REQ-PARTICIPANT",
+                PARTSTAT=PartStat(attendee.partstat).value,
+                RSVP="TRUE",
+            ),
+        )
+        parts = [self._chunks[0]]
+        for name, chunk in zip(self._slots, self._chunks[1:], strict=True):
+            parts.append(vevent.content_line(name, vevent[name]).to_ical() + b"\r\n")
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+def _description(event: EventData, method: Method, rsvp_url: str) -> str:
+    if method is Method.REQUEST and rsvp_url:
+        return f"{event.description.rstrip()}\n\nRépondre à l'invitation : {rsvp_url}".lstrip()
     return event.description
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
@@ -41,6 +43,39 @@ def enqueue(
     )
     db.session.add(message)
     return message
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One message to write to the outbox, as enqueue() takes it."""
+
+    kind: MessageKind
+    recipient_email: str
+    recipient_name: str
+    sender_email: str
+    subject: str
+    message_id: str
+    raw: bytes
+    meeting_id: int | None = None
+    invitation_id: int | None = None
+
+
+def enqueue_many(messages: Sequence[OutgoingEmail]) -> None:
+    """Add messages to the outbox in the caller's transaction, with one multi-row INSERT.
+
+    Unlike enqueue(), no OutboxMessage object enters the session: a convocation of hundreds
+    would otherwise pay for as many ORM objects and flush them one statement per row.
+    """
+    if not messages:
+        return
+    now = now_utc()
+    db.session.execute(
+        insert(OutboxMessage),
+        [
+            {**asdict(message), "state": DeliveryState.EN_ATTENTE, "next_attempt_at": now, "created_at": now}
+            for message in messages
+        ],
+    )
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]

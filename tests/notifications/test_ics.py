@@ -703,3 +703,75 @@ def test_reply_with_a_byte_order_mark_and_lf_lines() -> None:
 def test_unusable_replies_raise_a_french_error(data: bytes, message: str) -> None:
     with pytest.raises(InvalidReply, match=message):
         parse_reply(data)
+
+
+# -- one template per batch of emails -----------------------------------------------------------
+
+
+def whole_object(event: EventData, attendee: AttendeeData, method: Method, whole_meeting: bool) -> bytes:
+    """The object serialised in one piece with icalendar, as meeting_to_ical did before templates."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", event.prodid)
+    calendar.add("version", "2.0")
+    calendar.add("method", method.value)
+    calendar.add_component(paris_vtimezone(event.starts_at, event.ends_at))
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", event.dtstamp.astimezone(UTC))
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstart", event.starts_at.astimezone(PARIS))
+    vevent.add("dtend", event.ends_at.astimezone(PARIS))
+    vevent.add("summary", event.summary.replace("\r\n", "\n"))
+    if event.location:
+        vevent.add("location", event.location)
+    description = event.description
+    if method is Method.REQUEST and event.rsvp_url:
+        description = f"{description.rstrip()}\n\nRépondre à l'invitation : {event.rsvp_url}"
+    vevent.add("description", description)
+    if method is Method.REQUEST:
+        vevent.add("status", event.status.value)
+    elif whole_meeting:
+        vevent.add("status", "CANCELLED")
+    vevent.add("transp", "OPAQUE")
+    organizer = icalendar.vCalAddress(f"mailto:{event.organizer_email}")
+    organizer.params["CN"] = event.organizer_name
+    vevent.add("organizer", organizer)
+    address = icalendar.vCalAddress(f"mailto:{attendee.email}")
+    address.params.update(
+        {"CN": attendee.name, "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT"}
+        | {"PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE"}
+    )
+    vevent.add("attendee", address)
+    calendar.add_component(vevent)
+    return calendar.to_ical()
+
+
+ATTENDEES = [
+    JEAN,
+    AttendeeData(name="Élodie Fabre-Rouvière, maire de Saint-Chély-d'Apcher", email="elodie@example.org"),
+    AttendeeData(name=" ".join(["Marie-Thérèse de La Rochefoucauld"] * 3), email="mt@example.org"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "whole_meeting"), [(Method.REQUEST, True), (Method.CANCEL, True), (Method.CANCEL, False)]
+)
+def test_template_renders_each_recipient_as_a_whole_serialisation_would(
+    method: Method, whole_meeting: bool
+) -> None:
+    event = make_event(sequence=2, location="")
+    template = ics_module.CalendarTemplate(event, method=method, whole_meeting=whole_meeting)
+    for index, attendee in enumerate(ATTENDEES * 2):
+        link = f"{RSVP}-{index}"
+        data = template.render(attendee, link)
+        assert data == whole_object(replace(event, rsvp_url=link), attendee, method, whole_meeting)
+        assert icalendar.Calendar.from_ical(data).to_ical() == data
+        assert data.count(b"\r\nATTENDEE") == 1
+        assert (link.encode() in data.replace(b"\r\n ", b"")) is (method is Method.REQUEST)
+    assert template.render(JEAN) == meeting_to_ical(event, JEAN, method=method, whole_meeting=whole_meeting)
+
+
+def test_template_refuses_the_organizer_as_recipient() -> None:
+    template = ics_module.CalendarTemplate(make_event(), method=Method.REQUEST)
+    with pytest.raises(ValueError, match="ORGANIZER"):
+        template.render(AttendeeData("Service", "Economie@Lozere.fr"), RSVP)

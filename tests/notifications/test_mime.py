@@ -22,8 +22,10 @@ from aiosmtpd.controller import Controller
 from flask import Flask, render_template
 
 from concertation.core.timeutils import PARIS
+from concertation.notifications import mime
 from concertation.notifications.ics import AttendeeData, EventData, Method, meeting_to_ical, meeting_uid
 from concertation.notifications.mime import (
+    InvitationWriter,
     as_bytes,
     build_invitation_message,
     build_simple_message,
@@ -547,3 +549,94 @@ def test_realistic_accented_names_are_single_encoded_runs() -> None:
     for name in ("Élodie Fabre", "Département de la Lozère – DATE", ACCENTED_TEXTS[2]):
         received = reparse(build(to_name=name)[0])
         assert received["To"].addresses[0].display_name == name
+
+
+# -- the batch writer: the same bytes, faster ---------------------------------------------------
+
+BOUNDARY = re.compile(rb"={15}[0-9]{19}==")
+WRITER_NAMES = [
+    "Élodie Fabre",
+    "Jean Martin",
+    "Jean-Pierre O'Neil",
+    "M. Dupont",
+    'Jean "Jo" Dupont, maire',
+    "Jérôme  Lefèvre\n",
+    "",
+    "x" * 75,
+    *ACCENTED_TEXTS[2:],
+]
+WRITER_BODIES = [
+    "Madame,\n\nVous êtes invitée à la réunion « Rendez-vous ».\n",
+    "",
+    "x" * 300 + " \nfin\t\n\n=\n",
+    "a\r\nb\rc\x0bd\x85e\u2028f",
+    *random_texts(5),
+]
+
+
+def _without_boundaries(raw: bytes) -> bytes:
+    # The generator's boundaries are random; the rest must be equal byte for byte.
+    return BOUNDARY.sub(b"BOUNDARY", raw)
+
+
+@pytest.mark.parametrize("method", [Method.REQUEST, Method.CANCEL])
+def test_writer_gives_the_bytes_of_the_email_package(method: Method) -> None:
+    ics = make_ics(method)
+    filename = "annulation.ics" if method is Method.CANCEL else "invitation.ics"
+    date = datetime(2026, 10, 1, 8, tzinfo=UTC)
+    for subject in (subject_for(MessageKind.INVITATION, "Rendez-vous du Gévaudan"), ACCENTED_TEXTS[1]):
+        writer = InvitationWriter(
+            sender=SENDER,
+            reply_to=f"Département de la Lozère – DATE <{ORGANIZER}>",
+            subject=subject,
+            method=method,
+            filename=filename,
+            date=date,
+        )
+        for index, (name, body) in enumerate(zip(WRITER_NAMES * 2, WRITER_BODIES * 3, strict=False)):
+            arguments = {
+                "to_name": name,
+                "to_email": f"invite{index}@example.org",
+                "text_body": body,
+                "html_body": f"<p>{body}</p>",
+                "ics": ics,
+                "message_id": stable_message_id("invitation", index, 0, HOST),
+            }
+            reference, _ = build(method, subject=subject, filename=filename, date=date, **arguments)
+            fast = writer.to_bytes(**arguments)  # type: ignore[arg-type]
+            assert _without_boundaries(fast) == _without_boundaries(as_bytes(reference)), (name, body)
+            assert len(set(BOUNDARY.findall(fast))) == 2
+
+
+@pytest.mark.parametrize("name", [*WRITER_NAMES, "a=?b", "Jean\tMartin", "Zoé", "Hélène " * 12])
+@pytest.mark.parametrize(
+    "address",
+    ["jean.martin@example.org", "Jean.Martin+x@Mende.fr", "x" * 60 + "@example.org", '"a b"@example.org'],
+)
+def test_short_header_paths_agree_with_the_header_registry(name: str, address: str) -> None:
+    expected = mime._header_line("To", mime._mailbox("To", address, name=name))
+    assert mime._to_line(name, address) == expected
+
+
+def test_short_message_id_path_agrees_with_the_header_registry() -> None:
+    for message_id in (stable_message_id("annulation", 12345, 7, HOST), "<" + "a" * 80 + "@h>", "<a(b)@h>"):
+        assert mime._message_id_line(message_id) == mime._header_line("Message-ID", message_id)
+
+
+def test_writer_refuses_what_build_invitation_message_refuses() -> None:
+    writer = InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="Invitation", method=Method.REQUEST)
+    arguments = {
+        "to_name": "Élodie Fabre",
+        "to_email": "elodie.fabre@example.org",
+        "text_body": "",
+        "html_body": "",
+        "message_id": "<invitation-1-seq-0@h>",
+    }
+    with pytest.raises(ValueError, match="METHOD"):
+        writer.to_bytes(ics=make_ics(Method.CANCEL), **arguments)
+    with pytest.raises(ValueError, match="Message-ID"):
+        writer.to_bytes(ics=make_ics(), **{**arguments, "message_id": "invitation-1"})
+    with pytest.raises(ValueError, match="address"):
+        writer.to_bytes(ics=make_ics(), **{**arguments, "to_email": "pas une adresse"})
+    with pytest.raises(ValueError, match=r"\.ics"):
+        InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.CANCEL, filename="a")
