@@ -7,6 +7,7 @@ database and is safe to run twice (ARCHITECTURE.md, rule 8). There is never one 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,23 @@ log = logging.getLogger("scheduler.jobs")
 
 # Keyword arguments that APScheduler's interval trigger accepts.
 INTERVAL_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
+
+
+def period_seconds(name: str, default: int) -> int:
+    """A job period read from the environment variable `name`, in whole seconds (at least 1)."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 second, got {value}")
+    return value
+
+
+# The outbox period bounds how long a queued email waits. Production keeps 30 s; the reliability tests set
+# SCHEDULER_OUTBOX_SECONDS=1 so that a run with several scheduler processes takes seconds, not minutes.
+OUTBOX_SECONDS = period_seconds("SCHEDULER_OUTBOX_SECONDS", 30)
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,7 @@ JOBS: tuple[Job, ...] = (
     Job(
         name="drain_outbox",
         func=drain_outbox,
-        interval={"seconds": 30},
+        interval={"seconds": OUTBOX_SECONDS},
         description="Envoie les courriels en attente (file d'envoi), avec reprise des échecs temporaires.",
     ),
     Job(

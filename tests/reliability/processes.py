@@ -3,7 +3,7 @@
 - `Catcher`: the project's SMTP catcher (`python -m concertation.notifications.catcher`, aiosmtpd, one .eml
   file per accepted message) as a process that can be killed and started again on the same port;
 - `Gunicorn`: the production server from gunicorn.conf.py;
-- `Scheduler`: `python -m scheduler`;
+- `Scheduler`: `python -m scheduler`, with its JSON log read back (lock taken, job runs, lease owner);
 - `HttpSession`: one browser (cookies, CSRF token) over http.client;
 - `wait_for()`: poll a condition until it holds or a deadline passes.
 """
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import email
 import http.client
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +24,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from concertation import PROJECT_DIR
 from tests.conftest import free_port
@@ -124,6 +127,38 @@ class Scheduler:
 
     def stop(self) -> None:
         _stop(self.process)
+
+    @property
+    def worker(self) -> str:
+        """The name this process leases outbox rows under (`sender.worker_name()`: host and pid)."""
+        assert self.process is not None
+        return f"{socket.gethostname()}:{self.process.pid}"
+
+    def events(self) -> list[dict[str, Any]]:
+        """The JSON lines of the log (the environment sets LOG_FORMAT=json); other lines are skipped."""
+        if not self.log_path.exists():
+            return []
+        found = []
+        for line in self.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("{"):
+                # A process killed mid-write may leave half a line.
+                try:
+                    found.append(json.loads(line))
+                except ValueError:
+                    continue
+        return found
+
+    def said(self, message_start: str) -> bool:
+        """True once a log line's message starts with `message_start`."""
+        return any(str(e.get("message", "")).startswith(message_start) for e in self.events())
+
+    def job_runs(self, job: str | None = None) -> list[dict[str, Any]]:
+        """The one-line summaries of the job runs this process finished (`event` = "job"), oldest first."""
+        return [e for e in self.events() if e.get("event") == "job" and job in (None, e.get("job"))]
+
+    def tail(self, size: int = 3000) -> str:
+        """The end of the log, for an assertion message."""
+        return self.log_path.read_text(errors="replace")[-size:] if self.log_path.exists() else ""
 
 
 @dataclass
