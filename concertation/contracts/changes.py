@@ -77,6 +77,19 @@ def _record_status(project: ProjectSheet, status: ProjectStatus, on: date, user:
     project.status_changes.append(ProjectStatusChange(status=status, changed_on=on, user=user))
 
 
+def drop_last_status(project: ProjectSheet) -> None:
+    """Forget the project's latest dated status, as if the step that wrote it never happened.
+
+    Used by the reversal of a decision (reserve grant, avenant): the undone step must not stay in the
+    status history, where it would date a « retenue » that never was; the contract's history (events)
+    keeps the trace of both the step and its reversal. The caller checked that the latest status is
+    the one the step wrote.
+    """
+    latest = project.status_changes[-1]
+    project.status_changes.remove(latest)
+    project.status = ProjectStatus(project.status_changes[-1].status)
+
+
 def _plan_state(project: ProjectSheet) -> dict[str, str]:
     return {"in_plan": "true" if project.is_in_plan else "false", "status": str(project.status)}
 

@@ -1,7 +1,7 @@
 """The departmental reserve fund: urgent projects of a signed contract, funded outside the plan.
 
-Each grant records the decision that granted it; its totals are kept apart from the plan's. The caller
-commits.
+Each grant records the decision that granted it; its totals are kept apart from the plan's. A grant
+decided by mistake is revoked with `revoke_reserve` while it has not been used. The caller commits.
 """
 
 from __future__ import annotations
@@ -12,8 +12,15 @@ from decimal import Decimal
 
 from concertation.accounts.models import User
 from concertation.contracts.amendments import MAX_TEXT, check_signed
-from concertation.contracts.enums import ContractStage, EventKind, PreCheck, ProjectStatus
-from concertation.contracts.exceptions import InvalidInput
+from concertation.contracts.changes import drop_last_status
+from concertation.contracts.enums import (
+    IMPLEMENTATION_STATUSES,
+    ContractStage,
+    EventKind,
+    PreCheck,
+    ProjectStatus,
+)
+from concertation.contracts.exceptions import ChangeConflict, InvalidInput
 from concertation.contracts.history import record_event
 from concertation.contracts.models import ProjectSheet, ProjectStatusChange, ReserveGrant
 from concertation.contracts.money import AmountError, format_euros, parse_amount
@@ -119,3 +126,65 @@ def grant_reserve(
         f"({grant.decision_body}, {grant.decision_reference}, {grant.decided_on:%d/%m/%Y}).",
     )
     return grant
+
+
+def _revoke_problem(grant: ReserveGrant) -> str | None:
+    """Why the grant cannot go back to the fund (None: it can)."""
+    project = grant.project
+    name = f"la fiche n° {project.number} « {project.title} »"
+    status = ProjectStatus(project.status)
+    if status in IMPLEMENTATION_STATUSES:
+        return (
+            f"l'aide est engagée : {name} est « {status.label} » depuis ; "
+            "elle se corrige par une nouvelle décision."
+        )
+    # The grant moved the sheet from « proposée » to « retenue » on the decision's date: if those are
+    # no longer its two latest statuses, something happened to it since (abandoned, taken up again...).
+    statuses = project.status_changes
+    untouched = (
+        status is ProjectStatus.RETENUE
+        and len(statuses) >= 2
+        and statuses[-1].status == ProjectStatus.RETENUE
+        and statuses[-1].changed_on == grant.decided_on
+        and statuses[-2].status == ProjectStatus.PROPOSEE
+    )
+    if not untouched:
+        return f"{name} a changé de statut depuis (elle est « {status.label} »)."
+    return None
+
+
+def revoke_reserve(
+    grant: ReserveGrant, *, user: User | None = None, meeting_id: int | None = None
+) -> ProjectSheet:
+    """Give a grant back to the reserve fund: the project is « proposée » again, outside any funding.
+
+    Refused when the contract no longer changes or when the grant has been used or overtaken since
+    (the project went on to programming, a grant file, works, or changed status otherwise). The grant
+    and the « retenue » status it dated disappear; the history records the revocation. Nothing is
+    written when it is refused.
+    """
+    project = grant.project
+    contract = grant.contract
+    check_signed(contract, "Le fonds de réserve")
+    problem = _revoke_problem(grant)
+    if problem:
+        raise ChangeConflict(
+            f"L'aide du fonds de réserve de {format_euros(grant.amount)} ne peut pas être annulée : {problem}"
+        )
+    contract.reserve_grants.remove(grant)
+    db.session.delete(grant)
+    drop_last_status(project)
+    db.session.flush()
+    # The one-to-one side still holds the deleted grant until it is loaded again.
+    db.session.expire(project, ["reserve_grant"])
+    record_event(
+        contract,
+        kind=EventKind.RESERVE,
+        user=user,
+        project=project,
+        meeting_id=meeting_id,
+        summary=f"Fonds de réserve : l'aide de {format_euros(grant.amount)} à la fiche n° {project.number} "
+        f"« {project.title} » ({grant.decision_body}, {grant.decision_reference}) est annulée ; "
+        "le montant revient au fonds de réserve et la fiche redevient « Proposée ».",
+    )
+    return project

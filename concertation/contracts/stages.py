@@ -2,6 +2,7 @@
 
 diagnostic → propositions → negociation → signe → mise_en_oeuvre → evalue → clos. A refused transition
 raises `TransitionRefused` listing, in French, every condition that is not met; nothing is written.
+A transition decided by mistake is undone with `revert_stage_change`, only while nothing relies on it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,14 @@ from collections.abc import Callable
 from datetime import date
 
 from concertation.accounts.models import User
-from concertation.contracts.enums import ContractStage, DiagnosticHeading, EventKind, PreCheck
-from concertation.contracts.exceptions import TransitionRefused
+from concertation.contracts.enums import (
+    IMPLEMENTATION_STATUSES,
+    ContractStage,
+    DiagnosticHeading,
+    EventKind,
+    PreCheck,
+)
+from concertation.contracts.exceptions import ChangeConflict, NotAllowed, TransitionRefused
 from concertation.contracts.history import record_event
 from concertation.contracts.models import ZERO, Contract, StageChange
 from concertation.contracts.money import format_euros
@@ -194,3 +201,74 @@ def change_stage(
         details={"avant": change.from_stage, "après": stage.value, "date": on.isoformat()},
     )
     return change
+
+
+def _relies_on_signature(contract: Contract) -> list[str]:
+    """What a signed contract has that an unsigned one cannot have (avenants, reserve fund, works)."""
+    problems = [f"l'avenant n° {a.number} a été ouvert" for a in contract.amendments]
+    problems += [
+        f"la fiche n° {g.project.number} a reçu une aide du fonds de réserve" for g in contract.reserve_grants
+    ]
+    problems += [
+        f"la fiche n° {p.number} est « {p.status_label} »"
+        for p in contract.projects
+        if p.status in IMPLEMENTATION_STATUSES
+    ]
+    return problems
+
+
+def revert_stage_change(
+    contract: Contract,
+    change_id: int | None,
+    *,
+    user: User | None = None,
+    meeting_id: int | None = None,
+) -> ContractStage:
+    """Take the contract back to the stage it left by transition `change_id`, and return that stage.
+
+    Only the latest transition can be undone, and only while the contract is still at the stage it
+    reached: a later transition, or what only a signed contract can have, relies on it. The transition
+    leaves the list of dated stages (the dates of `stage_on` and of the next transition stay right);
+    the history records the reversal. Nothing is written when it is refused.
+    """
+    change = next((c for c in contract.stage_changes if c.id == change_id), None)
+    if change is None or change.from_stage is None:
+        raise ChangeConflict(
+            "Ce passage d'étape n'existe plus dans le contrat : il ne peut pas être annulé."
+            if change is None
+            else "La création du contrat ne s'annule pas."
+        )
+    reached, back_to = ContractStage(change.to_stage), ContractStage(change.from_stage)
+    latest = contract.stage_changes[-1]
+    if latest is not change or ContractStage(contract.stage) is not reached:
+        raise ChangeConflict(
+            f"Le contrat est passé depuis à l'étape « {latest.label} » (le {latest.changed_on:%d/%m/%Y}) : "
+            f"il ne peut pas revenir à l'étape « {back_to.label} »."
+        )
+    if reached.is_signed and not back_to.is_signed:
+        problems = _relies_on_signature(contract)
+        if problems:
+            raise ChangeConflict(
+                f"Le contrat ne peut pas revenir à l'étape « {back_to.label} » : depuis la signature, "
+                + ", ".join(problems)
+                + "."
+            )
+    if ContractStage(contract.stage) is ContractStage.CLOS:
+        raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
+    contract.stage_changes.remove(change)
+    contract.stage = back_to
+    db.session.flush()
+    record_event(
+        contract,
+        kind=EventKind.STAGE,
+        user=user,
+        meeting_id=meeting_id,
+        summary=f"Retour à l'étape « {back_to.label} » : le passage à l'étape « {reached.label} » du "
+        f"{change.changed_on:%d/%m/%Y} est annulé.",
+        details={
+            "avant": reached.value,
+            "après": back_to.value,
+            "passage annulé": change.changed_on.isoformat(),
+        },
+    )
+    return back_to

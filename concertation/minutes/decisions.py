@@ -210,6 +210,31 @@ def record_decision(
     return decision
 
 
+# Decisions that only make sense on top of another kind: the action plan is settled during the
+# propositions or the negotiation, which the validation of the diagnostic opened.
+RELIES_ON: dict[DecisionKind, frozenset[DecisionKind]] = {
+    DecisionKind.DIAGNOSTIC_VALIDE: frozenset({DecisionKind.PLAN_ARRETE}),
+}
+
+
+def _relying_decision(decision: Decision, kind: DecisionKind) -> Decision | None:
+    """A later, still active decision on the same contract that relies on this one, if any."""
+    kinds = RELIES_ON.get(kind)
+    if not kinds or decision.contract_id is None:
+        return None
+    return db.session.scalar(
+        select(Decision)
+        .where(
+            Decision.contract_id == decision.contract_id,
+            Decision.id > decision.id,
+            Decision.undone_at.is_(None),
+            Decision.kind.in_([str(k) for k in kinds]),
+        )
+        .order_by(Decision.id)
+        .limit(1)
+    )
+
+
 def undo_decision(
     decision: Decision,
     *,
@@ -236,6 +261,13 @@ def undo_decision(
     if not kind.is_reversible:
         raise NotAllowed(
             f"Une décision « {kind.label} » ne s'annule pas : corrigez-la par une autre décision."
+        )
+    relying = _relying_decision(decision, kind)
+    if relying is not None:
+        raise NotAllowed(
+            f"La décision « {relying.kind_label} » a été prise depuis "
+            f"(réunion « {relying.meeting.title} » du {relying.meeting.on:%d/%m/%Y}) et repose sur "
+            f"celle-ci : annulez-la d'abord."
         )
     try:
         with db.session.begin_nested():

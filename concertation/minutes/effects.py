@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from concertation.accounts.models import User
+from concertation.contracts.amendment_undo import unsign_amendment
 from concertation.contracts.amendments import (
     AmendmentInput,
     create_amendment,
@@ -30,14 +31,15 @@ from concertation.contracts.changes import (
     set_priority,
 )
 from concertation.contracts.enums import ContractStage, EventKind
+from concertation.contracts.exceptions import ChangeConflict
 from concertation.contracts.exceptions import NotAllowed as ContractNotAllowed
 from concertation.contracts.history import record_event
-from concertation.contracts.models import Amendment, Contract, ContractEvent, ProjectSheet
+from concertation.contracts.models import Amendment, Contract, ContractEvent, ProjectSheet, ReserveGrant
 from concertation.contracts.money import format_euros
 from concertation.contracts.plan import financial_plan
-from concertation.contracts.reserve import ReserveInput, grant_reserve
+from concertation.contracts.reserve import ReserveInput, grant_reserve, revoke_reserve
 from concertation.contracts.settings import ProjectRules
-from concertation.contracts.stages import change_stage
+from concertation.contracts.stages import change_stage, revert_stage_change
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.enums import DecisionKind
@@ -302,6 +304,12 @@ EFFECTS: dict[DecisionKind, Callable[[Context], Applied]] = {
 }
 
 
+def _stored_id(change: dict[str, Any], key: str) -> int | None:
+    """An id kept in the decision's JSON; anything else (missing, edited by hand) counts as gone."""
+    value = change.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def undo_effect(
     kind: DecisionKind,
     change: dict[str, Any],
@@ -312,7 +320,11 @@ def undo_effect(
     user: User | None,
     rules: ProjectRules,
 ) -> None:
-    """Revert what a reversible decision did, through the contracts domain (which records it)."""
+    """Revert what a decision did, through the contracts domain (which records it with the meeting).
+
+    The contracts domain refuses, with `ChangeConflict` and the reason in French, when something
+    relies on the decision since; nothing is then written.
+    """
     if kind in (
         DecisionKind.PRIORITE_PROJET,
         DecisionKind.PROJET_AJOUTE,
@@ -320,13 +332,31 @@ def undo_effect(
         DecisionKind.MONTANT_MODIFIE,
     ):
         revert_change(ProjectChange.from_dict(change), user=user, meeting_id=meeting_id, rules=rules)
+    elif kind is DecisionKind.DIAGNOSTIC_VALIDE and contract is not None:
+        revert_stage_change(contract, _stored_id(change, "stage_change_id"), user=user, meeting_id=meeting_id)
     elif kind is DecisionKind.AVENANT_PROPOSE:
         amendment = db.session.get(Amendment, change.get("amendment_id"))
         if amendment is None:
             return
         if amendment.is_signed:
-            raise NotAllowed(f"L'avenant n° {amendment.number} est signé : la décision ne s'annule plus.")
+            raise NotAllowed(
+                f"L'avenant n° {amendment.number} est signé : annulez d'abord la décision qui l'a approuvé."
+            )
         delete_amendment(amendment, user=user)
+    elif kind is DecisionKind.AVENANT_APPROUVE:
+        found = _stored_id(change, "amendment_id")
+        amendment = db.session.get(Amendment, found) if found is not None else None
+        if amendment is None:
+            raise ChangeConflict("L'avenant a été supprimé depuis : la décision ne peut pas être annulée.")
+        unsign_amendment(amendment, user=user, meeting_id=meeting_id)
+    elif kind is DecisionKind.RESERVE_ACCORDEE:
+        found = _stored_id(change, "reserve_grant_id")
+        grant = db.session.get(ReserveGrant, found) if found is not None else None
+        if grant is None:
+            raise ChangeConflict(
+                "L'aide du fonds de réserve a été supprimée depuis : la décision ne peut pas être annulée."
+            )
+        revoke_reserve(grant, user=user, meeting_id=meeting_id)
     elif kind in (DecisionKind.PLAN_ARRETE, DecisionKind.AUTRE) and contract is not None:
         record_event(
             contract,
@@ -334,8 +364,4 @@ def undo_effect(
             user=user,
             meeting_id=meeting_id,
             summary=f"Décision annulée : {summary}",
-        )
-    elif not kind.is_reversible:
-        raise NotAllowed(
-            f"Une décision « {kind.label} » ne s'annule pas : corrigez-la par une autre décision."
         )

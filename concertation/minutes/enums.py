@@ -80,8 +80,8 @@ class DecisionKind(StrEnum):
 
     @property
     def is_reversible(self) -> bool:
-        """Whether the contracts domain can undo what the decision did (a stage, a signature, a grant
-        of the reserve fund cannot be undone: they are corrected by a later decision)."""
+        """Whether the contracts domain can undo what the decision did (every kind can, as long as
+        nothing relies on it since: the contracts domain checks that when undoing)."""
         return self not in IRREVERSIBLE_KINDS
 
 
@@ -107,9 +107,7 @@ PROJECT_KINDS = frozenset(
         DecisionKind.RESERVE_ACCORDEE,
     }
 )
-IRREVERSIBLE_KINDS = frozenset(
-    {DecisionKind.DIAGNOSTIC_VALIDE, DecisionKind.AVENANT_APPROUVE, DecisionKind.RESERVE_ACCORDEE}
-)
+IRREVERSIBLE_KINDS: frozenset[DecisionKind] = frozenset()
 
 
 class ActionStatus(StrEnum):

@@ -5,8 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+
 from concertation.contracts.enums import ContractStage, DiagnosticHeading, SignatoryKind
-from concertation.contracts.models import Contract, ProjectSheet, Signatory
+from concertation.contracts.models import (
+    Amendment,
+    AmendmentChange,
+    Contract,
+    ContractDocument,
+    ContractEvent,
+    ProjectFunding,
+    ProjectSheet,
+    ProjectStatusChange,
+    ReserveGrant,
+    Signatory,
+    StageChange,
+)
 from concertation.contracts.projects import ProjectInput, create_project, set_precheck
 from concertation.contracts.services import (
     ContractInput,
@@ -122,3 +137,39 @@ def contract_at(stage: ContractStage, **kwargs: Any) -> Contract:
 
 def signatory(contract: Contract, kind: SignatoryKind) -> Signatory:
     return next(s for s in contract.signatories if s.kind == kind)
+
+
+def _rows(model: type[Any], where: Any) -> list[dict[str, Any]]:
+    """Every column of the matching rows, read back from the database, ids first."""
+    mapper = sa_inspect(model)
+    # `updated_at` is a technical stamp that any UPDATE refreshes, even one that restores the values.
+    keys = [attr.key for attr in mapper.column_attrs if attr.key != "updated_at"]
+    objects = db.session.scalars(select(model).where(where).order_by(model.id))
+    return [{key: getattr(obj, key) for key in keys} for obj in objects]
+
+
+def snapshot(contract: Contract) -> dict[str, Any]:
+    """The whole state of the contract (stages, signatories, documents, project sheets with their
+    fundings and dated statuses, avenants with their changes, reserve fund), without its history."""
+    db.session.flush()
+    db.session.expire_all()
+    projects = select(ProjectSheet.id).where(ProjectSheet.contract_id == contract.id)
+    amendments = select(Amendment.id).where(Amendment.contract_id == contract.id)
+    return {
+        "contract": _rows(Contract, Contract.id == contract.id),
+        "stages": _rows(StageChange, StageChange.contract_id == contract.id),
+        "signatories": _rows(Signatory, Signatory.contract_id == contract.id),
+        "documents": _rows(ContractDocument, ContractDocument.contract_id == contract.id),
+        "projects": _rows(ProjectSheet, ProjectSheet.contract_id == contract.id),
+        "fundings": _rows(ProjectFunding, ProjectFunding.project_id.in_(projects)),
+        "statuses": _rows(ProjectStatusChange, ProjectStatusChange.project_id.in_(projects)),
+        "amendments": _rows(Amendment, Amendment.contract_id == contract.id),
+        "amendment_changes": _rows(AmendmentChange, AmendmentChange.amendment_id.in_(amendments)),
+        "reserve": _rows(ReserveGrant, ReserveGrant.contract_id == contract.id),
+    }
+
+
+def history_rows(contract: Contract) -> list[dict[str, Any]]:
+    """The contract's history, oldest first, every column."""
+    db.session.flush()
+    return _rows(ContractEvent, ContractEvent.contract_id == contract.id)
