@@ -6,15 +6,22 @@ in a meeting with `meeting_id`, so that the timeline links back to the meeting.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, column, select, table
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
 from concertation.contracts.enums import EventKind
 from concertation.contracts.models import Contract, ContractEvent, ProjectSheet
+from concertation.core.types import UTCDateTime
 from concertation.extensions import db
+
+# Meetings depend on contracts, not the reverse: the history reads the two columns it shows from the
+# table itself rather than importing the meetings domain.
+MEETING_TABLE = table("meeting", column("id"), column("title", String), column("starts_at", UTCDateTime))
 
 MAX_SUMMARY = 500
 
@@ -87,3 +94,24 @@ def timeline(
 
 def kind_label(kind: str) -> str:
     return EVENT_KIND_LABELS.get(kind, "Note")
+
+
+@dataclass(frozen=True)
+class MeetingLabel:
+    """What a history line shows of the meeting where a change was decided."""
+
+    title: str
+    starts_at: datetime
+
+
+def meeting_labels(events: list[ContractEvent]) -> dict[int, MeetingLabel]:
+    """The title and start of each meeting the events link to, by meeting id (one query)."""
+    ids = {e.meeting_id for e in events if e.meeting_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(MEETING_TABLE.c.id, MEETING_TABLE.c.title, MEETING_TABLE.c.starts_at).where(
+            MEETING_TABLE.c.id.in_(ids)
+        )
+    )
+    return {row.id: MeetingLabel(row.title, row.starts_at) for row in rows}

@@ -18,7 +18,7 @@ from concertation.contracts.forms import (
     StatusForm,
     show_errors,
 )
-from concertation.contracts.history import timeline
+from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import create_project, set_precheck, update_project
 from concertation.contracts.scope import project_owner_key, territory_owners
@@ -109,6 +109,7 @@ def _render_project(
         "remove_problem": changes.plan_remove_problem(project),
         "events": timeline(contract.id, project_id=project.id),
     }
+    context["meetings"] = meeting_labels(context["events"])
     return render_template("contracts/project.html", **context)
 
 

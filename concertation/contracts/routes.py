@@ -34,7 +34,7 @@ from concertation.contracts.forms import (
     StageForm,
     show_errors,
 )
-from concertation.contracts.history import timeline
+from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract
 from concertation.contracts.plan import financial_plan, plan_history
 from concertation.contracts.scope import territory_owners
@@ -98,15 +98,17 @@ def detail(contract_id: int) -> str:
     contract = load_or_404(contract_id)
     plan = financial_plan(contract)
     initial, steps = plan_history(contract)
+    events = timeline(contract.id, limit=TIMELINE_ON_PAGE)
     return render_template(
         "contracts/detail.html",
         contract=contract,
+        events=events,
+        meetings=meeting_labels(events),
         plan=plan,
         chart=theme_chart(plan),
         initial_plan=initial,
         steps=steps,
         next_stage=next_stage(contract),
-        events=timeline(contract.id, limit=TIMELINE_ON_PAGE),
         action=ActionForm(),
         is_open=contract.stage != ContractStage.CLOS,
     )
@@ -393,4 +395,7 @@ def export_xlsx(contract_id: int) -> Response:
 @reader_required
 def history(contract_id: int) -> str:
     contract = load_or_404(contract_id)
-    return render_template("contracts/history.html", contract=contract, events=timeline(contract.id))
+    events = timeline(contract.id)
+    return render_template(
+        "contracts/history.html", contract=contract, events=events, meetings=meeting_labels(events)
+    )
