@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
@@ -324,6 +325,13 @@ def _override_for(meeting: Meeting, person: Person) -> InviteeOverride | None:
 def current_invitees(meeting: Meeting) -> list[MeetingInvitee]:
     """The frozen list's current lines, by name."""
     lines = [i for i in meeting.invitees if i.is_current]
+    missing = [i for i in lines if "person" in inspect(i).unloaded]
+    if missing:
+        # One query for every person instead of one lazy load each.
+        ids = {i.person_id for i in missing}
+        persons = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
+        for invitee in missing:
+            set_committed_value(invitee, "person", persons[invitee.person_id])
     return sorted(lines, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
 
 
@@ -333,7 +341,8 @@ def freeze_invitees(meeting: Meeting) -> list[MeetingInvitee]:
         return current_invitees(meeting)
     for line in compute_invitees(meeting):
         meeting.invitees.append(
-            MeetingInvitee(person=line.person, qualities=line.qualities, source=line.source)
+            # removed_at given: otherwise each new row would reload it after the flush, one query each.
+            MeetingInvitee(person=line.person, qualities=line.qualities, source=line.source, removed_at=None)
         )
     meeting.invitees_frozen_at = now_utc()
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from concertation.extensions import db
 from concertation.meetings.composition import compute_invitees
@@ -218,6 +218,27 @@ def test_lifting_a_removal(elus: dict[str, Person]) -> None:
 
 
 # --- Freeze, diff, apply ----------------------------------------------------------------------------
+
+
+def test_frozen_list_is_read_in_a_fixed_number_of_statements(lozere: None) -> None:
+    for code in ("48092", "48099", "48103", "48005", "48032", "48072", "48107"):
+        f.mandate(f.person(f"Maire{code}"), Role.MAIRE, f.commune(code))
+    meeting = f.meeting()
+    assert len(freeze_invitees(meeting)) == 7
+    db.session.commit()
+    meeting_id = meeting.id
+    db.session.expunge_all()
+    seen: list[str] = []
+    listener = lambda *args: seen.append(str(args[2]))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        reloaded = db.session.get(Meeting, meeting_id)
+        assert reloaded is not None
+        names = [i.person.last_name for i in freeze_invitees(reloaded)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert names == sorted(names) and len(names) == 7
+    assert len(seen) <= 3, seen  # the meeting, its lines, their persons
 
 
 def test_freeze_diff_and_apply(elus: dict[str, Person]) -> None:
