@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 
 from concertation.extensions import csrf, db, login_manager, mail, migrate
 from concertation.observability import register_observability
@@ -155,6 +156,26 @@ def register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, render_error)
+
+    from sqlalchemy.exc import OperationalError
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from concertation.api.errors import is_api_request, json_error
+    from concertation.observability.retry import ENVIRON_COMMITTED, flag_lost_connection
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Any:
+        """A lost or refused database connection: 503 (the request is retried first, see retry.py)."""
+        # Any other database error, or a loss after a COMMIT (done or not: nobody knows), is a 500.
+        if not flag_lost_connection(request.environ, error) or request.environ.get(ENVIRON_COMMITTED):
+            raise error
+        app.log_exception(sys.exc_info())
+        headers = {"Retry-After": "5"}
+        if is_api_request():
+            message = "Base de données momentanément indisponible : réessayez dans quelques instants."
+            body, code, _ = json_error(ServiceUnavailable(message))
+            return body, code, headers
+        return render_template("errors/unavailable.html"), 503, headers
 
     from flask_wtf.csrf import CSRFError
 

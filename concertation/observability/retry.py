@@ -9,6 +9,7 @@ Flask, and a COMMIT from the engine's `commit` event (`watch_lost_connections`).
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,10 @@ ENVIRON_LOST_CONNECTION = "concertation.lost_connection"
 ENVIRON_COMMITTED = "concertation.committed"
 # A request body is kept for a second attempt up to this size (forms); bigger uploads are not retried.
 MAX_REPLAY_BYTES = 1024 * 1024
+# A request runs at most this many times, pausing before each new attempt: a server that closed every
+# connection may still refuse new ones for a moment, or close those opened while it was going down.
+MAX_ATTEMPTS = 3
+RETRY_PAUSES = (0.05, 0.5)
 
 
 def watch_lost_connections(app: Flask) -> None:
@@ -34,18 +39,22 @@ def watch_lost_connections(app: Flask) -> None:
         event.listen(Engine, "commit", _note_commit)
 
 
-def _flag_lost_connection(environ: WSGIEnvironment, error: BaseException) -> None:
+def flag_lost_connection(environ: WSGIEnvironment, error: BaseException) -> bool:
     """Mark the request if `error` is the loss of its database connection (a statement, or the ROLLBACK
     of Flask-SQLAlchemy's teardown, ran on a connection the server had closed)."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    # Without a statement, an OperationalError is a connection that could not be opened: nothing ran.
+    refused = isinstance(error, OperationalError) and error.statement is None
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or refused):
         environ[ENVIRON_LOST_CONNECTION] = f"{type(error).__name__}: {error.orig}"[:300]
+        return True
+    return False
 
 
 def _note_lost_connection(sender: Flask, exception: BaseException, **extra: Any) -> None:
     """`got_request_exception`: an error inside the view, which Flask turns into a 500 page."""
-    _flag_lost_connection(request.environ, exception)
+    flag_lost_connection(request.environ, exception)
 
 
 def _note_commit(connection: Any) -> None:
@@ -80,9 +89,9 @@ class RetryLostConnection:
     A restart or failover of PostgreSQL closes the connections in use; pool_pre_ping only protects those
     waiting in the pool. A request caught on such a connection changed nothing: its transaction died with
     the connection, and requests have no other effect (an email is an outbox row of that same transaction,
-    ARCHITECTURE.md rule 3). So it runs again, once, GET or POST alike, on a fresh connection, unless a
-    COMMIT was sent or its body could not be kept. The first failure stays in the log (Flask's traceback)
-    with a warning, and the request line says `"attempts": 2`.
+    ARCHITECTURE.md rule 3). So it runs again, up to MAX_ATTEMPTS times in all, GET or POST alike, on a
+    fresh connection, unless a COMMIT was sent or its body could not be kept. Each failure stays in the log
+    (Flask's traceback) with a warning, and the request line says how many attempts it took.
     """
 
     def __init__(self, app: WSGIApplication) -> None:
@@ -93,26 +102,28 @@ class RetryLostConnection:
         if body is None:
             return self.app(environ, start_response)
         pristine = dict(environ)
-        for attempt in (1, 2):
-            if attempt == 2:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            last = attempt == MAX_ATTEMPTS
+            if attempt > 1:
+                time.sleep(RETRY_PAUSES[attempt - 2])
                 environ.clear()
                 environ.update(pristine)
-                environ[ENVIRON_ATTEMPTS] = 2
+                environ[ENVIRON_ATTEMPTS] = attempt
             environ["wsgi.input"] = io.BytesIO(body)
             try:
                 result, answer = self._attempt(environ)
             except Exception as error:  # raised past Flask: the session's teardown failed
-                _flag_lost_connection(environ, error)
-                if attempt == 1 and self._may_retry(environ, error):
+                flag_lost_connection(environ, error)
+                if not last and self._may_retry(environ, error):
                     continue
                 raise
-            if attempt == 1 and answer[0].startswith("500") and self._may_retry(environ):
+            if not last and answer[0][:3] in ("500", "503") and self._may_retry(environ):
                 if hasattr(result, "close"):
                     result.close()
                 continue
             start_response(*answer)
             return result
-        raise AssertionError("unreachable: the second attempt always answers")
+        raise AssertionError("unreachable: the last attempt always answers")
 
     def _attempt(
         self, environ: WSGIEnvironment

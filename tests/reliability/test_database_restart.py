@@ -251,7 +251,7 @@ def test_postgresql_connections_killed_under_load(
             warning.get("exc_info", "")
         )
         report.add(
-            f"  {served.get('method')} {served.get('endpoint')} → {served.get('status')} au 2e essai "
+            f"  {served.get('method')} {served.get('endpoint')} → {served.get('status')} au dernier essai "
             f"(attempts={served.get('attempts')}) ; 1er essai : {first_try}"
         )
     sender_output = drain_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
@@ -290,7 +290,7 @@ def test_postgresql_connections_killed_under_load(
     assert set(copies) == expected
     assert len(twice) <= RESULT_CHUNK
     assert after and not failed_after, failed_after
-    assert all(finals[rid]["attempts"] == 2 and finals[rid]["status"] < 500 for rid in retried)
+    assert all(finals[rid]["attempts"] >= 2 and finals[rid]["status"] < 500 for rid in retried)
     assert all(h.status != 0 for h in hits), "a request got no HTTP answer at all"
     server_errors = [h for h in failed if h.status >= 500]
     assert not server_errors, f"{len(server_errors)} error page(s) during the events: see the report"
