@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -25,6 +26,34 @@ def _database_url() -> str:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+# The reminders' delays (concertation/followup/engine.py, FollowupSettings): set only when given.
+FOLLOWUP_SETTINGS = (
+    "UNANSWERED_DAYS",
+    "EVE_DAYS",
+    "ANNUAL_FROM_MONTH",
+    "ANNUAL_EVERY_DAYS",
+    "CONTRACT_END_NOTICE_MONTHS",
+    "AMENDMENT_PENDING_MONTHS",
+    "ACTION_DUE_DAYS",
+    "MINUTES_DRAFT_DAYS",
+    "SEND_FROM_HOUR",
+)
+
+
+def followup_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, int]:
+    """The FOLLOWUP_* settings present in the environment, as integers."""
+    found: dict[str, int] = {}
+    for name in (f"FOLLOWUP_{setting}" for setting in FOLLOWUP_SETTINGS):
+        raw = environ.get(name)
+        if raw is None:
+            continue
+        try:
+            found[name] = int(raw)
+        except ValueError:
+            raise ValueError(f"{name} doit être un nombre entier (reçu : {raw!r}).") from None
+    return found
 
 
 class Config:
@@ -69,6 +98,10 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     TESTING = False
+
+
+for _name, _value in followup_from_env().items():
+    setattr(Config, _name, _value)
 
 
 class DevelopmentConfig(Config):

@@ -232,8 +232,8 @@ def create_decision(data: dict[str, Any], meeting_id: int) -> tuple[dict[str, An
 @blp.alt_response(409, response="CONFLICT")
 def undo(meeting_id: int, decision_id: int) -> dict[str, Any]:
     """Annule une décision (rôle organisateur) : le contrat retrouve son état d'avant, l'annulation est
-    inscrite dans son historique. 409 une fois la décision diffusée, pour une décision qui ne s'annule
-    pas (diagnostic validé, avenant signé, fonds de réserve) ou si le contrat a changé depuis."""
+    inscrite dans son historique. 409 une fois la décision diffusée, ou si le contrat a changé depuis
+    d'une façon qui en dépend (étape suivante franchie, avenant modifié, aide de la réserve engagée…)."""
     load_meeting(meeting_id)
     decision = db.session.get(Decision, decision_id)
     if decision is None or decision.meeting_id != meeting_id:

@@ -249,3 +249,19 @@ def test_two_schedulers_at_once_send_each_reminder_once(app: Flask, scenario: Sc
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == MessageKind.REMINDER)
     )
     assert outbox == sum(counts.values())
+
+
+def test_followup_delays_come_from_the_environment() -> None:
+    from dataclasses import fields
+
+    import config
+    from concertation.followup.engine import FollowupSettings
+
+    assert {f"FOLLOWUP_{f.name.upper()}" for f in fields(FollowupSettings)} == {
+        f"FOLLOWUP_{name}" for name in config.FOLLOWUP_SETTINGS
+    }
+    found = config.followup_from_env({"FOLLOWUP_EVE_DAYS": "2", "FOLLOWUP_SEND_FROM_HOUR": "9", "OTHER": "x"})
+    assert found == {"FOLLOWUP_EVE_DAYS": 2, "FOLLOWUP_SEND_FROM_HOUR": 9}
+    assert FollowupSettings.from_config(found).eve_days == 2
+    with pytest.raises(ValueError, match="FOLLOWUP_EVE_DAYS doit être un nombre entier"):
+        config.followup_from_env({"FOLLOWUP_EVE_DAYS": "deux"})
