@@ -430,3 +430,28 @@ def test_a_teardown_on_a_dead_connection_is_retried_too(
     # Flask never saw this failure: the retry warning carries its traceback.
     (warning,) = [line for line in json_lines() if line.get("event") == "retry"]
     assert "server closed the connection" in warning["exc_info"]
+
+
+def test_health_answers_ok_when_only_its_connection_was_lost(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, json_lines: Lines
+) -> None:
+    from concertation.api import health
+
+    real = health.outbox_state
+    calls = {"n": 0}
+
+    def first_call_loses_its_connection() -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise _lost_connection()
+        return real()
+
+    monkeypatch.setattr(health, "outbox_state", first_call_loses_its_connection)
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200 and response.get_json()["database"] == "ok"
+    assert _requests(json_lines())[0]["attempts"] == 2
+
+    # The database stays away: after its attempts, the probe says so.
+    monkeypatch.setattr(health, "outbox_state", lambda: (_ for _ in ()).throw(_lost_connection()))
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503 and response.get_json()["database"] == "injoignable"

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
+from flask import request
 from marshmallow import fields
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,7 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES
+from concertation.observability.retry import flag_lost_connection
 
 blp = ApiBlueprint("health", __name__, description="État du service", public=True)
 
@@ -92,6 +94,9 @@ def health() -> tuple[dict[str, Any], int]:
         outbox = outbox_state()
     except SQLAlchemyError as error:
         db.session.rollback()
+        # A pooled connection killed under us says nothing of the database: the request runs again on a
+        # fresh one (observability/retry.py) and this 503 only stands if that fails too.
+        flag_lost_connection(request.environ, error)
         return {
             "status": "erreur",
             "database": "injoignable",
