@@ -70,11 +70,8 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
         raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
-    # A frozen list is read line by line, each line reading its person: load them all at once, and
-    # hold them, since the session keeps only weak references to unchanged objects.
-    preloaded = _frozen_lines_with_persons(meeting) if meeting.is_frozen else []
+    # An already frozen list comes back with its persons read in one query (current_invitees).
     lines = meeting_services.freeze_invitees(meeting)
-    del preloaded
     if not lines:
         raise CannotConvoke(
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
@@ -85,15 +82,6 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
     return ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
-
-
-def _frozen_lines_with_persons(meeting: Meeting) -> list[MeetingInvitee]:
-    query = (
-        select(MeetingInvitee)
-        .where(MeetingInvitee.meeting_id == meeting.id)
-        .options(selectinload(MeetingInvitee.person))
-    )
-    return list(db.session.scalars(query))
 
 
 def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> list[Invitation]:
