@@ -26,7 +26,7 @@ from concertation.core import versions
 from concertation.extensions import db
 from concertation.meetings import calendar
 from concertation.meetings.composition import ComputedInvitee
-from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee, MeetingStatus
+from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee
 from concertation.meetings.services import invitee_diff
 from concertation.meetings.warnings import ListWarning, list_warnings
 
@@ -51,6 +51,12 @@ versions.watch(
     "meeting_invitee",
     "invitee_override",
 )
+
+# A meeting's invitees and manual changes with their persons: one statement each.
+LIST_LOADS = [
+    selectinload(Meeting.invitees).joinedload(MeetingInvitee.person),
+    selectinload(Meeting.overrides).joinedload(InviteeOverride.person),
+]
 
 # Bounds of each process's cache: a 60-invitee list is about 40 kB of HTML, a 1,000-invitee one 700 kB.
 CACHE_ENTRIES = 256
@@ -88,10 +94,8 @@ class ListReview:
 class ListParts:
     """The cached parts of the meeting page, CSRF placeholders included."""
 
-    review: ListReview
     review_html: str
     invitees_html: str
-    invitee_count: int
 
     @property
     def size(self) -> int:
@@ -102,10 +106,8 @@ class ListParts:
 class ListPage:
     """The parts as one reader gets them."""
 
-    review: ListReview
     review_html: Markup
     invitees_html: Markup
-    invitee_count: int
 
 
 _cache: OrderedDict[tuple[int, int, bool], ListParts] = OrderedDict()
@@ -118,16 +120,14 @@ def list_page(meeting: Meeting, *, may_organise: bool) -> ListPage:
     parts = _cached_parts(meeting, may_organise)
     token = generate_csrf() if may_organise else ""
     return ListPage(
-        parts.review,
         # Both were rendered with autoescape: only the placeholder, ours, is replaced.
         Markup(parts.review_html.replace(TOKEN_PLACEHOLDER, token)),  # noqa: S704
         Markup(parts.invitees_html.replace(TOKEN_PLACEHOLDER, token)),  # noqa: S704
-        parts.invitee_count,
     )
 
 
-def review(meeting: Meeting, lines: list[ComputedInvitee] | None = None) -> ListReview:
-    """The warnings and differences of the meeting's list, computed now (`lines`: the list, if known)."""
+def _review(meeting: Meeting, lines: list[ComputedInvitee]) -> ListReview:
+    """The warnings and differences of the meeting's list, computed now."""
     warnings = tuple(list_warnings(meeting, lines))
     diff = invitee_diff(meeting)
     return ListReview(
@@ -139,14 +139,6 @@ def review(meeting: Meeting, lines: list[ComputedInvitee] | None = None) -> List
             for row, qualities in diff.requalified
         ),
     )
-
-
-def clear() -> None:
-    """Forget every cached part."""
-    global _cache_chars
-    with _lock:
-        _cache.clear()
-        _cache_chars = 0
 
 
 def _cached_parts(meeting: Meeting, may_organise: bool) -> ListParts:
@@ -173,33 +165,19 @@ def _cached_parts(meeting: Meeting, may_organise: bool) -> ListParts:
 
 
 def _render(meeting: Meeting, may_organise: bool) -> ListParts:
-    _load_lists(meeting)
+    # The meeting's lists, with their persons, in a statement each (the page loaded the meeting alone).
+    db.session.execute(select(Meeting).where(Meeting.id == meeting.id).options(*LIST_LOADS)).one()
     lines = calendar.invitee_lines(meeting)
-    found = review(meeting, lines)
     context = {
         "meeting": meeting,
         "lines": lines,
-        "review": found,
+        "review": _review(meeting, lines),
         "removals": calendar.manual_removals(meeting),
         "can_organise": may_organise,
-        "is_editable": meeting.status not in (MeetingStatus.ANNULEE, MeetingStatus.TENUE),
+        "is_editable": meeting.is_editable,
         "csrf_token": lambda: TOKEN_PLACEHOLDER,
     }
     return ListParts(
-        found,
         render_template("meetings/_review.html", **context),
         render_template("meetings/_invitee_section.html", **context),
-        len(lines),
     )
-
-
-def _load_lists(meeting: Meeting) -> None:
-    """The meeting's invitees and manual changes with their persons, in two statements."""
-    db.session.execute(
-        select(Meeting)
-        .where(Meeting.id == meeting.id)
-        .options(
-            selectinload(Meeting.invitees).joinedload(MeetingInvitee.person),
-            selectinload(Meeting.overrides).joinedload(InviteeOverride.person),
-        )
-    ).one()

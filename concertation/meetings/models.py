@@ -181,6 +181,11 @@ class Meeting(Model):
     def is_frozen(self) -> bool:
         return self.invitees_frozen_at is not None
 
+    @property
+    def is_editable(self) -> bool:
+        """Neither cancelled nor held: its details and its list may still change."""
+        return self.status not in (MeetingStatus.ANNULEE, MeetingStatus.TENUE)
+
 
 class AgendaItem(Model):
     """A point of the ordre du jour."""

@@ -31,10 +31,7 @@ from concertation.meetings.forms import (
 from concertation.meetings.models import (
     SELECTOR_LABELS,
     CompositionRule,
-    InviteeOverride,
     Meeting,
-    MeetingInvitee,
-    MeetingStatus,
     Selector,
 )
 from concertation.people.models import Person
@@ -132,7 +129,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
 @organiser_required
 def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     meeting = db.get_or_404(Meeting, meeting_id)
-    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+    if not meeting.is_editable:
         flash(f"Cette réunion est « {meeting.status_label} » : elle ne peut plus être modifiée.", "warning")
         return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     form = MeetingForm()
@@ -177,10 +174,7 @@ def _load(meeting_id: int, *, lists: bool = True) -> Meeting:
         selectinload(Meeting.agenda_items),
     ]
     if lists:
-        options += [
-            selectinload(Meeting.invitees).joinedload(MeetingInvitee.person),
-            selectinload(Meeting.overrides).joinedload(InviteeOverride.person),
-        ]
+        options += listing.LIST_LOADS
     return db.get_or_404(Meeting, meeting_id, options=options)
 
 
@@ -196,7 +190,7 @@ def detail(meeting_id: int) -> str:
         parts=listing.list_page(meeting, may_organise=current_user.has_role(UserRole.ORGANISATEUR)),
         query=query,
         candidates=calendar.search_persons(query) if query else [],
-        is_editable=meeting.status not in (MeetingStatus.ANNULEE, MeetingStatus.TENUE),
+        is_editable=meeting.is_editable,
     )
 
 

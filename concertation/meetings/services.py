@@ -201,7 +201,7 @@ class MeetingChanges:
 
 def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool = False) -> MeetingChanges:
     """Apply an edit (same checks as creation, past dates allowed if unchanged); the caller commits."""
-    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+    if not meeting.is_editable:
         raise MeetingNotEditable(meeting.status_label)
     resolved = _resolve(data, is_new=False, now=now_utc())
     if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
@@ -245,7 +245,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool 
 
 def cancel_meeting(meeting: Meeting) -> None:
     """Cancel a meeting; once convoked, every invitee receives a cancellation. The caller commits."""
-    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+    if not meeting.is_editable:
         raise MeetingNotEditable(meeting.status_label)
     was_convoked = meeting.status == MeetingStatus.CONVOQUEE
     meeting.status = MeetingStatus.ANNULEE
@@ -314,7 +314,7 @@ def _sync_frozen(meeting: Meeting, person: Person, reason: str) -> None:
 
 
 def _check_list_editable(meeting: Meeting) -> None:
-    if meeting.status in (MeetingStatus.ANNULEE, MeetingStatus.TENUE):
+    if not meeting.is_editable:
         raise MeetingNotEditable(meeting.status_label)
 
 

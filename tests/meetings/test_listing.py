@@ -86,7 +86,7 @@ def test_an_answer_does_not_invalidate_the_list(
     from concertation.notifications.emails import MailContext
 
     login(UserRole.ORGANISATEUR)
-    meeting, _ = _convoked_draft(lozere)
+    meeting = _draft(lozere)
     convoke(meeting, MailContext.from_config(app.config))
     db.session.commit()
     url = f"/reunions/{meeting.id}"
@@ -99,12 +99,12 @@ def test_an_answer_does_not_invalidate_the_list(
     assert not [s for s in statements if "territory_epcis" in s], statements
 
 
-def _convoked_draft(lozere: None) -> tuple[Meeting, None]:
+def _draft(lozere: None) -> Meeting:
     for code in ("48092", "48099"):
         f.mandate(f.person(f"Maire{code}"), Role.MAIRE, f.commune(code))
     meeting = f.meeting("concertation", siren=GEVAUDAN, starts_at=f.paris(2027, 3, 9))
     db.session.commit()
-    return meeting, None
+    return meeting
 
 
 def _token_of(page: str) -> set[str]:
