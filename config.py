@@ -28,26 +28,11 @@ def _database_url() -> str:
     return url
 
 
-# The reminders' delays (concertation/followup/engine.py, FollowupSettings): set only when given.
-FOLLOWUP_SETTINGS = (
-    "UNANSWERED_DAYS",
-    "EVE_DAYS",
-    "ANNUAL_FROM_MONTH",
-    "ANNUAL_EVERY_DAYS",
-    "CONTRACT_END_NOTICE_MONTHS",
-    "AMENDMENT_PENDING_MONTHS",
-    "ACTION_DUE_DAYS",
-    "MINUTES_DRAFT_DAYS",
-    "SEND_FROM_HOUR",
-)
-
-
 def followup_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, int]:
-    """The FOLLOWUP_* settings present in the environment, as integers."""
+    """The reminders' delays given in the environment (FOLLOWUP_*, read by followup.engine), as integers."""
     found: dict[str, int] = {}
-    for name in (f"FOLLOWUP_{setting}" for setting in FOLLOWUP_SETTINGS):
-        raw = environ.get(name)
-        if raw is None:
+    for name, raw in environ.items():
+        if not name.startswith("FOLLOWUP_"):
             continue
         try:
             found[name] = int(raw)

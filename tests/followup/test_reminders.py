@@ -257,11 +257,10 @@ def test_followup_delays_come_from_the_environment() -> None:
     import config
     from concertation.followup.engine import FollowupSettings
 
-    assert {f"FOLLOWUP_{f.name.upper()}" for f in fields(FollowupSettings)} == {
-        f"FOLLOWUP_{name}" for name in config.FOLLOWUP_SETTINGS
-    }
-    found = config.followup_from_env({"FOLLOWUP_EVE_DAYS": "2", "FOLLOWUP_SEND_FROM_HOUR": "9", "OTHER": "x"})
-    assert found == {"FOLLOWUP_EVE_DAYS": 2, "FOLLOWUP_SEND_FROM_HOUR": 9}
-    assert FollowupSettings.from_config(found).eve_days == 2
+    environ = {f"FOLLOWUP_{f.name.upper()}": str(n) for n, f in enumerate(fields(FollowupSettings), 2)}
+    found = config.followup_from_env({**environ, "OTHER": "x"})
+    assert found == {name: int(value) for name, value in environ.items()}
+    settings = FollowupSettings.from_config(found)
+    assert [getattr(settings, f.name) for f in fields(FollowupSettings)] == list(found.values())
     with pytest.raises(ValueError, match="FOLLOWUP_EVE_DAYS doit être un nombre entier"):
         config.followup_from_env({"FOLLOWUP_EVE_DAYS": "deux"})
