@@ -57,6 +57,7 @@ def test_convocation_of_hundreds_takes_a_bounded_number_of_statements(app: Flask
     assert report.emails == INVITEES
     # Not one per invitee: a multi-row INSERT for the invitations, another for the outbox.
     assert len(statements) <= 15, statements
+    assert sum(s.startswith("INSERT INTO invitation ") for s in statements) == 1
     assert sum(s.startswith("INSERT INTO outbox_message") for s in statements) == 1
 
     with counted_statements() as statements:
