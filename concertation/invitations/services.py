@@ -30,6 +30,7 @@ from concertation.notifications.emails import MailContext, enqueue_invitation_em
 from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.wording import format_meeting_time
+from concertation.people.models import Person
 
 
 @dataclass
@@ -50,14 +51,20 @@ def invitations_of(meeting: Meeting, *, active_only: bool = True) -> list[Invita
     return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
 
 
+def _reached_by(person: Person) -> tuple[Channel, str | None]:
+    """An invitee with an address is emailed; one without gets a paper convocation."""
+    return (Channel.EMAIL, person.email) if person.email else (Channel.PAPER, None)
+
+
 def _new_invitation(meeting: Meeting, line: MeetingInvitee) -> Invitation:
     person = line.person
+    channel, email = _reached_by(person)
     invitation = Invitation(
         meeting=meeting,
         invitee=line,
         person=person,
-        channel=Channel.EMAIL if person.email else Channel.PAPER,
-        email=person.email or None,
+        channel=channel,
+        email=email,
         sequence_sent=meeting.sequence,
     )
     db.session.add(invitation)
@@ -92,17 +99,19 @@ def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> li
     the order of the rows, so the rows come back matched on their (unique) invitee instead.
     """
     db.session.flush()  # the lines' own ids
-    rows = [
-        {
-            "meeting_id": meeting.id,
-            "invitee_id": line.id,
-            "person_id": line.person_id,
-            "channel": Channel.EMAIL if line.person.email else Channel.PAPER,
-            "email": line.person.email or None,
-            "sequence_sent": meeting.sequence,
-        }
-        for line in lines
-    ]
+    rows = []
+    for line in lines:
+        channel, email = _reached_by(line.person)
+        rows.append(
+            {
+                "meeting_id": meeting.id,
+                "invitee_id": line.id,
+                "person_id": line.person_id,
+                "channel": channel,
+                "email": email,
+                "sequence_sent": meeting.sequence,
+            }
+        )
     created = db.session.scalars(insert(Invitation).returning(Invitation), rows).all()
     by_invitee = {invitation.invitee_id: invitation for invitation in created}
     return [by_invitee[line.id] for line in lines]
@@ -193,8 +202,7 @@ def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_ser
         else:
             invitation.cancelled_at = None
             _reset_answer(invitation)
-            invitation.channel = Channel.EMAIL if line.person.email else Channel.PAPER
-            invitation.email = line.person.email or None
+            invitation.channel, invitation.email = _reached_by(line.person)
         invitation.sequence_sent = meeting.sequence
         added.append(invitation)
     # The new invitations need their ids for the answer links and Message-IDs.
