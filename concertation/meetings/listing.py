@@ -25,10 +25,9 @@ from sqlalchemy.orm import selectinload
 from concertation.core import versions
 from concertation.extensions import db
 from concertation.meetings import calendar
-from concertation.meetings.composition import ComputedInvitee
 from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee
 from concertation.meetings.services import invitee_diff
-from concertation.meetings.warnings import ListWarning, list_warnings
+from concertation.meetings.warnings import list_warnings
 
 GROUP = "composition"
 # Everything a list, its warnings, its differences or its rows are computed from.
@@ -67,30 +66,6 @@ TOKEN_PLACEHOLDER = "\x00csrf\x00"  # noqa: S105 - a placeholder, not a secret
 
 
 @dataclass(frozen=True)
-class DiffLine:
-    """A person the recomputed list would add, remove or describe differently."""
-
-    name: str
-    qualities: tuple[str, ...]
-    before: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ListReview:
-    """Warnings of a list and, for a frozen list, its differences with today's computation."""
-
-    warnings: tuple[ListWarning, ...]
-    added: tuple[DiffLine, ...] = ()
-    removed: tuple[DiffLine, ...] = ()
-    requalified: tuple[DiffLine, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        """No difference between the frozen list and today's computation."""
-        return not (self.added or self.removed or self.requalified)
-
-
-@dataclass(frozen=True)
 class ListParts:
     """The cached parts of the meeting page, CSRF placeholders included."""
 
@@ -126,21 +101,6 @@ def list_page(meeting: Meeting, *, may_organise: bool) -> ListPage:
     )
 
 
-def _review(meeting: Meeting, lines: list[ComputedInvitee]) -> ListReview:
-    """The warnings and differences of the meeting's list, computed now."""
-    warnings = tuple(list_warnings(meeting, lines))
-    diff = invitee_diff(meeting)
-    return ListReview(
-        warnings,
-        added=tuple(DiffLine(line.person.display_name, tuple(line.qualities)) for line in diff.added),
-        removed=tuple(DiffLine(row.person.display_name, tuple(row.qualities)) for row in diff.removed),
-        requalified=tuple(
-            DiffLine(row.person.display_name, tuple(qualities), tuple(row.qualities))
-            for row, qualities in diff.requalified
-        ),
-    )
-
-
 def _cached_parts(meeting: Meeting, may_organise: bool) -> ListParts:
     global _cache_chars
     version = versions.read(GROUP)
@@ -171,7 +131,8 @@ def _render(meeting: Meeting, may_organise: bool) -> ListParts:
     context = {
         "meeting": meeting,
         "lines": lines,
-        "review": _review(meeting, lines),
+        "warnings": list_warnings(meeting, lines),
+        "diff": invitee_diff(meeting),
         "removals": calendar.manual_removals(meeting),
         "can_organise": may_organise,
         "is_editable": meeting.is_editable,
