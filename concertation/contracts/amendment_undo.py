@@ -10,7 +10,7 @@ from datetime import date
 
 from concertation.accounts.models import User
 from concertation.contracts.amendments import AMENDABLE
-from concertation.contracts.changes import drop_last_status
+from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
     FUNDED_STATUSES,
     AmendmentChangeKind,
@@ -54,14 +54,7 @@ def _applied_problem(change: AmendmentChange, signed_on: date) -> str | None:
         if kind is AmendmentChangeKind.ADD
         else (ProjectStatus.PROPOSEE, FUNDED_STATUSES - COMMITTED)
     )
-    untouched = (
-        status is reached
-        and project.reserve_grant is None
-        and len(statuses) >= 2
-        and statuses[-1].status == reached
-        and statuses[-1].changed_on == signed_on
-        and ProjectStatus(statuses[-2].status) in before
-    )
+    untouched = project.reserve_grant is None and wrote_last_status(project, reached, signed_on, before)
     return None if untouched else f"{name} a changé de statut depuis (elle est « {status.label} »)"
 
 

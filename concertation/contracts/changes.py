@@ -7,6 +7,7 @@ decision (`as_dict`) and undoes the decision with `revert_change`. The caller co
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -77,13 +78,31 @@ def _record_status(project: ProjectSheet, status: ProjectStatus, on: date, user:
     project.status_changes.append(ProjectStatusChange(status=status, changed_on=on, user=user))
 
 
+def wrote_last_status(
+    project: ProjectSheet, status: ProjectStatus, on: date, over: Collection[ProjectStatus]
+) -> bool:
+    """Whether the project's latest dated status is still `status` dated `on`, over one of `over`.
+
+    That is, the step that wrote it (entering the plan, a grant of the reserve fund...) is the last
+    thing that happened to the project's status: `drop_last_status` can undo it.
+    """
+    statuses = project.status_changes
+    return (
+        project.status == status
+        and len(statuses) >= 2
+        and statuses[-1].status == status
+        and statuses[-1].changed_on == on
+        and ProjectStatus(statuses[-2].status) in over
+    )
+
+
 def drop_last_status(project: ProjectSheet) -> None:
     """Forget the project's latest dated status, as if the step that wrote it never happened.
 
     Used by the reversal of a decision (reserve grant, avenant): the undone step must not stay in the
     status history, where it would date a « retenue » that never was; the contract's history (events)
     keeps the trace of both the step and its reversal. The caller checked that the latest status is
-    the one the step wrote.
+    the one the step wrote (`wrote_last_status`).
     """
     latest = project.status_changes[-1]
     project.status_changes.remove(latest)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from concertation.accounts.models import User
 from concertation.contracts.amendments import MAX_TEXT, check_signed
-from concertation.contracts.changes import drop_last_status
+from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
     IMPLEMENTATION_STATUSES,
     ContractStage,
@@ -140,15 +140,7 @@ def _revoke_problem(grant: ReserveGrant) -> str | None:
         )
     # The grant moved the sheet from « proposée » to « retenue » on the decision's date: if those are
     # no longer its two latest statuses, something happened to it since (abandoned, taken up again...).
-    statuses = project.status_changes
-    untouched = (
-        status is ProjectStatus.RETENUE
-        and len(statuses) >= 2
-        and statuses[-1].status == ProjectStatus.RETENUE
-        and statuses[-1].changed_on == grant.decided_on
-        and statuses[-2].status == ProjectStatus.PROPOSEE
-    )
-    if not untouched:
+    if not wrote_last_status(project, ProjectStatus.RETENUE, grant.decided_on, {ProjectStatus.PROPOSEE}):
         return f"{name} a changé de statut depuis (elle est « {status.label} »)."
     return None
 
