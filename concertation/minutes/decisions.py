@@ -258,10 +258,6 @@ def undo_decision(
     if minutes is not None and not minutes.is_draft:
         raise MinutesLocked(minutes.status_label)
     kind = DecisionKind(decision.kind)
-    if not kind.is_reversible:
-        raise NotAllowed(
-            f"Une décision « {kind.label} » ne s'annule pas : corrigez-la par une autre décision."
-        )
     relying = _relying_decision(decision, kind)
     if relying is not None:
         raise NotAllowed(

@@ -78,12 +78,6 @@ class DecisionKind(StrEnum):
     def needs_project(self) -> bool:
         return self in PROJECT_KINDS
 
-    @property
-    def is_reversible(self) -> bool:
-        """Whether the contracts domain can undo what the decision did (every kind can, as long as
-        nothing relies on it since: the contracts domain checks that when undoing)."""
-        return self not in IRREVERSIBLE_KINDS
-
 
 DECISION_LABELS: dict[DecisionKind, str] = {
     DecisionKind.DIAGNOSTIC_VALIDE: "Diagnostic validé",
@@ -107,7 +101,6 @@ PROJECT_KINDS = frozenset(
         DecisionKind.RESERVE_ACCORDEE,
     }
 )
-IRREVERSIBLE_KINDS: frozenset[DecisionKind] = frozenset()
 
 
 class ActionStatus(StrEnum):

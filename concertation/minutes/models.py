@@ -207,7 +207,8 @@ class Decision(Model):
 
     @property
     def can_be_undone(self) -> bool:
-        return self.is_active and self.published_version is None and DecisionKind(self.kind).is_reversible
+        # Every kind can be undone; whether something relies on it since is checked when undoing.
+        return self.is_active and self.published_version is None
 
 
 class ActionItem(Model):
