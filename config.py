@@ -59,7 +59,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "concertation@lozere.fr")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
-    ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "Département de la Lozère – DATE")
+    # The calendar ORGANIZER's name and the From: display name: the direction's full name, not its acronym.
+    ORGANIZER_NAME = os.environ.get(
+        "ORGANIZER_NAME",
+        "Département de la Lozère – Direction de l'Aménagement du Territoire et de l'Économie",
+    )
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "economie@lozere.fr")
     # Directory where the development SMTP catcher stores captured messages (.eml files).
     MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))

@@ -11,3 +11,26 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", stripped).strip().lower()
+
+
+# Characters nobody types on purpose that still change what readers see or where parsers cut:
+# C0 and C1 controls (libical ends a SUMMARY at U+000B or U+001C) and the bidirectional formatting
+# characters (U+202E shows "Dupont" as "tnopuD" and reorders a To: line or a CSV cell).
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Separators that some editors write for a line break (Word's U+000B, Excel's U+001C...).
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_INVISIBLE = re.compile(f"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{_BIDI_CONTROLS}]")
+
+
+def clean_line(value: str) -> str:
+    """One line of text fit to store and to write anywhere (headers, iCalendar, CSV).
+
+    Control and bidirectional formatting characters are dropped, tabs and line breaks become
+    spaces, runs of spaces become one and the ends are trimmed.
+    """
+    return " ".join(_INVISIBLE.sub("", _LINE_BREAKS.sub(" ", value)).split())
+
+
+def clean_text(value: str) -> str:
+    """Multi-line text with the same characters dropped; every line break becomes "\\n"."""
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", value))

@@ -194,6 +194,11 @@ def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_ser
         invitation.sequence_sent = meeting.sequence
         removed.append(invitation)
     enqueue_invitation_emails(_emailed(removed), MessageKind.CANCEL, ctx, whole_meeting=False)
+    if any(
+        existing[line.id].sequence_sent >= meeting.sequence for line in applied.added if line.id in existing
+    ):
+        # A re-added invitee's calendar holds our CANCEL: it only takes a REQUEST with a higher SEQUENCE.
+        meeting.sequence += 1
     added: list[Invitation] = []
     for line in applied.added:
         invitation = existing.get(line.id)

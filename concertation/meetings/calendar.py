@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from concertation.core.dates import format_day
+from concertation.core.text import clean_text
 from concertation.core.timeutils import paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
@@ -238,7 +239,8 @@ def source_label(line: ComputedInvitee) -> str:
 
 
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in a CSV cell."""
+    """Neutralise spreadsheet formulas, control and bidi characters (old data) in a CSV cell."""
+    value = clean_text(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 

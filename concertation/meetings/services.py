@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from concertation.accounts.models import User
+from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings import signals
@@ -49,6 +50,14 @@ class MeetingInput:
     location_address: str = ""
     location_commune: str | None = None
     agenda: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Control and bidi characters would reach the calendars and emails (libical cuts a SUMMARY
+        # at U+000B): dropped here, where forms and the API both enter.
+        self.title = clean_line(self.title)
+        self.location_name = clean_line(self.location_name)
+        self.location_address = clean_line(self.location_address)
+        self.agenda = [item for item in map(clean_line, self.agenda) if item]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 import holidays
+from flask import current_app
 from sqlalchemy import select
 
 from concertation.core.dated import valid_on
@@ -55,10 +56,25 @@ def list_warnings(meeting: Meeting, lines: list[ComputedInvitee] | None = None) 
                     f"{line.person.full_name} n'a pas d'adresse électronique : invitation papier à prévoir.",
                 )
             )
+    found.extend(_organiser_address(lines))
     found.extend(_missing_maires(meeting))
     found.extend(_overlaps(meeting, {line.person.id for line in lines}))
     found.extend(date_warnings(meeting.on))
     return found
+
+
+def _organiser_address(lines: list[ComputedInvitee]) -> list[ListWarning]:
+    # A calendar cannot be both the organiser and an invitee: such an invitation is not emailed.
+    organiser = str(current_app.config["ORGANIZER_EMAIL"]).strip().lower()
+    return [
+        ListWarning(
+            "organiser_email",
+            f"{line.person.full_name} a l'adresse de l'organisateur ({line.person.email}) : "
+            "son invitation ne peut pas partir par courriel ; donnez-lui une autre adresse.",
+        )
+        for line in lines
+        if line.person.email and line.person.email.strip().lower() == organiser
+    ]
 
 
 def _missing_maires(meeting: Meeting) -> list[ListWarning]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -12,6 +14,7 @@ from flask import current_app
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.invitations.tokens import make_token
 from concertation.notifications import wording
+from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
 from concertation.notifications.mime import InvitationWriter, stable_message_id
 from concertation.notifications.models import MessageKind
@@ -39,18 +42,33 @@ class MailContext:
     organizer_name: str
     organizer_email: str
     secret_key: str
+    # The From: display name; the organiser's name when MAIL_DEFAULT_SENDER gives none.
+    sender_name: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailContext:
         public_url = str(config["PUBLIC_URL"]).rstrip("/")
+        # MAIL_DEFAULT_SENDER may be "Name <address>" (Flask-Mail's form) or a bare address.
+        sender_name, sender_email = parseaddr(str(config["MAIL_DEFAULT_SENDER"]))
         return cls(
             public_url=public_url,
             host=str(config.get("MAIL_HOST") or urlsplit(public_url).hostname or "concertation.lozere.fr"),
-            sender_email=str(config["MAIL_DEFAULT_SENDER"]),
+            sender_email=sender_email or str(config["MAIL_DEFAULT_SENDER"]),
             organizer_name=str(config["ORGANIZER_NAME"]),
             organizer_email=str(config["ORGANIZER_EMAIL"]),
             secret_key=str(config["SECRET_KEY"]),
+            sender_name=sender_name,
         )
+
+    @property
+    def sender(self) -> Address:
+        """The From: mailbox, with a display name."""
+        return Address(display_name=self.sender_name or self.organizer_name, addr_spec=self.sender_email)
+
+    @property
+    def reply_to(self) -> Address:
+        """The Reply-To: mailbox: the organising direction."""
+        return Address(display_name=self.organizer_name, addr_spec=self.organizer_email)
 
     def rsvp_url(self, invitation_id: int, meeting_id: int) -> str:
         return f"{self.public_url}/r/{make_token(self.secret_key, invitation_id, meeting_id)}"
@@ -123,8 +141,8 @@ class _InvitationBatch:
             wording_kind, meeting.title, wording.format_day(to_paris(meeting.starts_at).date())
         )
         self.writer = InvitationWriter(
-            sender=ctx.sender_email,
-            reply_to=ctx.organizer_email,
+            sender=ctx.sender,
+            reply_to=ctx.reply_to,
             subject=self.subject,
             method=method,
             filename="annulation.ics" if method is Method.CANCEL else "invitation.ics",
@@ -154,7 +172,18 @@ class _InvitationBatch:
         assert invitation.meeting_id == meeting.id, "one batch is one meeting"
         assert invitation.email, "paper invitations are printed, not emailed"
         rsvp_url = self.ctx.rsvp_url(invitation.id, meeting.id)
-        ics = self.calendar.render(AttendeeData(name=person.full_name, email=invitation.email), rsvp_url)
+        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
+        try:
+            ics = self.calendar.render(AttendeeData(name=person.full_name, email=invitation.email), rsvp_url)
+            raw = self._raw(invitation, rsvp_url, ics, message_id)
+        except UnwritableAddress as error:
+            # This invitee alone is not emailed: refused with the reason, the others go.
+            return self._outgoing(invitation, message_id, b"", refusal=str(error))
+        return self._outgoing(invitation, message_id, raw)
+
+    def _raw(self, invitation: Invitation, rsvp_url: str, ics: bytes, message_id: str) -> bytes:
+        person = invitation.person
+        assert invitation.email, "paper invitations are printed, not emailed"
         context = {
             **self.context,
             "person": person,
@@ -163,8 +192,7 @@ class _InvitationBatch:
             "rsvp_url": rsvp_url,
             **self.extra,
         }
-        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
-        raw = self.writer.to_bytes(
+        return self.writer.to_bytes(
             to_name=person.full_name,
             to_email=invitation.email,
             text_body=self.text_template.render(context),
@@ -172,14 +200,20 @@ class _InvitationBatch:
             ics=ics,
             message_id=message_id,
         )
+
+    def _outgoing(
+        self, invitation: Invitation, message_id: str, raw: bytes, *, refusal: str = ""
+    ) -> OutgoingEmail:
+        assert invitation.email, "paper invitations are printed, not emailed"
         return OutgoingEmail(
             kind=self.kind,
             recipient_email=invitation.email,
-            recipient_name=person.full_name,
+            recipient_name=invitation.person.full_name,
             sender_email=self.ctx.sender_email,
             subject=self.subject,
             message_id=message_id,
             raw=raw,
-            meeting_id=meeting.id,
+            meeting_id=self.meeting.id,
             invitation_id=invitation.id,
+            refusal=refusal,
         )

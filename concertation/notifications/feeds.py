@@ -9,8 +9,10 @@ from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from concertation.notifications.ics import (
+    NO_LOCATION,
     PRODID,
     MeetingLike,
+    ical_text,
     location_text,
     meeting_description,
     meeting_uid,
@@ -37,7 +39,7 @@ def feed_calendar(name: str, meetings: Iterable[MeetingLike], *, host: str, dtst
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", ical_text(name))
     calendar.add("x-wr-timezone", "Europe/Paris")
     for meeting in meetings:
         event = Event()
@@ -45,11 +47,12 @@ def feed_calendar(name: str, meetings: Iterable[MeetingLike], *, host: str, dtst
         event.add("dtstamp", dtstamp)
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)
-        event.add("summary", meeting.title)
+        event.add("summary", ical_text(meeting.title))
         event.add("sequence", meeting.sequence)
         commune = meeting.location_commune.name if meeting.location_commune else ""
-        event.add("location", location_text(meeting.location_name, meeting.location_address, commune))
-        event.add("description", meeting_description(meeting))
+        location = location_text(meeting.location_name, meeting.location_address, commune)
+        event.add("location", ical_text(location).strip() or NO_LOCATION)
+        event.add("description", ical_text(meeting_description(meeting)))
         cancelled = str(meeting.status) == "annulee"
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         calendar.add_component(event)

@@ -16,10 +16,15 @@ from typing import Protocol
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
+from concertation.core.text import clean_line, clean_text
 from concertation.core.timeutils import PARIS
+from concertation.notifications.addresses import UnwritableAddress, ascii_address, readable_address
 
 PRODID = "-//Departement de la Lozere//Concertation//FR"
 TZID = "Europe/Paris"
+# Written when a meeting has no place yet: an update without LOCATION would leave the old place
+# in the élus' calendars.
+NO_LOCATION = "Lieu à préciser"
 
 
 class Method(StrEnum):
@@ -152,6 +157,8 @@ def _check_address(email: str) -> None:
     # The address ends up after "mailto:" in a content line: a space or a CR would break the object.
     if not _ADDRESS.match(email):
         raise ValueError(f"not a usable email address: {email!r}")
+    # Written in ASCII (IDNA domain), as in the email's headers; UnwritableAddress says why not.
+    ascii_address(email)
 
 
 def meeting_uid(meeting_id: int, host: str) -> str:
@@ -165,16 +172,18 @@ def clean_cn(name: str) -> str:
     Quotes cannot appear inside a quoted parameter, and CR/LF would end the line; "^" is
     dropped too because RFC 6868 escaping ("^^") is not understood by Outlook.
     """
-    return " ".join(name.replace('"', " ").replace("^", " ").split())
+    return clean_line(name.replace('"', " ").replace("^", " "))
 
 
-def _text(value: str) -> str:
-    # A single LF per line break: icalendar escapes it as "\n"; a stray CR would be written raw.
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+def ical_text(value: str) -> str:
+    """A TEXT value as written: one LF per line break (icalendar escapes it as "\\n"; a stray CR
+    would be written raw), without the controls at which libical cuts a value (U+000B, U+001C...)
+    nor bidi controls, which old data may still hold."""
+    return clean_text(value)
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{email}")
+    address = vCalAddress(f"mailto:{ascii_address(email)}")
     cn = clean_cn(name)
     if cn:
         address.params["CN"] = cn
@@ -288,9 +297,8 @@ class CalendarTemplate:
         vevent.add("sequence", event.sequence)
         vevent.add("dtstart", event.starts_at.astimezone(PARIS))
         vevent.add("dtend", event.ends_at.astimezone(PARIS))
-        vevent.add("summary", _text(event.summary))
-        if event.location:
-            vevent.add("location", _text(event.location))
+        vevent.add("summary", ical_text(event.summary))
+        vevent.add("location", ical_text(event.location).strip() or NO_LOCATION)
         # Placeholders, so that the recipient's lines find their place in icalendar's order.
         vevent.add("description", "")
         if method is Method.REQUEST:
@@ -317,12 +325,16 @@ class CalendarTemplate:
 
     def render(self, attendee: AttendeeData, rsvp_url: str | None = None) -> bytes:
         """The object for one recipient (UTF-8, CRLF, folded); rsvp_url defaults to the event's."""
-        if attendee.email.lower() == self.event.organizer_email.lower():
+        if ascii_address(attendee.email).lower() == ascii_address(self.event.organizer_email).lower():
             # Clients would take the invitee for the organiser and show no Accept / Decline buttons.
-            raise ValueError("the ORGANIZER cannot be the invitee")
+            raise UnwritableAddress(
+                f"L'adresse {attendee.email} est celle de l'organisateur (ORGANIZER) des invitations : "
+                "un agenda ne peut pas être à la fois organisateur et invité. Donnez à cette personne "
+                "une autre adresse électronique."
+            )
         vevent = Event()
         url = self.event.rsvp_url if rsvp_url is None else rsvp_url
-        vevent.add("description", _text(_description(self.event, self.method, url)))
+        vevent.add("description", ical_text(_description(self.event, self.method, url)))
         vevent.add(
             "attendee",
             _address(
@@ -425,7 +437,8 @@ def parse_reply(data: bytes) -> ReplyData:
     email = str(attendee)
     if email.lower().startswith("mailto:"):
         email = email[len("mailto:") :]
-    email = email.strip().lower()
+    # Matched with the address as stored, whose domain is in letters (clients may send "xn--").
+    email = readable_address(email.strip().lower())
     if "@" not in email:
         raise InvalidReply("L'adresse du participant de la réponse est illisible.")
     raw_partstat = str(attendee.params.get("PARTSTAT", "")).strip().upper()

@@ -23,7 +23,9 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
+from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, to_paris
+from concertation.notifications.addresses import ascii_address
 from concertation.notifications.ics import Method
 
 
@@ -67,8 +69,18 @@ def stable_message_id(kind: str, object_id: int, sequence: int, host: str) -> st
 
 
 def _flat(value: str) -> str:
-    # A CR or LF in a header would let a name inject headers; runs of spaces mean nothing there.
-    return " ".join(value.split())
+    # A CR or LF in a header would let a name inject headers; runs of spaces mean nothing there, and
+    # control or bidi characters (U+202E) in stored names would reach the recipient's screen.
+    return clean_line(value)
+
+
+def _name_and_address(name: str, address: str) -> tuple[str, str]:
+    """The one address handling of every writer: the name on one clean line, the address in ASCII.
+
+    An internationalised domain is written in its IDNA form; an address that cannot be written
+    raises UnwritableAddress (a ValueError) with the French reason.
+    """
+    return _flat(name), ascii_address(address)
 
 
 def _encoded_words(header: str, text: str) -> str:
@@ -89,8 +101,9 @@ def _mailbox(header: str, value: str | Address, name: str | None = None) -> Addr
         display_name, addr_spec = parseaddr(value)
         if not addr_spec or "@" not in addr_spec:
             raise ValueError(f"not an email address: {value!r}")
+    display_name, addr_spec = _name_and_address(name if name is not None else display_name, addr_spec)
     # Address() checks the address itself and quotes ASCII names that need it.
-    address = Address(display_name=_flat(name if name is not None else display_name), addr_spec=addr_spec)
+    address = Address(display_name=display_name, addr_spec=addr_spec)
     if address.display_name.isascii():
         return address
     return _Encoded(_fold(header, [*_phrase(header, address.display_name), f"<{address.addr_spec}>"]))
@@ -315,7 +328,7 @@ def _to_line(name: str, email: str) -> bytes:
     The usual names and addresses skip the header parser, one of the costs of a batch; the tests
     compare both paths.
     """
-    name = _flat(name)
+    name, email = _name_and_address(name, email)
     if _PLAIN_ADDRESS.match(email):
         if _PLAIN_NAME.match(name) and len(name) + len(email) + 7 <= MAX_LINE:
             return f"To: {name} <{email}>".encode("ascii") + CRLF

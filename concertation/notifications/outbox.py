@@ -58,6 +58,9 @@ class OutgoingEmail:
     raw: bytes
     meeting_id: int | None = None
     invitation_id: int | None = None
+    # Not empty: the message could not be written (an address no email can carry); the row is
+    # recorded as refused with this French reason, so that the organiser sees it and the others go.
+    refusal: str = ""
 
 
 def enqueue_many(messages: Sequence[OutgoingEmail]) -> None:
@@ -69,13 +72,21 @@ def enqueue_many(messages: Sequence[OutgoingEmail]) -> None:
     if not messages:
         return
     now = now_utc()
-    db.session.execute(
-        insert(OutboxMessage),
-        [
-            {**asdict(message), "state": DeliveryState.EN_ATTENTE, "next_attempt_at": now, "created_at": now}
-            for message in messages
-        ],
-    )
+    rows = []
+    for message in messages:
+        row = asdict(message)
+        refusal = row.pop("refusal")
+        state = DeliveryState.REFUSE if refusal else DeliveryState.EN_ATTENTE
+        rows.append(
+            {
+                **row,
+                "state": state,
+                "last_reply": refusal,
+                "next_attempt_at": None if refusal else now,
+                "created_at": now,
+            }
+        )
+    db.session.execute(insert(OutboxMessage), rows)
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.notifications.addresses import UnwritableAddress, ascii_address
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES, backoff, claim_due
 
@@ -106,6 +107,8 @@ class _Result:
     attempts: int
     code: int | None
     reply: str
+    # Refused here, before any SMTP exchange (an address no envelope can carry).
+    is_unwritable: bool = False
 
 
 def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now: datetime | None) -> bool:
@@ -136,7 +139,12 @@ def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now
     try:
         for position, (message_id, sender, recipient, raw, attempts) in enumerate(rows):
             try:
-                refused = smtp.sendmail(sender, [recipient], raw)
+                envelope = _envelope(sender, recipient, raw)
+            except UnwritableAddress as error:
+                results.append(_Result(message_id, attempts, None, str(error), is_unwritable=True))
+                continue
+            try:
+                refused = smtp.sendmail(*envelope)
             except smtplib.SMTPRecipientsRefused as error:
                 code, text = next(iter(error.recipients.values()))
                 results.append(_Result(message_id, attempts, code, _decode(text)))
@@ -176,6 +184,13 @@ def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now
     return True
 
 
+def _envelope(sender: str, recipient: str, raw: bytes) -> tuple[str, list[str], bytes]:
+    """MAIL FROM, RCPT TO and data, the addresses in ASCII (IDNA domain) as in the headers."""
+    if not raw:
+        raise UnwritableAddress("Courriel impossible à écrire pour ce destinataire : il n'a pas été envoyé.")
+    return ascii_address(sender), [ascii_address(recipient)], raw
+
+
 def _decode(text: bytes | str) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
 
@@ -198,7 +213,7 @@ def _write(results: list[_Result], report: DrainReport, now: datetime | None) ->
         if result.code == 250:
             row.update(state=DeliveryState.ENVOYE, sent_at=moment, next_attempt_at=None)
             report.sent += 1
-        elif result.code is not None and 500 <= result.code < 600:
+        elif result.is_unwritable or (result.code is not None and 500 <= result.code < 600):
             # 5xx: permanent for this recipient; the others go on.
             row.update(state=DeliveryState.REFUSE, next_attempt_at=None)
             report.refused += 1

@@ -9,8 +9,9 @@ The RNE carries no email or phone; organisers collect them in a spreadsheet. The
 - `person_id` (optional column): the person's number in Concertation, used instead of the names when filled
   (if names are also given they must match);
 - `email`, `telephone`: at least one of the two columns; an empty cell leaves the current value unchanged.
-  Emails are checked and normalised with email-validator; French phone numbers are written "04 66 49 12 34",
-  foreign ones "+32470123456".
+  Emails are checked and normalised as in the person form (validation.normalise_email: an accented
+  domain is kept, accents before the "@" are refused); French phone numbers are written
+  "04 66 49 12 34", foreign ones "+32470123456".
 
 An unknown person, a homonym without birth date, an invalid email or phone: the import stops with the
 line number and writes nothing. The caller commits.
@@ -24,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 
 from concertation.core.text import fold
@@ -33,6 +33,7 @@ from concertation.extensions import db
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Person
 from concertation.people.rne.files import csv_records, detect_delimiter, header_key, parse_date, read_csv
+from concertation.people.validation import InvalidPerson, normalise_email
 
 # Shown by `flask people import-contacts --help`; \b keeps Click from rewrapping the list.
 CONTACTS_COLUMNS_HELP = """\
@@ -174,9 +175,9 @@ def import_contacts(path: Path, *, dry_run: bool = False) -> ContactsImportRepor
         values: dict[str, str] = {}
         if raw_email := _cell(record, at, "email"):
             try:
-                values["email"] = validate_email(raw_email, check_deliverability=False).normalized
-            except EmailNotValidError:
-                errors.append((line, f"adresse électronique invalide « {raw_email} »."))
+                values["email"] = normalise_email(raw_email) or ""
+            except InvalidPerson as error:
+                errors.append((line, _sentence(str(error))))
         if raw_phone := _cell(record, at, "phone"):
             phone = normalise_phone(raw_phone)
             if phone is None:
@@ -211,6 +212,11 @@ def import_contacts(path: Path, *, dry_run: bool = False) -> ContactsImportRepor
         db.session.execute(update(Person), changes)
         db.session.expire_all()  # the bulk UPDATE bypassed the identity map
     return report
+
+
+def _sentence(message: str) -> str:
+    # "Ligne 3 : adresse électronique ..." reads on after the line number.
+    return message[:1].lower() + message[1:]
 
 
 def _cell(record: list[str], at: dict[str, int], column: str) -> str:

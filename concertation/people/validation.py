@@ -7,6 +7,8 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from concertation.core.text import clean_line
+
 PHONE_PATTERN = re.compile(r"[0-9+().\s-]{6,40}")
 
 
@@ -31,12 +33,25 @@ class InvalidMandate(PersonError):
 
 
 def normalise_email(value: str | None) -> str | None:
-    """The address in its normal form, or None when blank (the person then gets paper mail)."""
+    """The address in its normal form, or None when blank (the person then gets paper mail).
+
+    The one check of every input (forms, API, contacts import, attendance). An internationalised
+    domain is accepted and kept in letters (emails carry its IDNA form); accented letters before
+    the "@" are refused: they need SMTPUTF8, which few servers of the communes offer.
+    """
     value = (value or "").strip()
     if not value:
         return None
+    local = value.rpartition("@")[0]
+    if local and not local.isascii():
+        raise InvalidPerson(
+            f"Adresse électronique « {value} » : les lettres accentuées ne sont pas acceptées avant "
+            "« @ », car la plupart des messageries ne les acheminent pas. Demandez à la personne "
+            "une adresse sans accent avant « @ » (le nom de domaine, après « @ », peut en avoir).",
+            "email",
+        )
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError:
         raise InvalidPerson(
             f"Adresse électronique invalide : « {value} ». Exemple attendu : prenom.nom@mairie.fr.", "email"
@@ -54,8 +69,8 @@ def normalise_phone(value: str | None) -> str | None:
 
 
 def check_names(first_name: str, last_name: str) -> tuple[str, str]:
-    """First and last names without stray spaces; both are required."""
-    first, last = " ".join(first_name.split()), " ".join(last_name.split())
+    """First and last names without stray spaces, control or bidi characters; both are required."""
+    first, last = clean_line(first_name), clean_line(last_name)
     if not last:
         raise InvalidPerson("Le nom est obligatoire.", "last_name")
     if not first:

@@ -485,7 +485,9 @@ def test_event_from_meeting_without_place_or_agenda() -> None:
     assert event.description == "Rendez-vous de Territoire"
     data = meeting_to_ical(event, JEAN, method=Method.REQUEST)
     check_everywhere(data)
-    assert lines_named(data, "LOCATION") == []
+    # Always written: an update that drops the place must replace the old one in the calendars.
+    assert lines_named(data, "LOCATION") == ["LOCATION:Lieu à préciser"]
+    assert read_vobject(data).vevent.location.value == "Lieu à préciser"
 
 
 def test_location_text_drops_empty_and_repeated_parts() -> None:
@@ -722,8 +724,7 @@ def whole_object(event: EventData, attendee: AttendeeData, method: Method, whole
     vevent.add("dtstart", event.starts_at.astimezone(PARIS))
     vevent.add("dtend", event.ends_at.astimezone(PARIS))
     vevent.add("summary", event.summary.replace("\r\n", "\n"))
-    if event.location:
-        vevent.add("location", event.location)
+    vevent.add("location", event.location or "Lieu à préciser")
     description = event.description
     if method is Method.REQUEST and event.rsvp_url:
         description = f"{description.rstrip()}\n\nRépondre à l'invitation : {event.rsvp_url}"

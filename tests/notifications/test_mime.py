@@ -636,7 +636,7 @@ def test_writer_refuses_what_build_invitation_message_refuses() -> None:
         writer.to_bytes(ics=make_ics(Method.CANCEL), **arguments)
     with pytest.raises(ValueError, match="Message-ID"):
         writer.to_bytes(ics=make_ics(), **{**arguments, "message_id": "invitation-1"})
-    with pytest.raises(ValueError, match="address"):
+    with pytest.raises(ValueError, match="adresse électronique utilisable"):
         writer.to_bytes(ics=make_ics(), **{**arguments, "to_email": "pas une adresse"})
     with pytest.raises(ValueError, match=r"\.ics"):
         InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.CANCEL, filename="a")

@@ -79,7 +79,10 @@ def test_bad_email_names_its_line_and_writes_nothing(persons: dict[str, Person],
     )
     with pytest.raises(InvalidImportFile) as raised:
         import_contacts(path)
-    assert str(raised.value) == "Ligne 3 : adresse électronique invalide « pierre.durand@@marvejols.fr »."
+    assert str(raised.value) == (
+        "Ligne 3 : adresse électronique invalide : « pierre.durand@@marvejols.fr ». "
+        "Exemple attendu : prenom.nom@mairie.fr."
+    )
     assert emails() == before
 
 
@@ -121,3 +124,28 @@ def test_missing_columns(app: object, tmp_path: Path) -> None:
 )
 def test_normalise_phone(raw: str, expected: str | None) -> None:
     assert normalise_phone(raw) == expected
+
+
+def test_accented_domain_is_kept_and_accents_before_the_at_sign_stop_the_import(
+    persons: dict[str, Person], tmp_path: Path
+) -> None:
+    before = emails()
+    path = write(
+        tmp_path,
+        "nom;prenom;date_naissance;email\n"
+        "Durand;Pierre;01/02/1955;pierre.durand@Mairie-Lozère.fr\n"
+        "Martin;Hélène;;hélène.martin@mairie-lozère.fr\n",
+    )
+    with pytest.raises(InvalidImportFile) as raised:
+        import_contacts(path)
+    message = str(raised.value)
+    assert message.startswith("Ligne 3 : adresse électronique « hélène.martin@mairie-lozère.fr » :")
+    assert "accentuées" in message and "Ligne 2" not in message
+    assert emails() == before
+
+    path = write(
+        tmp_path, "nom;prenom;date_naissance;email\nDurand;Pierre;01/02/1955;p.durand@Mairie-Lozère.fr\n"
+    )
+    import_contacts(path)
+    db.session.commit()
+    assert emails()[persons["durand"].id] == "p.durand@mairie-lozère.fr"

@@ -291,6 +291,22 @@ def test_invalid_email_is_refused_in_french(client: FlaskClient, lozere: None, l
     assert person_count() == 0
 
 
+def test_accented_local_part_is_refused_in_the_person_form(
+    client: FlaskClient, lozere: None, login: Login
+) -> None:
+    login(UserRole.ORGANISATEUR)
+    url = "/elus/nouveau"
+    data = {"first_name": "Élodie", "last_name": "Dupré", "email": "élodie.dupre@mairie-lozère.fr"}
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
+    assert response.status_code == 422
+    assert "les lettres accentuées ne sont pas acceptées avant « @ »" in response.get_data(as_text=True)
+    assert person_count() == 0
+    data["email"] = "elodie.dupre@mairie-lozère.fr"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
+    assert response.status_code == 303
+    assert db.session.scalar(select(Person.email)) == "elodie.dupre@mairie-lozère.fr"
+
+
 def test_duplicate_person_is_refused(client: FlaskClient, lozere: None, login: Login) -> None:
     make_person("Durand", birth_on=date(1960, 5, 5))
     login(UserRole.ORGANISATEUR)

@@ -79,6 +79,26 @@ def test_create_person_refuses_bad_input(app: object, values: dict[str, object],
     assert db.session.scalar(select(func.count(Person.id))) == 0
 
 
+def test_accented_addresses_domain_kept_local_part_refused(app: object) -> None:
+    created = services.create_person(
+        PersonData(first_name="Jean", last_name="Maire", email=" Maire@Mairie-LOZÈRE.fr ")
+    )
+    assert created.email == "Maire@mairie-lozère.fr"
+    with pytest.raises(InvalidPerson) as error:
+        services.create_person(
+            PersonData(first_name="Élodie", last_name="Dupré", email="élodie.dupre@mairie-lozère.fr")
+        )
+    assert error.value.field == "email"
+    assert "accentuées" in str(error.value) and "avant « @ »" in str(error.value)
+
+
+def test_names_lose_control_and_bidi_characters(app: object) -> None:
+    created = services.create_person(
+        PersonData(first_name="Jean\u202e\u0007", last_name="Du\u000bpont\u001cAîné\u2066")
+    )
+    assert (created.first_name, created.last_name) == ("Jean", "Du pont Aîné")
+
+
 def test_duplicate_person_needs_the_same_birth_date(app: object) -> None:
     services.create_person(PersonData(first_name="Jean", last_name="Durand", birth_on=date(1960, 1, 1)))
     with pytest.raises(DuplicatePerson):
