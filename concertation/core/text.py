@@ -17,8 +17,9 @@ def fold(value: str) -> str:
 # C0 and C1 controls (libical ends a SUMMARY at U+000B or U+001C) and the bidirectional formatting
 # characters (U+202E shows "Dupont" as "tnopuD" and reorders a To: line or a CSV cell).
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-# Separators that some editors write for a line break (Word's U+000B, Excel's U+001C...).
-_LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# Separators that some editors write between words or lines (Word's U+000B, U+001C-U+001E): spaces.
+_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1e]")
 _INVISIBLE = re.compile(f"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{_BIDI_CONTROLS}]")
 
 
@@ -28,9 +29,9 @@ def clean_line(value: str) -> str:
     Control and bidirectional formatting characters are dropped, tabs and line breaks become
     spaces, runs of spaces become one and the ends are trimmed.
     """
-    return " ".join(_INVISIBLE.sub("", _LINE_BREAKS.sub(" ", value)).split())
+    return " ".join(_INVISIBLE.sub("", _SEPARATORS.sub(" ", _LINE_BREAKS.sub(" ", value))).split())
 
 
 def clean_text(value: str) -> str:
-    """Multi-line text with the same characters dropped; every line break becomes "\\n"."""
-    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", value))
+    """Multi-line text with the same characters dropped, separators as spaces, line breaks as "\\n"."""
+    return _INVISIBLE.sub("", _SEPARATORS.sub(" ", _LINE_BREAKS.sub("\n", value)))

@@ -186,9 +186,11 @@ def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now
 
 def _envelope(sender: str, recipient: str, raw: bytes) -> tuple[str, list[str], bytes]:
     """MAIL FROM, RCPT TO and data, the addresses in ASCII (IDNA domain) as in the headers."""
+    envelope = ascii_address(sender), [ascii_address(recipient)], raw
     if not raw:
+        # Recorded refused when it was written; "renvoyer" does not make it writable.
         raise UnwritableAddress("Courriel impossible à écrire pour ce destinataire : il n'a pas été envoyé.")
-    return ascii_address(sender), [ascii_address(recipient)], raw
+    return envelope
 
 
 def _decode(text: bytes | str) -> str:

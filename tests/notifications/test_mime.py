@@ -23,6 +23,7 @@ from flask import Flask, render_template
 
 from concertation.core.timeutils import PARIS
 from concertation.notifications import mime
+from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.ics import AttendeeData, EventData, Method, meeting_to_ical, meeting_uid
 from concertation.notifications.mime import (
     InvitationWriter,
@@ -640,3 +641,65 @@ def test_writer_refuses_what_build_invitation_message_refuses() -> None:
         writer.to_bytes(ics=make_ics(), **{**arguments, "to_email": "pas une adresse"})
     with pytest.raises(ValueError, match=r"\.ics"):
         InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.CANCEL, filename="a")
+
+
+# -- awkward addresses: one handling for the library path and the writer (issue 12, item 1) --
+
+AWKWARD_NAMES = [
+    "Zoë Dupré-O'Brien",
+    "Dupré, Élodie",
+    'Anne-Laure "Jo" Martin',
+    "Marie-Thérèse d'Allègre, maire de Saint-Chély-d'Apcher",
+    "Jean\u202e Durand\u000b Aîné\u0007",
+]
+AWKWARD_ADDRESSES = {
+    "maire@mairie-lozère.fr": "maire@xn--mairie-lozre-6db.fr",
+    "o'brien@example.org": "o'brien@example.org",
+    "Contact@Saint-Chély-d-Apcher.fr": "Contact@xn--saint-chly-d-apcher-izb.fr",
+}
+
+
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+@pytest.mark.parametrize("address", list(AWKWARD_ADDRESSES))
+def test_awkward_addresses_are_written_alike_by_both_paths(name: str, address: str) -> None:
+    writer = InvitationWriter(
+        sender=SENDER,
+        reply_to=Address("Département de la Lozère", addr_spec=ORGANIZER),
+        subject="x",
+        method=Method.REQUEST,
+        date=datetime(2026, 10, 1, 8, tzinfo=UTC),
+    )
+    arguments = {
+        "to_name": name,
+        "to_email": address,
+        "text_body": "Bonjour",
+        "html_body": "<p>Bonjour</p>",
+        "ics": make_ics(),
+        "message_id": stable_message_id("invitation", 1, 0, HOST),
+    }
+    reference, _ = build(
+        subject="x", reply_to=Address("Département de la Lozère", addr_spec=ORGANIZER), **arguments
+    )
+    fast = writer.to_bytes(**arguments)  # type: ignore[arg-type]
+    assert _without_boundaries(fast) == _without_boundaries(as_bytes(reference))
+    assert fast.isascii()
+    parsed = email.message_from_bytes(fast, policy=email.policy.default)
+    (to,) = parsed["To"].addresses
+    assert to.addr_spec == AWKWARD_ADDRESSES[address]
+    assert to.display_name == " ".join(name.replace("\u202e", "").replace("\u0007", "").split())
+    assert not parsed.defects and not parsed["To"].defects
+
+
+def test_an_accented_local_part_cannot_be_written_by_either_path() -> None:
+    writer = InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.REQUEST)
+    arguments = {
+        "to_name": "Élodie Dupré",
+        "to_email": "élodie.dupre@mairie-lozère.fr",
+        "text_body": "",
+        "html_body": "",
+        "ics": make_ics(),
+        "message_id": stable_message_id("invitation", 1, 0, HOST),
+    }
+    for write in (lambda: writer.to_bytes(**arguments), lambda: build(**arguments)):  # type: ignore[arg-type]
+        with pytest.raises(UnwritableAddress, match="accentués avant « @ »"):
+            write()
