@@ -26,8 +26,12 @@ def enqueue(
     raw: bytes,
     meeting_id: int | None = None,
     invitation_id: int | None = None,
+    refusal: str = "",
 ) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (it is sent after the commit)."""
+    """Add a message to the outbox in the caller's transaction (it is sent after the commit).
+
+    With a refusal (see OutgoingEmail.refusal), the row is recorded refused with that reason.
+    """
     message = OutboxMessage(
         kind=kind,
         recipient_email=recipient_email,
@@ -38,8 +42,9 @@ def enqueue(
         raw=raw,
         meeting_id=meeting_id,
         invitation_id=invitation_id,
-        state=DeliveryState.EN_ATTENTE,
-        next_attempt_at=now_utc(),
+        state=DeliveryState.REFUSE if refusal else DeliveryState.EN_ATTENTE,
+        last_reply=refusal,
+        next_attempt_at=None if refusal else now_utc(),
     )
     db.session.add(message)
     return message

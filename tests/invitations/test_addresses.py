@@ -230,3 +230,31 @@ def test_control_and_bidi_characters_never_reach_emails_and_feeds(
             output = libical_restriction_check(calendar)
             unfolded = output.replace("\r\n", "\n").replace("\n ", "")
             assert "\nSUMMARY:Concertation du Gévaudan TRAVAUX\n" in unfolded
+
+
+def test_minutes_diffusion_goes_on_past_an_address_stored_with_accents_before_the_at_sign(
+    app: Flask, lozere: None, smtp_server: SmtpSink
+) -> None:
+    from concertation.minutes.diffusion import diffuse
+    from concertation.minutes.minutes import SectionInput, ensure_minutes, update_sections, validate_minutes
+    from tests.minutes.helpers import convoked_then_held, mark_held
+
+    elus = [p for p in f.gevaudan_elus() if p.email]
+    elus[0].email = "élodie.dupre@mairie-lozère.fr"
+    elus[1].email = "maire@mairie-lozère.fr"
+    db.session.commit()
+    meeting = convoked_then_held(app)
+    mark_held(meeting)
+    minutes = ensure_minutes(meeting)
+    update_sections(minutes, [SectionInput(section_id=minutes.sections[0].id, body="Accueil.")])
+    validate_minutes(minutes)
+    diffuse(minutes, MailContext.from_config(app.config))
+    db.session.commit()
+    drain(SmtpSettings.from_config(app.config))
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "compte_rendu")).all()
+    by_address = {row.recipient_email: row for row in rows}
+    assert by_address["élodie.dupre@mairie-lozère.fr"].state == DeliveryState.REFUSE
+    assert "accentués avant « @ »" in by_address["élodie.dupre@mairie-lozère.fr"].last_reply
+    assert {row.state for row in rows} == {DeliveryState.REFUSE, DeliveryState.ENVOYE}
+    assert by_address["maire@mairie-lozère.fr"].state == DeliveryState.ENVOYE
+    assert [IDNA] in [recipients for _, recipients, _ in smtp_server.messages]
