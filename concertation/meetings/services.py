@@ -57,7 +57,7 @@ class MeetingInput:
         self.title = clean_line(self.title)
         self.location_name = clean_line(self.location_name)
         self.location_address = clean_line(self.location_address)
-        self.agenda = [item for item in map(clean_line, self.agenda) if item]
+        self.agenda = [clean_line(item) for item in self.agenda]
 
 
 @dataclass
