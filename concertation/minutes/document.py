@@ -173,6 +173,11 @@ def document_html(doc: MinutesDocument) -> str:
     return render_template("minutes/_document.html", doc=doc)
 
 
+def document_print_html(doc: MinutesDocument) -> str:
+    """The compte rendu as the HTML document that is printed."""
+    return render_template("minutes/document.html", doc=doc, contact=ORGANISER_CONTACT)
+
+
 def document_pdf(doc: MinutesDocument) -> bytes:
     """The printable compte rendu (attached to the diffusion email)."""
-    return html_to_pdf(render_template("minutes/document.html", doc=doc, contact=ORGANISER_CONTACT))
+    return html_to_pdf(document_print_html(doc))
