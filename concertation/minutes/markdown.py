@@ -101,7 +101,7 @@ def render_markdown(text: str) -> Markup:
 # A text up to this length renders in the calling process: the worst shapes found cost under 0.2 s there.
 INLINE_LIMIT = 1_000
 # CPU seconds of the child process for one text; ordinary minutes of 50 KB take under 0.1 s.
-CPU_BUDGET = 0.3
+CPU_BUDGET = 0.5
 # More openers than this in one paragraph is no minutes text: shown as typed without trying the parser.
 MAX_OPENERS = 1_000
 _OPENERS = re.compile(r"[\[<\\]")
