@@ -31,7 +31,7 @@ from concertation.minutes.decisions import DecisionInput, decisions_of, record_d
 from concertation.minutes.diffusion import diffuse
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import InvalidInput, MinutesError
-from concertation.minutes.markdown import render_markdown
+from concertation.minutes.markdown import clean_html
 from concertation.minutes.models import Decision, Minutes
 from concertation.minutes.sheet import sheet_pdf
 from concertation.notifications.emails import MailContext
@@ -265,7 +265,7 @@ def _minutes(minutes: Minutes, emails: int | None = None) -> dict[str, Any]:
                 "agenda_item_id": s.agenda_item_id,
                 "title": s.title,
                 "body": s.body,
-                "html": str(render_markdown(s.body)),
+                "html": clean_html(s.body_html),
             }
             for s in minutes.sections
         ],

@@ -7,11 +7,13 @@ The invitee list is the frozen one; recording attendance for a meeting never con
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
+from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.invitations.models import Answer, Invitation
 from concertation.meetings import services as meeting_services
@@ -84,9 +86,19 @@ class Turnout:
         return "—" if self.rate is None else f"{self.rate:.1f} %".replace(".", ",")
 
 
+def is_open(meeting: Meeting, today: date | None = None) -> bool:
+    """Attendance is recorded from the meeting's day (in Lozère) on, never for a cancelled meeting."""
+    return meeting.status != MeetingStatus.ANNULEE and (today or today_paris()) >= meeting.on
+
+
 def _check_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.ANNULEE:
         raise NotAllowed("La réunion est annulée : aucune présence ne peut être enregistrée.")
+    if not is_open(meeting):
+        raise NotAllowed(
+            "Les présences s'enregistrent à partir du jour de la réunion, "
+            f"le {meeting.on:%d/%m/%Y} : elle n'a pas encore eu lieu."
+        )
 
 
 def current_invitees(meeting: Meeting) -> list[MeetingInvitee]:

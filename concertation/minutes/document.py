@@ -16,7 +16,7 @@ from concertation.minutes.actions import actions_of
 from concertation.minutes.attendance import attendance_lines, others, turnout
 from concertation.minutes.decisions import decisions_of
 from concertation.minutes.enums import AttendanceStatus
-from concertation.minutes.markdown import render_markdown
+from concertation.minutes.markdown import clean_html
 from concertation.minutes.models import Decision, Minutes
 from concertation.notifications.emails import ORGANISER_CONTACT
 from concertation.notifications.pdf import html_to_pdf
@@ -35,10 +35,12 @@ class DocSection:
     title: str
     body: str
     decisions: list[DocDecision]
+    # Rendered when the body was saved; cleaned again here, a cheap pass (nh3 is linear).
+    body_html: str = ""
 
     @property
     def html(self) -> Markup:
-        return render_markdown(self.body)
+        return Markup(clean_html(self.body_html))  # noqa: S704 - cleaned by nh3
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,12 @@ def build_document(minutes: Minutes) -> MinutesDocument:
     for decision in decisions:
         by_item.setdefault(decision.agenda_item_id, []).append(_doc_decision(decision))
     sections = [
-        DocSection(s.title, s.body, by_item.pop(s.agenda_item_id, []) if s.agenda_item_id is not None else [])
+        DocSection(
+            s.title,
+            s.body,
+            by_item.pop(s.agenda_item_id, []) if s.agenda_item_id is not None else [],
+            s.body_html,
+        )
         for s in minutes.sections
     ]
     leftover = [d for items in by_item.values() for d in items]
@@ -166,6 +173,11 @@ def document_html(doc: MinutesDocument) -> str:
     return render_template("minutes/_document.html", doc=doc)
 
 
+def document_print_html(doc: MinutesDocument) -> str:
+    """The compte rendu as the HTML document that is printed."""
+    return render_template("minutes/document.html", doc=doc, contact=ORGANISER_CONTACT)
+
+
 def document_pdf(doc: MinutesDocument) -> bytes:
     """The printable compte rendu (attached to the diffusion email)."""
-    return html_to_pdf(render_template("minutes/document.html", doc=doc, contact=ORGANISER_CONTACT))
+    return html_to_pdf(document_print_html(doc))

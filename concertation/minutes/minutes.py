@@ -19,7 +19,7 @@ from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import InvalidInput, MinutesLocked, NotAllowed
-from concertation.minutes.markdown import MAX_MARKDOWN
+from concertation.minutes.markdown import MAX_MARKDOWN, render_texts
 from concertation.minutes.models import Minutes, MinutesSection
 
 MAX_TITLE = 300
@@ -77,6 +77,19 @@ class SectionInput:
     section_id: int | None = None
 
 
+def _set_bodies(changes: list[tuple[MinutesSection, str]]) -> list[str]:
+    """Store each body with its HTML, rendered now (one child process for all of them); the titles of the
+    sections whose Markdown was too costly to render and that show as typed."""
+    changes = [(section, body.replace("\r\n", "\n")) for section, body in changes]
+    plain = []
+    for (section, body), rendered in zip(changes, render_texts([b for _, b in changes]), strict=True):
+        section.body = body
+        section.body_html = str(rendered.html)
+        if rendered.is_plain:
+            plain.append(section.title)
+    return plain
+
+
 def _check_section(errors: dict[str, str], key: str, data: SectionInput, *, free: bool) -> None:
     if len(data.body) > MAX_MARKDOWN:
         errors[f"{key}.body"] = f"Le texte dépasse {MAX_MARKDOWN} caractères."
@@ -87,8 +100,10 @@ def _check_section(errors: dict[str, str], key: str, data: SectionInput, *, free
         errors[f"{key}.title"] = f"Le titre dépasse {MAX_TITLE} caractères."
 
 
-def update_sections(minutes: Minutes, sections: list[SectionInput]) -> None:
-    """Change the text (and a free section's title) of the sections named by `section_id`."""
+def update_sections(minutes: Minutes, sections: list[SectionInput]) -> list[str]:
+    """Change the text (and a free section's title) of the sections named by `section_id`.
+
+    Returns the titles of the sections shown as typed, their Markdown being too costly to render."""
     check_draft(minutes)
     by_id = {s.id: s for s in minutes.sections}
     errors: dict[str, str] = {}
@@ -101,13 +116,17 @@ def update_sections(minutes: Minutes, sections: list[SectionInput]) -> None:
         _check_section(errors, key, data, free=section.is_free)
     if errors:
         raise InvalidInput(errors, "Compte rendu non enregistré")
+    changes = []
     for data in sections:
         section = by_id[data.section_id] if data.section_id is not None else None
         assert section is not None
-        section.body = data.body.replace("\r\n", "\n")
         if section.is_free:
             section.title = " ".join(data.title.split())
+        if data.body.replace("\r\n", "\n") != section.body or not section.body_html:
+            changes.append((section, data.body))
+    plain = _set_bodies(changes)
     db.session.flush()
+    return plain
 
 
 def replace_sections(minutes: Minutes, sections: list[SectionInput]) -> None:
@@ -135,16 +154,17 @@ def replace_sections(minutes: Minutes, sections: list[SectionInput]) -> None:
         raise InvalidInput(errors, "Compte rendu non enregistré")
     minutes.sections.clear()
     db.session.flush()
+    changes = []
     for position, data in enumerate(sections, start=1):
         item = items.get(data.agenda_item_id) if data.agenda_item_id is not None else None
-        minutes.sections.append(
-            MinutesSection(
-                position=position,
-                agenda_item_id=item.id if item is not None else None,
-                title=item.title if item is not None else " ".join(data.title.split()),
-                body=data.body.replace("\r\n", "\n"),
-            )
+        section = MinutesSection(
+            position=position,
+            agenda_item_id=item.id if item is not None else None,
+            title=item.title if item is not None else " ".join(data.title.split()),
         )
+        minutes.sections.append(section)
+        changes.append((section, data.body))
+    _set_bodies(changes)
     _sync_agenda(minutes, meeting)
     db.session.flush()
 
@@ -159,10 +179,9 @@ def add_free_section(minutes: Minutes, title: str, body: str = "") -> MinutesSec
     if errors:
         raise InvalidInput({k.removeprefix("section."): v for k, v in errors.items()}, "Section non ajoutée")
     section = MinutesSection(
-        position=max((s.position for s in minutes.sections), default=0) + 1,
-        title=" ".join(title.split()),
-        body=body.replace("\r\n", "\n"),
+        position=max((s.position for s in minutes.sections), default=0) + 1, title=" ".join(title.split())
     )
+    _set_bodies([(section, body)])
     minutes.sections.append(section)
     db.session.flush()
     return section

@@ -91,7 +91,9 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.edit_minutes", meeting)
     try:
-        service.update_sections(minutes, form.sections([s.id for s in minutes.sections], request.form))
+        plain = service.update_sections(
+            minutes, form.sections([s.id for s in minutes.sections], request.form)
+        )
     except InvalidInput as error:
         db.session.rollback()
         minutes = service.minutes_of(meeting)
@@ -104,6 +106,12 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         return back(PAGE, meeting)
     db.session.commit()
     flash("Compte rendu enregistré.", "success")
+    for title in plain:
+        flash(
+            f"« {title} » : la mise en forme de ce texte est trop complexe, il est affiché tel quel "
+            "(sans mise en forme). Simplifiez les crochets, chevrons ou imbrications pour la retrouver.",
+            "warning",
+        )
     if request.form.get("apercu"):
         return redirect(url_for("minutes.edit_minutes", meeting_id=meeting.id, apercu=1), 303)
     return back(PAGE, meeting)

@@ -133,6 +133,8 @@ class MinutesSection(Model):
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
+    # The body rendered and cleaned when it was saved (minutes.markdown): pages, PDF and emails read this.
+    body_html: Mapped[str] = mapped_column(Text, default="")
 
     minutes: Mapped[Minutes] = relationship(back_populates="sections")
     agenda_item: Mapped[AgendaItem | None] = relationship()

@@ -57,6 +57,7 @@ def _page(
         "lines": lines,
         "others": attendance.others(meeting),
         "turnout": attendance.turnout(meeting, lines),
+        "is_open": attendance.is_open(meeting),
         "scans": _scans(meeting),
         "choices": ATTENDANCE_CHOICES,
         "errors": errors or {},

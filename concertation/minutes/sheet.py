@@ -21,7 +21,8 @@ from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.composition import Territory, meeting_territory
 from concertation.meetings.models import Meeting
-from concertation.minutes.attendance import current_invitees
+from concertation.minutes.attendance import attendance_lines
+from concertation.minutes.enums import AttendanceStatus
 from concertation.notifications.emails import ORGANISER_CONTACT
 from concertation.notifications.pdf import html_to_pdf
 from concertation.people.models import ROLE_BODY, Mandate, Person, Role
@@ -41,6 +42,8 @@ ROLE_ORDER = list(Role)
 class SheetRow:
     name: str
     qualities: list[str]
+    # Who the invitee said would represent them (their answer), or blank for the representative to write.
+    represented_by: str = ""
 
 
 @dataclass
@@ -132,8 +135,15 @@ def _group_rank(title: str) -> tuple[int, str]:
 
 def build_sheet(meeting: Meeting) -> Sheet:
     """The invitee list (frozen, or computed before convocation) grouped for signing."""
+    representatives: dict[int, str] = {}
     if meeting.is_frozen:
-        lines = [(line.person, list(line.qualities)) for line in current_invitees(meeting)]
+        frozen = attendance_lines(meeting)
+        lines = [(line.person, list(line.invitee.qualities)) for line in frozen]
+        representatives = {
+            line.person.id: line.represented_by
+            for line in frozen
+            if line.status is AttendanceStatus.REPRESENTE
+        }
     else:
         lines = [(line.person, list(line.qualities)) for line in invitee_lines(meeting)]
     on = meeting.on
@@ -154,7 +164,11 @@ def build_sheet(meeting: Meeting) -> Sheet:
             )
             subgroups.append(
                 SheetSubgroup(
-                    subtitle, [SheetRow(person.display_name, qualities) for person, qualities in people]
+                    subtitle,
+                    [
+                        SheetRow(person.display_name, qualities, representatives.get(person.id, ""))
+                        for person, qualities in people
+                    ],
                 )
             )
         groups.append(SheetGroup(title, subgroups))
@@ -163,13 +177,17 @@ def build_sheet(meeting: Meeting) -> Sheet:
     return Sheet(groups, len(lines), staff, STAFF_LINES, GUEST_LINES)
 
 
-def sheet_pdf(meeting: Meeting) -> bytes:
-    """The printable attendance sheet of the meeting."""
-    html = render_template(
+def sheet_html(meeting: Meeting) -> str:
+    """The attendance sheet as the HTML document that is printed."""
+    return render_template(
         "minutes/sheet.html",
         meeting=meeting,
         sheet=build_sheet(meeting),
         contact=ORGANISER_CONTACT,
         today=today_paris(),
     )
-    return html_to_pdf(html)
+
+
+def sheet_pdf(meeting: Meeting) -> bytes:
+    """The printable attendance sheet of the meeting."""
+    return html_to_pdf(sheet_html(meeting))

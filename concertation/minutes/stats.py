@@ -1,5 +1,5 @@
 """Turnout statistics per year: by meeting, by CC (concertations), by town (Rendez-vous de Territoire),
-and the invitees who never came. Only meetings whose attendance was recorded count.
+and the invitees who never came. Only meetings already held whose attendance was recorded count.
 
 A handful of grouped queries, whatever the number of meetings or invitees.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, extract, func, select
 from sqlalchemy.orm import selectinload
 
 from concertation.core.text import fold
+from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.minutes.enums import AttendanceStatus
@@ -89,7 +90,7 @@ def stats_years() -> list[int]:
     """The years with at least one meeting whose attendance was recorded, most recent first."""
     years = db.session.scalars(
         select(extract("year", Meeting.starts_at))
-        .where(Meeting.id.in_(select(Attendance.meeting_id)))
+        .where(Meeting.id.in_(select(Attendance.meeting_id)), Meeting.starts_at <= now_utc())
         .distinct()
     )
     return sorted({int(y) for y in years}, reverse=True)
@@ -112,6 +113,8 @@ def turnout_stats(year: int) -> TurnoutStats:
                 extract("year", Meeting.starts_at) == year,
                 Meeting.status != MeetingStatus.ANNULEE,
                 Meeting.id.in_(select(Attendance.meeting_id)),
+                # Attendance typed ahead (before the rule that opens it on the day) is no turnout.
+                Meeting.starts_at <= now_utc(),
             )
             .options(
                 selectinload(Meeting.sector).selectinload(Sector.town), selectinload(Meeting.intercommunality)

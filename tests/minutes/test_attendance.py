@@ -175,3 +175,48 @@ def test_cancelled_meeting_takes_no_attendance(app: Flask) -> None:
     cancel_meeting(meeting)
     with pytest.raises(NotAllowed):
         record_attendance(meeting, [AttendanceEntry(1, "present")])
+
+
+def test_attendance_opens_on_the_meetings_day(app: Flask, client: FlaskClient, login: Login) -> None:
+    """Issue 12, item 14: no attendance months ahead; it opens on the meeting's day in Lozère."""
+    from datetime import date
+
+    from concertation.minutes.attendance import (
+        AttendanceEntry,
+        OtherInput,
+        add_other,
+        is_open,
+        record_attendance,
+    )
+    from concertation.minutes.exceptions import NotAllowed
+
+    f.gevaudan_elus()
+    ahead = f.meeting(starts_at=f.paris(2027, 3, 9, 0, 30))  # 8 March, 23:30 UTC
+    from concertation.meetings.services import freeze_invitees
+    from concertation.minutes.attendance import current_invitees
+
+    freeze_invitees(ahead)
+    db.session.commit()
+    person_id = current_invitees(ahead)[0].person_id
+    with pytest.raises(NotAllowed, match="à partir du jour de la réunion, le 09/03/2027"):
+        record_attendance(ahead, [AttendanceEntry(person_id, "present")])
+    with pytest.raises(NotAllowed):
+        add_other(ahead, OtherInput(name="Claire Roux"))
+    db.session.rollback()
+    assert _count(Attendance) == 0
+    assert not is_open(ahead, today=date(2027, 3, 8)) and is_open(ahead, today=date(2027, 3, 9))
+
+    login(UserRole.ORGANISATEUR)
+    url = f"/reunions/{ahead.id}/emargement"
+    page = client.get(url).get_data(as_text=True)
+    assert "à partir du jour de la réunion, le 09/03/2027" in page
+    assert "Enregistrer les présences" not in page and "Ajouter une personne présente" not in page
+    token = csrf_token(client, "/reunions/")
+    response = client.post(url, data={"csrf_token": token, f"statut-{person_id}": "present"})
+    assert response.status_code == 303
+    response = client.post(
+        f"{url}/autres", data={"csrf_token": token, "kind": "partenaire", "name": "C. Roux"}
+    )
+    assert response.status_code == 303
+    assert "pas encore eu lieu" in client.get(url).get_data(as_text=True)
+    assert _count(Attendance) == 0

@@ -140,3 +140,40 @@ def test_reader_cannot_write_decisions(app: Flask, client: FlaskClient, login: L
             client.post(target, data={"csrf_token": token, "kind": "autre", "text": "x"}).status_code == 403
         )
     assert db.session.scalars(select(Decision)).all() == []
+
+
+def test_decisions_page_renders_once_actions_exist(app: Flask, client: FlaskClient, login: Login) -> None:
+    """Issue 12, item 2: the page was a 500 as soon as one action existed (choices unpacked as pairs)."""
+    elus = f.gevaudan_elus()
+    meeting = past_meeting()
+    login(UserRole.ORGANISATEUR)
+    url = f"/reunions/{meeting.id}/decisions"
+    token = csrf_token(client, url)
+    added = client.post(
+        f"/reunions/{meeting.id}/actions",
+        data={
+            "csrf_token": token,
+            "title": "Transmettre la délibération",
+            "due_on": "2026-11-20",
+            "owner_person_id": str(elus[0].id),
+        },
+        follow_redirects=True,
+    )
+    assert added.status_code == 200
+    assert "Transmettre la délibération" in added.get_data(as_text=True)
+    item = db.session.scalars(select(ActionItem)).one()
+    for status in ActionStatus:
+        changed = client.post(
+            f"/reunions/{meeting.id}/actions/{item.id}/statut",
+            data={"csrf_token": token, "status": status.value},
+            follow_redirects=True,
+        )
+        assert changed.status_code == 200
+        reloaded = client.get(url)
+        assert reloaded.status_code == 200
+        page = reloaded.get_data(as_text=True)
+        assert f'<option value="{status.value}" selected>{status.label}</option>' in page
+    assert client.post("/deconnexion", data={"csrf_token": token}).status_code in (302, 303)
+    login(UserRole.LECTEUR)
+    page = client.get(url)
+    assert page.status_code == 200 and ActionStatus.ABANDONNEE.label in page.get_data(as_text=True)

@@ -50,14 +50,14 @@ def test_rendez_vous_in_mende_lists_every_invitee_once_with_all_qualities(
         name = line.person.display_name
         found = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
         assert len(found) == names[name], name
-        for quality in line.qualities:
-            assert quality in text, (name, quality)
+        for quality in line.qualities:  # a long quality may wrap in its column
+            assert quality.replace(" ", "") in text.replace(" ", ""), (name, quality)
     assert "Signature" in text and "Département de la Lozère" in text and "Invités et partenaires" in text
     # Each invitee in exactly one group, and the communes under their CC.
     db.session.expire_all()
     with count_queries() as queries:
         sheet = build_sheet(meeting)
-    assert len(queries) <= 12  # a fixed number, whatever the invitees
+    assert len(queries) <= 14  # a fixed number, whatever the invitees (answers give the representatives)
     placed = [row.name for group in sheet.groups for sub in group.subgroups for row in sub.rows]
     assert Counter(placed) == names
     titles = [group.title for group in sheet.groups]

@@ -63,3 +63,30 @@ def test_turnout_by_meeting_cc_town_and_the_invitees_who_never_came(
     )
     assert "Invités jamais venus en 2026" in page and "CC du Gévaudan" in page
     assert rows[concertation.id].rate_label in page
+
+
+def test_meetings_not_yet_held_are_not_counted(app: object) -> None:
+    """Issue 12, item 14: attendance typed ahead (before the rule) does not enter the statistics."""
+    from concertation.meetings.services import freeze_invitees
+    from concertation.minutes.enums import AttendanceStatus, AttendeeKind
+    from concertation.minutes.models import Attendance
+    from tests import factories as f
+
+    f.gevaudan_elus()
+    held, _ = _held_with_attendance("concertation", 3, siren=GEVAUDAN)
+    ahead = f.meeting("concertation", title="Plus tard", starts_at=f.paris(2027, 3, 9))
+    freeze_invitees(ahead)
+    for invitee in current_invitees(ahead):  # rows written directly: the service now refuses them
+        db.session.add(
+            Attendance(
+                meeting_id=ahead.id,
+                invitee_id=invitee.id,
+                person_id=invitee.person_id,
+                kind=AttendeeKind.INVITE,
+                status=AttendanceStatus.PRESENT,
+            )
+        )
+    db.session.commit()
+    assert stats_years() == [2026]
+    assert turnout_stats(2027).meetings == []
+    assert [m.meeting_id for m in turnout_stats(2026).meetings] == [held.id]
