@@ -377,6 +377,34 @@ class Journey(RuleBasedStateMachine):
             {"person_id": str(person), "reason": "Partenaire du contrat" if add else "Ne siège plus"},
         )
 
+    @precondition(lambda self: self.has("convoked"))
+    @rule(data=st.data())
+    def undo_removal(self, data: st.DataObject) -> None:
+        """The organiser adds back someone removed from a convoked list (a wrong click)."""
+        meeting_id = self._meeting(data, "convoked")
+        with self._context():
+            removed = sorted(
+                db.session.scalars(
+                    select(Invitation.person_id).where(
+                        Invitation.meeting_id == meeting_id, Invitation.cancelled_at.is_not(None)
+                    )
+                )
+            )
+            if not removed:
+                removed = sorted(
+                    db.session.scalars(
+                        select(Invitation.person_id).where(
+                            Invitation.meeting_id == meeting_id, Invitation.email.is_not(None)
+                        )
+                    )
+                )[:1]
+        if not removed:
+            return
+        person = str(data.draw(st.sampled_from(removed), label="person"))
+        url = f"/reunions/{meeting_id}/invites/"
+        self._post(meeting_id, url + "retrait", {"person_id": person, "reason": "Erreur de saisie"})
+        self._post(meeting_id, url + "ajout", {"person_id": person, "reason": "Erreur de saisie"})
+
     @precondition(lambda self: self.has("draft"))
     @rule(data=st.data())
     def convoke(self, data: st.DataObject) -> None:
@@ -471,8 +499,6 @@ class Journey(RuleBasedStateMachine):
                 fields[f"represente-{person_id}"] = REPRESENTATIVE if status == "represente" else ""
         self._post(meeting_id, f"/reunions/{meeting_id}/emargement", fields)
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data(), with_owner=st.booleans(), due=st.sampled_from([30, 400, None, -400]))
     def add_action(self, data: st.DataObject, with_owner: bool, due: int | None) -> None:
         """An action due `due` days from today (None: no due date, refused; -400: before the meeting)."""
         meeting_id = self._meeting(data, "held")
@@ -497,8 +523,6 @@ class Journey(RuleBasedStateMachine):
             },
         )
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data(), status=st.sampled_from(["a_faire", "en_cours", "faite", "abandonnee"]))
     def change_action(self, data: st.DataObject, status: str) -> None:
         meeting_id = self._meeting(data, "held")
         with self._context():
@@ -507,8 +531,6 @@ class Journey(RuleBasedStateMachine):
             action = data.draw(st.sampled_from(ids), label="action")
             self._post(meeting_id, f"/reunions/{meeting_id}/actions/{action}/statut", {"status": status})
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data(), agenda=st.booleans())
     def add_decision(self, data: st.DataObject, agenda: bool) -> None:
         meeting_id = self._meeting(data, "held")
         with self._context():
@@ -525,8 +547,6 @@ class Journey(RuleBasedStateMachine):
             },
         )
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data())
     def undo_decision(self, data: st.DataObject) -> None:
         meeting_id = self._meeting(data, "held")
         with self._context():
@@ -535,8 +555,6 @@ class Journey(RuleBasedStateMachine):
             decision = data.draw(st.sampled_from(ids), label="decision")
             self._post(meeting_id, f"/reunions/{meeting_id}/decisions/{decision}/annulation")
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data())
     def write_minutes(self, data: st.DataObject) -> None:
         meeting_id = self._meeting(data, "held")
         self._post(meeting_id, f"/reunions/{meeting_id}/compte-rendu/commencer")
@@ -551,12 +569,47 @@ class Journey(RuleBasedStateMachine):
                 {f"texte-{sid}": body for sid in sections},
             )
 
-    @precondition(lambda self: self.has("held"))
-    @rule(data=st.data(), step=st.sampled_from(["validation", "brouillon", "diffusion", "correction"]))
     def minutes_step(self, data: st.DataObject, step: str) -> None:
         meeting_id = self._meeting(data, "held")
         fields = {"reason": "Orthographe du nom de Mme D'ESTAING"} if step == "correction" else {}
         self._post(meeting_id, f"/reunions/{meeting_id}/compte-rendu/{step}", fields)
+
+    # The steps after the meeting are grouped in three rules, so that they do not crowd out the others.
+
+    @precondition(lambda self: self.has("held"))
+    @rule(
+        data=st.data(),
+        change=st.booleans(),
+        with_owner=st.booleans(),
+        due=st.sampled_from([30, 400, None, -400]),
+        status=st.sampled_from(["en_cours", "faite", "abandonnee", "a_faire"]),
+    )
+    def actions(
+        self, data: st.DataObject, change: bool, with_owner: bool, due: int | None, status: str
+    ) -> None:
+        if change:
+            self.change_action(data, status)
+        else:
+            self.add_action(data, with_owner, due)
+
+    @precondition(lambda self: self.has("held"))
+    @rule(data=st.data(), undo=st.booleans(), agenda=st.booleans())
+    def decisions(self, data: st.DataObject, undo: bool, agenda: bool) -> None:
+        if undo:
+            self.undo_decision(data)
+        else:
+            self.add_decision(data, agenda)
+
+    @precondition(lambda self: self.has("held"))
+    @rule(
+        data=st.data(),
+        step=st.sampled_from(["rédaction", "validation", "diffusion", "brouillon", "correction"]),
+    )
+    def minutes(self, data: st.DataObject, step: str) -> None:
+        if step == "rédaction":
+            self.write_minutes(data)
+        else:
+            self.minutes_step(data, step)
 
     # --- Invariants -------------------------------------------------------------------------------
 
@@ -628,3 +681,26 @@ class Journey(RuleBasedStateMachine):
 def test_organiser_journey(site: Site) -> None:
     Journey.site = site
     run_state_machine_as_test(Journey, settings=JOURNEY)
+
+
+def test_a_removed_invitee_added_back_gets_a_higher_sequence(site: Site) -> None:
+    """One journey written out (issue 12, item 18): a wrong click on a convoked list, undone. The
+    cancellation and the new invitation each carry a SEQUENCE higher than the last one the élu received,
+    or their calendar ignores the second."""
+    Journey.site = site
+    journey = Journey()
+    journey.create(rendez_vous=False, scope=0, days=40, hour=14, place=PLACES[0])
+    meeting_id = journey.meetings[-1]
+    journey._post(meeting_id, f"/reunions/{meeting_id}/convoquer")
+    with journey._context():
+        emailed = db.session.scalar(
+            select(Invitation.person_id)
+            .where(Invitation.meeting_id == meeting_id, Invitation.email.is_not(None))
+            .order_by(Invitation.id)
+        )
+    url = f"/reunions/{meeting_id}/invites/"
+    for action in ("retrait", "ajout"):
+        journey._post(meeting_id, url + action, {"person_id": str(emailed), "reason": "Erreur de saisie"})
+        journey.one_active_invitation_per_invitee_with_email()
+        journey.sequence_increases_for_each_recipient()
+    journey.pages_render()
