@@ -3,6 +3,10 @@
 Every person is invented (seeded random names, @example.org addresses, `is_demo=True` and a note saying so);
 only the territory (communes, intercommunalities, cantons) is real. The same database always gets the same
 people, so that screenshots and bug reports can be reproduced.
+
+A few maires carry on purpose what real data brings and random names never would (`AWKWARD_MAYORS`): an
+internationalised domain, apostrophes, particles and ligatures, two homonyms, a maire without email; and
+one maire presides a CC and a syndicate. `make run` and the browser tests meet them on the main path.
 """
 
 from __future__ import annotations
@@ -277,11 +281,12 @@ def demo_syndicates(communes: Sequence[Commune]) -> list[DemoSyndicate]:
             epcis=tuple(LOZERE_CCS),
             president_mayor_of="48039",
         ),
+        # Presided by the maire of Marvejols, who also presides the CC du Gévaudan: three qualities.
         DemoSyndicate(
             "Syndicat intercommunal d'AEP de la Colagne",
             "Production et distribution d'eau potable (AEP)",
-            communes=("48099", "48103", "48107", "48138"),
-            president_mayor_of="48103",
+            communes=("48092", "48099", "48103", "48107", "48138"),
+            president_mayor_of="48092",
         ),
         DemoSyndicate(
             "SIVU scolaire du Valdonnez",
@@ -351,6 +356,50 @@ def build_delegate_mayors(builder: DemoBuilder, former: Sequence[FormerCommune])
         builder.mandate(person, Role.MAIRE_DELEGUE, label, commune=item.commune)
 
 
+@dataclass(frozen=True)
+class AwkwardMayor:
+    """A maire whose drawn identity is replaced; `email` None: no email (paper), "": one at example.org."""
+
+    insee: str
+    civility: str
+    first_name: str
+    last_name: str
+    email: str | None = ""
+
+
+# An internationalised domain (accented, sent in its IDNA form); its local part stays ASCII, as the service
+# refuses a non-ASCII one at input.
+IDN_EMAIL = "secretariat@mairie-lozère.fr"
+HOMONYM = ("M.", "Jean", "MARTIN")
+# Communes whose drawn maire holds no other mandate (so no gendered label needs rewriting): four in the
+# CC du Gévaudan (the concertation of the walkthrough), one homonym in the CC Coeur de Lozère (Mende).
+AWKWARD_MAYORS = (
+    AwkwardMayor("48005", "Mme", "Sophie", "ROUVIÈRE", IDN_EMAIL),
+    AwkwardMayor("48032", "Mme", "Hélène", "D'ESTAING", "helene.d'estaing@example.org"),
+    AwkwardMayor("48072", "M.", "Patrick", "O'Neill", None),
+    AwkwardMayor("48068", "Mme", "Marie-Thérèse", "de La Rochefoucauld"),
+    AwkwardMayor("48124", "Mme", "Anaïs", "BŒUF-SÉGUIN"),
+    AwkwardMayor("48165", *HOMONYM),
+    AwkwardMayor("48111", *HOMONYM),
+)
+
+
+def build_awkward_mayors(builder: DemoBuilder, mayors: dict[str, Person]) -> None:
+    """Give a few maires the identities of `AWKWARD_MAYORS` (after the draws: the others stay the same)."""
+    for spec in AWKWARD_MAYORS:
+        person = mayors.get(spec.insee)
+        if person is None:
+            continue
+        assert all(m.role == Role.MAIRE for m in person.mandates), spec.insee
+        builder.report.without_email -= person.email is None
+        person.civility, person.first_name, person.last_name = spec.civility, spec.first_name, spec.last_name
+        if spec.email == "":
+            person.email = builder._email(spec.first_name, spec.last_name)
+        else:
+            person.email = spec.email
+        builder.report.without_email += person.email is None
+
+
 def has_people() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(Person)))
 
@@ -370,6 +419,7 @@ def load_demo(on: date | None = None) -> DemoReport | None:
     former = list(db.session.scalars(select(FormerCommune)))
     builder = DemoBuilder()
     mayors = build_mayors(builder, communes)
+    build_awkward_mayors(builder, mayors)
     build_intercommunal(builder, epcis, mayors, on or today_paris())
     build_departmental(builder, cantons, mayors)
     build_syndicates(builder, {c.insee_code: c for c in communes}, {e.siren: e for e in epcis}, mayors)

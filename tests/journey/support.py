@@ -1,0 +1,163 @@
+"""Support of the journey tests: the demo site, a browser that refuses any 5xx, what the outbox holds.
+
+The site is the real Lozère territory with the demo élus (and their awkward cases: an internationalised
+domain, apostrophes, homonyms, élus without email), one account per role, each logged in through the real
+login form in its own test client. Nothing here is mocked: the pages are the app's, the emails are the
+outbox's bytes, their calendars are read with vobject (independently of the icalendar library that wrote
+them).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import vobject
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from concertation import create_app
+from concertation.accounts.models import UserRole
+from concertation.accounts.services import create_user
+from concertation.demo import load_demo
+from concertation.extensions import db
+from concertation.meetings.composition import ensure_default_rules
+from concertation.notifications.models import OutboxMessage
+from concertation.territory.services import load_lozere
+from config import TestConfig
+from tests.conftest import _wipe as wipe
+from tests.conftest import csrf_token
+
+PASSWORD = "mot-de-passe-du-parcours"
+ROLES = (UserRole.LECTEUR, UserRole.ORGANISATEUR, UserRole.ADMIN)
+GEVAUDAN = "244800470"
+COEUR_DE_LOZERE = "244800405"
+# The answer link of an email: /r/<signed token>.
+ANSWER_LINK = re.compile(r"/r/([A-Za-z0-9_.\-]+)")
+
+
+class ServerError(AssertionError):
+    """A page answered 5xx (the test client re-raises the app's exceptions; this catches the others)."""
+
+
+@dataclass
+class Browser:
+    """A test client logged in (or not) that fails on any 5xx and posts with its session's CSRF token."""
+
+    client: FlaskClient
+    token: str = ""
+    log: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        response = self.client.get(url, **kwargs)
+        self.log.append(("GET", url, response.status_code))
+        if response.status_code >= 500:
+            raise ServerError(f"GET {url} -> {response.status_code}")
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None) -> TestResponse:
+        sent = {"csrf_token": self.token, **(data or {})}
+        response = self.client.post(url, data=sent)
+        self.log.append(("POST", url, response.status_code))
+        if response.status_code >= 500:
+            raise ServerError(f"POST {url} -> {response.status_code}")
+        return response
+
+
+def login(app: Flask, email_address: str) -> Browser:
+    client = app.test_client()
+    token = csrf_token(client, "/connexion")
+    response = client.post(
+        "/connexion", data={"email": email_address, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    # Flask-WTF keeps one token per session (no time limit in the config): any page's token serves.
+    return Browser(
+        client, csrf_token(client, "/reunions/nouvelle" if email_address != "lecteur@lozere.fr" else "/")
+    )
+
+
+@dataclass
+class Site:
+    app: Flask
+    browsers: dict[UserRole, Browser]
+
+    @property
+    def organiser(self) -> Browser:
+        return self.browsers[UserRole.ORGANISATEUR]
+
+
+def open_site(database_url: str, mail_dir: str) -> Site:
+    """The app on the Lozère territory with the demo élus and one logged-in browser per role.
+
+    No application context stays pushed: each request gets its own, as in production."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, MAIL_CATCHER_DIR=mail_dir)
+    with app.app_context():
+        ensure_default_rules()
+        load_lozere()
+        load_demo()
+        for role in ROLES:
+            create_user(f"{role.value}@lozere.fr", PASSWORD, role)
+        db.session.commit()
+        db.session.remove()
+    return Site(app, {role: login(app, f"{role.value}@lozere.fr") for role in ROLES})
+
+
+def close_site(site: Site) -> None:
+    with site.app.app_context():
+        wipe()
+        db.engine.dispose()
+
+
+def meeting_id_from(response: TestResponse) -> int | None:
+    """The id of the meeting a creation redirected to, or None when it was refused."""
+    match = re.search(r"/reunions/(\d+)$", response.headers.get("Location", ""))
+    return int(match.group(1)) if response.status_code == 303 and match else None
+
+
+# --- The outbox ---------------------------------------------------------------------------------------
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def calendar_of(raw: bytes) -> tuple[str, int, str] | None:
+    """(METHOD, SEQUENCE, UID) of the email's calendar part, read with vobject; None without one."""
+    message = parse(raw)
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            calendar = vobject.readOne(payload.decode("utf-8"))
+            event = calendar.vevent
+            sequence = int(event.sequence.value) if hasattr(event, "sequence") else 0
+            return calendar.method.value.upper(), sequence, event.uid.value
+    return None
+
+
+def text_of(raw: bytes) -> str:
+    message = parse(raw)
+    body = message.get_body(preferencelist=("plain",))
+    return body.get_content() if body is not None else ""
+
+
+def answer_tokens(raw: bytes) -> list[str]:
+    return ANSWER_LINK.findall(text_of(raw))
+
+
+def outbox(meeting_ids: list[int] | None = None, after: int = 0) -> Iterator[OutboxMessage]:
+    """The outbox rows (of these meetings), in the order they were written; needs an app context."""
+    query = select(OutboxMessage).where(OutboxMessage.id > after).order_by(OutboxMessage.id)
+    if meeting_ids is not None:
+        query = query.where(OutboxMessage.meeting_id.in_(meeting_ids))
+    yield from db.session.scalars(query)
