@@ -12,6 +12,7 @@ from flask import current_app
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.invitations.tokens import make_token
 from concertation.notifications import wording
+from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
 from concertation.notifications.mime import InvitationWriter, stable_message_id
 from concertation.notifications.models import MessageKind
@@ -154,6 +155,7 @@ class _InvitationBatch:
         assert invitation.meeting_id == meeting.id, "one batch is one meeting"
         assert invitation.email, "paper invitations are printed, not emailed"
         rsvp_url = self.ctx.rsvp_url(invitation.id, meeting.id)
+        feed_url = person_feed_url(self.ctx.public_url, self.ctx.secret_key, invitation.person_id)
         ics = self.calendar.render(AttendeeData(name=person.full_name, email=invitation.email), rsvp_url)
         context = {
             **self.context,
@@ -161,6 +163,8 @@ class _InvitationBatch:
             "invitation": invitation,
             "qualities": list(invitation.invitee.qualities),
             "rsvp_url": rsvp_url,
+            "feed_url": feed_url,
+            "feed_webcal_url": webcal_url(feed_url),
             **self.extra,
         }
         message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
@@ -183,3 +187,12 @@ class _InvitationBatch:
             meeting_id=meeting.id,
             invitation_id=invitation.id,
         )
+
+
+def build_invitation_email(invitation: Invitation, kind: MessageKind, ctx: MailContext) -> OutgoingEmail:
+    """The email enqueue_invitation_emails would write for one invitation, built but not written.
+
+    For previews: the invitation may be a transient object outside the session.
+    """
+    batch = _InvitationBatch(invitation.meeting, kind, ctx, whole_meeting=True, extra=None)
+    return batch.email_for(invitation)
