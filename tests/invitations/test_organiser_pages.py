@@ -125,7 +125,9 @@ def test_relance_emails_each_unanswered_invitee_with_an_address_once(
     queued = _outbox(MessageKind.REMINDER)
     assert sorted(m.recipient_email for m in queued) == expected
     drain(SmtpSettings.from_config(app.config))
-    received = [email.message_from_bytes(raw, policy=email.policy.default) for _, _, raw in smtp_server.messages]
+    received = [
+        email.message_from_bytes(raw, policy=email.policy.default) for _, _, raw in smtp_server.messages
+    ]
     relances = [m for m in received if str(m["Subject"]).startswith("Relance : ")]
     assert sorted(str(m["To"].addresses[0].addr_spec) for m in relances) == expected
     assert isinstance(relances[0], EmailMessage)
