@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, select
+from flask_login import current_user
 
+from concertation.accounts.models import User, UserRole
 from concertation.core.security import reader_required
-from concertation.extensions import db
-from concertation.people.models import Person
-from concertation.territory.models import Canton, Commune, Intercommunality, Sector, Syndicate
+from concertation.core.timeutils import now_utc, today_paris
+from concertation.home import home
 
 bp = Blueprint("main", __name__)
 
@@ -16,15 +16,11 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @reader_required
 def index() -> str:
-    counts = {
-        label: db.session.scalar(select(func.count()).select_from(model)) or 0
-        for label, model in (
-            ("communes", Commune),
-            ("intercommunalités", Intercommunality),
-            ("cantons", Canton),
-            ("secteurs", Sector),
-            ("syndicats", Syndicate),
-            ("personnes", Person),
-        )
-    }
-    return render_template("index.html", counts=counts)
+    user = current_user._get_current_object()
+    organiser = current_user.has_role(UserRole.ORGANISATEUR)
+    page = home(
+        user if isinstance(user, User) else None, organiser=organiser, now=now_utc(), today=today_paris()
+    )
+    return render_template(
+        "index.html", page=page, counts=page.counts, organiser=organiser, today=today_paris()
+    )

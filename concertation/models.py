@@ -15,7 +15,7 @@ from concertation.contracts.models import (
     StageChange,
 )
 from concertation.followup.models import JobRun, ReminderLog, ReminderOptOut
-from concertation.invitations.models import AnswerEvent, Invitation
+from concertation.invitations.models import AnswerEvent, Invitation, InvitationReminder
 from concertation.meetings.models import (
     AgendaItem,
     CompositionRule,
@@ -64,6 +64,7 @@ __all__ = [
     "Intercommunality",
     "IntercommunalityMembership",
     "Invitation",
+    "InvitationReminder",
     "InviteeOverride",
     "JobRun",
     "Mandate",

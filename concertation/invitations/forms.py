@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -37,3 +37,9 @@ class ConfirmForm(FrenchForm):
 
 class CancelForm(FrenchForm):
     confirm = BooleanField("Je confirme l'annulation", validators=[DataRequired("Cochez la confirmation.")])
+
+
+class RemindForm(FrenchForm):
+    """ "Relancer les sans-réponse": the token, drawn when the page is shown, makes the click unique."""
+
+    token = HiddenField(validators=[DataRequired("Formulaire de relance expiré : rechargez la page.")])

@@ -98,3 +98,18 @@ class AnswerEvent(Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     is_applied: Mapped[bool] = mapped_column(default=True)
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class InvitationReminder(Model):
+    """One click on "Relancer les sans-réponse".
+
+    The form carries a token drawn when the page was shown; it is unique here, so submitting the
+    same form twice (double click, reload of the POST) finds the row and sends nothing more.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    email_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

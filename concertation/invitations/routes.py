@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from concertation.core.security import organiser_required
+from concertation.accounts.models import User
+from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
-from concertation.invitations import services
+from concertation.invitations import reminders, services
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import (
     ANSWER_VALUES,
@@ -16,14 +19,22 @@ from concertation.invitations.forms import (
     CancelForm,
     ConfirmForm,
     OrganiserAnswerForm,
+    RemindForm,
 )
 from concertation.invitations.models import AnswerSource, Channel, Invitation
+from concertation.invitations.preview import convocation_preview
 from concertation.invitations.tokens import InvalidToken, read_token
+from concertation.meetings import calendar as meeting_calendar
 from concertation.meetings import services as meeting_services
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.feeds import feed_calendar, person_feed_token, read_person_feed_token
+from concertation.notifications.feeds import (
+    feed_calendar,
+    person_feed_url,
+    read_person_feed_token,
+    webcal_url,
+)
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import delivery_counts, requeue
 from concertation.notifications.pdf import html_to_pdf
@@ -84,8 +95,15 @@ def answer(token: str) -> str | Response | tuple[str, int]:
             flash("Votre réponse est enregistrée. Merci.", "success")
             return redirect(url_for("invitations.answer", token=token), 303)
     status = 422 if request.method == "POST" else 200
+    ctx = _ctx()
+    feed_url = person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id)
     return render_template(
-        "invitations/answer.html", form=form, invitation=invitation, meeting=meeting
+        "invitations/answer.html",
+        form=form,
+        invitation=invitation,
+        meeting=meeting,
+        feed_url=feed_url,
+        feed_webcal_url=webcal_url(feed_url),
     ), status
 
 
@@ -95,16 +113,81 @@ def index(meeting_id: int) -> str:
     meeting = db.get_or_404(Meeting, meeting_id)
     invitations = services.invitations_of(meeting, active_only=False)
     counts = delivery_counts(meeting.id)
+    answer_filter = request.args.get("reponse")
+    if answer_filter not in reminders.FILTERS:
+        answer_filter = None
+    shown = reminders.filtered(invitations, answer_filter)
+    remind_form = RemindForm(formdata=None, token=reminders.new_reminder_token())
     return render_template(
         "invitations/index.html",
         meeting=meeting,
-        invitations=invitations,
-        deliveries=services.deliveries(invitations),
+        invitations=shown,
+        all_count=len(invitations),
+        deliveries=services.deliveries(shown),
         counts=counts,
         sent=counts[DeliveryState.ENVOYE],
+        answer_counts=reminders.answer_counts(invitations),
+        filters=reminders.FILTERS,
+        answer_filter=answer_filter,
+        can_remind=services.answers_open(meeting),
         confirm_form=ConfirmForm(),
         cancel_form=CancelForm(),
         answer_form=OrganiserAnswerForm(),
+        remind_form=remind_form,
+    )
+
+
+@bp.route("/reunions/<int:meeting_id>/relance", methods=["POST"])
+@organiser_required
+def remind(meeting_id: int) -> Response:
+    """ "Relancer les sans-réponse": the form's token is stored, so the same form sends only once."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    form = RemindForm()
+    if not form.validate_on_submit():
+        flash("Formulaire de relance expiré : rechargez la page.", "danger")
+        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    try:
+        sent = reminders.send_reminders(meeting, _ctx(), form.token.data or "", by=_user())
+        db.session.commit()
+    except InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    except IntegrityError:
+        # A simultaneous submit of the same form committed first.
+        db.session.rollback()
+        flash(str(reminders.ReminderAlreadySent()), "warning")
+    else:
+        flash(f"Relance enregistrée : {sent} courriel(s) en cours d'envoi.", "success")
+    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+
+
+def _user() -> User | None:
+    user = current_user._get_current_object()
+    return user if isinstance(user, User) else None
+
+
+@bp.route("/reunions/<int:meeting_id>/invitations.csv")
+@reader_required
+def export(meeting_id: int) -> Response:
+    """The invitee list as the meeting's export writes it, with each invitee's answer."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    answers = {
+        invitation.person_id: [
+            invitation.answer_label if invitation.is_active else "Retiré(e) de la liste",
+            invitation.comment,
+            invitation.answered_at.strftime("%d/%m/%Y %H:%M") if invitation.answered_at else "",
+        ]
+        for invitation in services.invitations_of(meeting, active_only=False)
+    }
+    body = meeting_calendar.invitees_csv(
+        meeting_calendar.invitee_lines(meeting),
+        ("Réponse", "Commentaire", "Répondu le (UTC)"),
+        answers,
+    )
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting.id}.csv"'},
     )
 
 
@@ -113,6 +196,22 @@ def index(meeting_id: int) -> str:
 def progress(meeting_id: int) -> Response:
     meeting = db.get_or_404(Meeting, meeting_id)
     return jsonify({state.value: n for state, n in delivery_counts(meeting.id).items()})
+
+
+@bp.route("/reunions/<int:meeting_id>/convoquer", methods=["GET"])
+@organiser_required
+def convoke_preview(meeting_id: int) -> str | Response:
+    """Who would receive what, and the first email as sent, before the organiser confirms."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if meeting.status != "brouillon":
+        flash(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.", "info")
+        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    return render_template(
+        "invitations/convoke.html",
+        meeting=meeting,
+        preview=convocation_preview(meeting, _ctx()),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/reunions/<int:meeting_id>/convoquer", methods=["POST"])
@@ -246,11 +345,7 @@ def paper_letters(meeting_id: int) -> Response:
         {
             "invitation": invitation,
             "rsvp_url": ctx.rsvp_url(invitation.id, meeting.id),
-            "feed_url": url_for(
-                "invitations.person_feed",
-                token=person_feed_token(ctx.secret_key, invitation.person_id),
-                _external=True,
-            ),
+            "feed_url": person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id),
         }
         for invitation in paper
     ]

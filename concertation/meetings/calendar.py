@@ -256,11 +256,19 @@ CSV_HEADER = (
 )
 
 
-def invitees_csv(lines: Sequence[ComputedInvitee]) -> bytes:
-    """The invitee list as CSV for a spreadsheet: `;`-separated, UTF-8 with a BOM."""
+def invitees_csv(
+    lines: Sequence[ComputedInvitee],
+    extra_header: Sequence[str] = (),
+    extra: Mapping[int, Sequence[str]] | None = None,
+) -> bytes:
+    """The invitee list as CSV for a spreadsheet: `;`-separated, UTF-8 with a BOM.
+
+    `extra` adds columns per person id (the answers, which the invitations domain knows).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow((*CSV_HEADER, *extra_header))
+    blank = [""] * len(extra_header)
     for line in lines:
         person = line.person
         writer.writerow(
@@ -275,6 +283,7 @@ def invitees_csv(lines: Sequence[ComputedInvitee]) -> bytes:
                     "courrier papier" if person.needs_paper else "courriel",
                     person.postal_address,
                     source_label(line),
+                    *(extra or {}).get(person.id, blank),
                 )
             ]
         )

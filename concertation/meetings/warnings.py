@@ -14,7 +14,7 @@ from concertation.core.dated import valid_on
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
-from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.meetings.models import Meeting, MeetingKind, MeetingStatus
 from concertation.people.models import Mandate, Role, french_de
 
 
@@ -58,6 +58,7 @@ def list_warnings(meeting: Meeting, lines: list[ComputedInvitee] | None = None) 
             )
     found.extend(_organiser_address(lines))
     found.extend(_missing_maires(meeting))
+    found.extend(_missing_key_elus(meeting, {line.person.id for line in lines}))
     found.extend(_overlaps(meeting, {line.person.id for line in lines}))
     found.extend(date_warnings(meeting.on))
     return found
@@ -123,4 +124,31 @@ def _overlaps(meeting: Meeting, person_ids: set[int]) -> list[ListWarning]:
                     f"{other_ids[person_id].full_name} est aussi invité(e) à « {other.title} » ({when}).",
                 )
             )
+    return found
+
+
+_DEPARTEMENTAL = (Role.CONSEILLER_DEPARTEMENTAL, Role.PRESIDENT_CONSEIL_DEPARTEMENTAL)
+
+
+def _missing_key_elus(meeting: Meeting, person_ids: set[int]) -> list[ListWarning]:
+    """A concertation without the président of its CC, or any list without a conseiller départemental."""
+    if not person_ids:
+        return []
+    held = db.session.execute(
+        select(Mandate.role, Mandate.intercommunality_id).where(
+            Mandate.person_id.in_(person_ids),
+            Mandate.role.in_((Role.PRESIDENT_EPCI, *_DEPARTEMENTAL)),
+            valid_on(Mandate, meeting.on),
+        )
+    ).all()
+    found: list[ListWarning] = []
+    epci = meeting.intercommunality
+    if (
+        meeting.kind == MeetingKind.CONCERTATION
+        and epci is not None
+        and (Role.PRESIDENT_EPCI, epci.id) not in {(role, body) for role, body in held}
+    ):
+        found.append(ListWarning("no_president", f"Le président de {epci.name} n'est pas sur la liste."))
+    if not any(role in _DEPARTEMENTAL for role, _ in held):
+        found.append(ListWarning("no_departemental", "Aucun conseiller départemental n'est sur la liste."))
     return found

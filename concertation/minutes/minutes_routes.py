@@ -11,7 +11,9 @@ from concertation.meetings.models import Meeting
 from concertation.minutes import minutes as service
 from concertation.minutes.blueprint import back, bp, load_meeting, mail_context, me
 from concertation.minutes.diffusion import diffuse, recipients
+from concertation.minutes.diffusion_preview import diffusion_preview as preview_diffusion
 from concertation.minutes.document import build_document, document_pdf
+from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import InvalidInput, MinutesError
 from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm, show_errors
 from concertation.minutes.markdown import clean_document
@@ -202,6 +204,25 @@ def validate(meeting_id: int) -> BaseResponse:
 @organiser_required
 def reopen(meeting_id: int) -> BaseResponse:
     return _transition(meeting_id, "brouillon")
+
+
+@bp.route("/reunions/<int:meeting_id>/compte-rendu/diffusion", methods=["GET"])
+@organiser_required
+def diffusion_preview(meeting_id: int) -> str | BaseResponse:
+    """The recipients and the email as sent, before the organiser confirms the diffusion."""
+    meeting = load_meeting(meeting_id)
+    minutes = _minutes_or_back(meeting)
+    if minutes is None or minutes.status != MinutesStatus.VALIDE:
+        if minutes is not None:
+            flash("Validez le compte rendu avant de le diffuser.", "warning")
+        return back(PAGE, meeting)
+    return render_template(
+        "minutes/diffuse.html",
+        meeting=meeting,
+        minutes=minutes,
+        preview=preview_diffusion(minutes, mail_context()),
+        action=ActionForm(),
+    )
 
 
 @bp.route("/reunions/<int:meeting_id>/compte-rendu/diffusion", methods=["POST"])

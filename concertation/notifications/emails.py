@@ -15,6 +15,7 @@ from concertation.core.timeutils import now_utc, to_paris
 from concertation.invitations.tokens import make_token
 from concertation.notifications import wording
 from concertation.notifications.addresses import UnwritableAddress
+from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
 from concertation.notifications.mime import InvitationWriter, stable_message_id
 from concertation.notifications.models import MessageKind
@@ -184,12 +185,15 @@ class _InvitationBatch:
     def _raw(self, invitation: Invitation, rsvp_url: str, ics: bytes, message_id: str) -> bytes:
         person = invitation.person
         assert invitation.email, "paper invitations are printed, not emailed"
+        feed_url = person_feed_url(self.ctx.public_url, self.ctx.secret_key, invitation.person_id)
         context = {
             **self.context,
             "person": person,
             "invitation": invitation,
             "qualities": list(invitation.invitee.qualities),
             "rsvp_url": rsvp_url,
+            "feed_url": feed_url,
+            "feed_webcal_url": webcal_url(feed_url),
             **self.extra,
         }
         return self.writer.to_bytes(
@@ -217,3 +221,12 @@ class _InvitationBatch:
             invitation_id=invitation.id,
             refusal=refusal,
         )
+
+
+def build_invitation_email(invitation: Invitation, kind: MessageKind, ctx: MailContext) -> OutgoingEmail:
+    """The email enqueue_invitation_emails would write for one invitation, built but not written.
+
+    For previews: the invitation may be a transient object outside the session.
+    """
+    batch = _InvitationBatch(invitation.meeting, kind, ctx, whole_meeting=True, extra=None)
+    return batch.email_for(invitation)

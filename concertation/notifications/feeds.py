@@ -26,6 +26,17 @@ def person_feed_token(secret_key: str, person_id: int) -> str:
     return URLSafeSerializer(secret_key, salt=FEED_SALT).dumps(person_id)
 
 
+def person_feed_url(public_url: str, secret_key: str, person_id: int) -> str:
+    """The https address of a person's feed, built on the public URL (not the request's host)."""
+    return f"{public_url.rstrip('/')}/flux/personne/{person_feed_token(secret_key, person_id)}.ics"
+
+
+def webcal_url(url: str) -> str:
+    """The same address as webcal://, which calendar applications open as a subscription."""
+    scheme, sep, rest = url.partition("://")
+    return f"webcal://{rest}" if sep and scheme in ("http", "https") else url
+
+
 def read_person_feed_token(secret_key: str, token: str) -> int | None:
     try:
         value = URLSafeSerializer(secret_key, salt=FEED_SALT).loads(token)

@@ -106,7 +106,10 @@ def test_concertation_from_creation_to_answer(
 
     # Convoke.
     page.get_by_role("link", name=re.compile("Convoquer")).click()
-    page.get_by_role("button", name="Convoquer les invités").click()
+    page.get_by_role("link", name="Convoquer les invités…").click()
+    # The preview: how many emails and letters, and the first email, before confirming.
+    assert "courriel(s) et" in page.locator("main").inner_text()
+    page.get_by_role("button", name=re.compile("^Confirmer : convoquer")).click()
     page.wait_for_load_state()
     assert "Convocation enregistrée" in page.locator("main").inner_text()
     shots.take(page, "convocation")
