@@ -14,7 +14,7 @@ import concertation.core.types
 
 # revision identifiers, used by Alembic.
 revision = "0011_invitation_reminders"
-down_revision = "0007_data_version"
+down_revision = "0008_minutes_html"
 branch_labels = None
 depends_on = None
 
