@@ -1,11 +1,15 @@
-"""Job runs recorded by the scheduler, read by `flask jobs list` and the follow-up page."""
+"""Job runs recorded by the scheduler, read by `flask jobs list`, the follow-up page and the health check."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.followup.jobs import JOBS, Job
 from concertation.followup.models import JobRun
 
 KEEP_RUNS = 200
@@ -41,3 +45,45 @@ def last_runs() -> dict[str, JobRun]:
     for run in runs:
         latest.setdefault(run.job_name, run)
     return latest
+
+
+# A job is late once its last run started more than LATE_PERIODS periods plus a margin ago: one missed run
+# is a slow job or a restart, three in a row mean that no scheduler process runs it.
+LATE_PERIODS = 3
+LATE_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class JobState:
+    """A job, its last run and how long ago that run started (None: never run on this database)."""
+
+    job: Job
+    last_run: JobRun | None
+    age_seconds: float | None
+    late_after_seconds: float
+
+    @property
+    def is_late(self) -> bool:
+        """Ran at least once, but not for longer than the threshold: the scheduler stopped running it."""
+        return self.age_seconds is not None and self.age_seconds > self.late_after_seconds
+
+
+def late_after(
+    job: Job, *, periods: float = LATE_PERIODS, margin_seconds: float = LATE_MARGIN_SECONDS
+) -> float:
+    """Seconds after its last start past which `job` counts as late."""
+    return periods * job.period.total_seconds() + margin_seconds
+
+
+def job_states(
+    now: datetime, *, periods: float = LATE_PERIODS, margin_seconds: float = LATE_MARGIN_SECONDS
+) -> list[JobState]:
+    """Each declared job with the age of its last run, in the order of the jobs table."""
+    runs = last_runs()
+    states = []
+    for job in JOBS:
+        run = runs.get(job.name)
+        age = None if run is None else round(max((now - run.started_at).total_seconds(), 0.0), 1)
+        threshold = late_after(job, periods=periods, margin_seconds=margin_seconds)
+        states.append(JobState(job=job, last_run=run, age_seconds=age, late_after_seconds=threshold))
+    return states

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from concertation.core.timeutils import now_utc, to_paris
-from concertation.invitations.tokens import make_token
+from concertation.core.tokens import make_token
 from concertation.notifications import wording
 from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
 from concertation.notifications.mime import InvitationWriter, stable_message_id
