@@ -28,8 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from concertation.api.auth import ApiBlueprint
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
-from concertation.followup.jobruns import JobState, job_states
-from concertation.followup.jobs import DRAIN_OUTBOX
+from concertation.followup.jobruns import JobState, job_states, stopped_jobs
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES
 from concertation.observability.retry import flag_lost_connection
@@ -141,20 +140,6 @@ def _job_state(state: JobState, is_late: bool) -> dict[str, Any]:
     }
 
 
-def late_jobs(states: list[JobState], oldest_due_age_seconds: float | None) -> set[str]:
-    """The jobs that no scheduler runs any more (see the module's docstring)."""
-    late = {state.job.name for state in states if state.is_late}
-    for state in states:
-        if (
-            state.job.name == DRAIN_OUTBOX
-            and state.age_seconds is None
-            and oldest_due_age_seconds is not None
-            and oldest_due_age_seconds > state.late_after_seconds
-        ):
-            late.add(state.job.name)
-    return late
-
-
 @blp.route("/health")
 @blp.response(200, ServiceHealthSchema)
 @blp.alt_response(
@@ -182,7 +167,7 @@ def health() -> tuple[dict[str, Any], int]:
             "message": UNREACHABLE_MESSAGE,
             "detail": type(error).__name__,
         }, 503
-    late = late_jobs(states, outbox["oldest_due_age_seconds"])
+    late = stopped_jobs(states, outbox["oldest_due_age_seconds"])
     body: dict[str, Any] = {
         "status": "erreur" if late else "ok",
         "database": "ok",

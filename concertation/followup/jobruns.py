@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
-from concertation.followup.jobs import JOBS, Job
+from concertation.followup.jobs import DRAIN_OUTBOX, JOBS, Job
 from concertation.followup.models import JobRun
 
 KEEP_RUNS = 200
@@ -39,12 +39,9 @@ def finish_run(run_id: int, *, ok: bool, detail: str) -> None:
 
 
 def last_runs() -> dict[str, JobRun]:
-    """The latest run of each job."""
-    runs = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(500))
-    latest: dict[str, JobRun] = {}
-    for run in runs:
-        latest.setdefault(run.job_name, run)
-    return latest
+    """The latest run of each job, however long ago (a stuck job's last run is hours old)."""
+    latest = select(func.max(JobRun.id)).group_by(JobRun.job_name)
+    return {run.job_name: run for run in db.session.scalars(select(JobRun).where(JobRun.id.in_(latest)))}
 
 
 # A job is late once its last run started more than LATE_PERIODS periods plus a margin ago: one missed run
@@ -87,3 +84,18 @@ def job_states(
         threshold = late_after(job, periods=periods, margin_seconds=margin_seconds)
         states.append(JobState(job=job, last_run=run, age_seconds=age, late_after_seconds=threshold))
     return states
+
+
+def stopped_jobs(states: list[JobState], oldest_due_age_seconds: float | None) -> set[str]:
+    """The jobs that no scheduler runs any more: late ones, and the outbox job if it never ran while a due
+    email has waited past its threshold (a fresh install without any email waiting is not an outage)."""
+    stopped = {state.job.name for state in states if state.is_late}
+    for state in states:
+        if (
+            state.job.name == DRAIN_OUTBOX
+            and state.age_seconds is None
+            and oldest_due_age_seconds is not None
+            and oldest_due_age_seconds > state.late_after_seconds
+        ):
+            stopped.add(state.job.name)
+    return stopped

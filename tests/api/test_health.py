@@ -227,3 +227,20 @@ def test_a_job_run_by_the_command_counts_as_a_run(
     body = response.get_json()
     assert body["outbox"]["en_attente"] == 0
     assert _jobs(body)["drain_outbox"]["age_seconds"] < 30
+
+
+def test_a_job_stuck_for_hours_stays_late_behind_the_frequent_runs(client: FlaskClient) -> None:
+    # A reminders run that never ended 6 hours ago, while the outbox job ran 550 times since.
+    _run("send_reminders", timedelta(hours=6))
+    _run("close_meetings", timedelta(minutes=5))
+    started = now_utc() - timedelta(seconds=5)
+    db.session.add_all(
+        JobRun(job_name="drain_outbox", started_at=started, finished_at=started, outcome="ok")
+        for _ in range(550)
+    )
+    db.session.commit()
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503
+    jobs = _jobs(response.get_json())
+    assert jobs["send_reminders"]["en_retard"] is True
+    assert jobs["send_reminders"]["age_seconds"] >= 6 * 3600
