@@ -77,6 +77,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+    # /api/v1/health is 503 once a job's last run started more than this many periods plus the margin ago.
+    HEALTH_LATE_PERIODS = float(os.environ.get("HEALTH_LATE_PERIODS", "3"))
+    HEALTH_LATE_MARGIN_SECONDS = float(os.environ.get("HEALTH_LATE_MARGIN_SECONDS", "60"))
 
     # Uploads (signed attendance sheets, contract documents) are refused above this size before parsing.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))

@@ -33,6 +33,7 @@ def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_guards(app)
     register_blueprints(app)
+    register_favicon(app)
     register_cli(app)
     register_signals()
     register_error_pages(app)
@@ -114,6 +115,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(followup_bp)
     register_api(app)
+
+
+def register_favicon(app: Flask) -> None:
+    """`/favicon.ico`, which browsers and feed readers ask for whatever the page says: the static file."""
+    # The static endpoint itself, so that the icon is public like the CSS and served the same way.
+    app.add_url_rule(
+        "/favicon.ico",
+        endpoint="static",
+        view_func=app.view_functions["static"],
+        defaults={"filename": "favicon.ico"},
+    )
 
 
 def register_cli(app: Flask) -> None:
@@ -210,7 +222,7 @@ def register_template_helpers(app: Flask) -> None:
     def navigation() -> dict[str, Any]:
         from flask_login import current_user
 
-        from concertation.accounts.models import UserRole
+        from concertation.core.roles import UserRole
 
         def nav_links() -> list[tuple[str, str]]:
             if not current_user.is_authenticated:

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+# UserRole lives in core (core.security checks it); the explicit re-export keeps `accounts.models.UserRole`
+# for the many callers that read it beside User.
+from concertation.core.roles import ROLE_RANK
+from concertation.core.roles import UserRole as UserRole
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime
 from concertation.extensions import Model
-
-
-class UserRole(StrEnum):
-    ADMIN = "admin"
-    ORGANISATEUR = "organisateur"
-    LECTEUR = "lecteur"
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Administrateur", "organisateur": "Organisateur", "lecteur": "Lecteur"}[self.value]
-
-
-# A role may do everything the roles after it in this order may do.
-ROLE_RANK = {UserRole.LECTEUR: 0, UserRole.ORGANISATEUR: 1, UserRole.ADMIN: 2}
 
 
 class User(UserMixin, Model):

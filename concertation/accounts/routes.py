@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -20,9 +21,23 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative redirects after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
+    """`target` if it is a path of this site, else the home page (no open redirect, no header injection).
+
+    Refused: anything but an absolute path ("/..."); "//host", which browsers read as another site; a
+    backslash anywhere (browsers read "/\\host" as "//host"); control and format characters, among them CR
+    and LF, which would split the Location header (a 500), and the tab and newline that browsers drop from
+    a URL, which would turn "/<tab>/host" into "//host"; a scheme or a host, however written.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} for char in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("main.index")
 
 

@@ -1,9 +1,17 @@
-"""GET /api/v1/health: database and outbox state, without authentication.
+"""GET /api/v1/health: database, outbox and scheduler state, without authentication.
 
-One query answers both questions: if the database replies, it also tells how many emails wait, how many
-failed for now or for good, and how late the oldest due one is. 200 when the database answers, 503 when
-it does not; the outbox never turns the answer into an error (a late queue is a warning to read, not an
-outage of the web site).
+If the database replies, it also tells how many emails wait, how many failed for now or for good, how late
+the oldest due one is, and when each periodic job last started. 503 when the database does not answer, or
+when the scheduler has stopped:
+
+- a job that ran on this database did not start again for HEALTH_LATE_PERIODS periods plus
+  HEALTH_LATE_MARGIN_SECONDS (3 × 30 s + 60 s for the outbox): its process is dead or stuck;
+- the outbox job never ran, and a due email has waited longer than that same threshold. A fresh install
+  (`flask run` without the scheduler, no email queued) stays at 200: nothing is harmed until an email
+  waits, and its first queued email turns the missing scheduler into a 503 once it is late.
+
+A slow queue with a running scheduler (an SMTP outage, retries) stays a 200 with figures to read: the
+outage is the mail server's, not the site's.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from marshmallow import fields
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from concertation.api.auth import ApiBlueprint
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.followup.jobruns import JobState, job_states, stopped_jobs
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES
 from concertation.observability.retry import flag_lost_connection
@@ -27,6 +36,10 @@ from concertation.observability.retry import flag_lost_connection
 blp = ApiBlueprint("health", __name__, description="État du service", public=True)
 
 UNREACHABLE_MESSAGE = "La base de données ne répond pas : le service est indisponible."
+STALLED_MESSAGE = (
+    "Le planificateur ne tourne plus (tâche(s) en retard : {jobs}) : les courriels et les rappels ne "
+    "partent pas. Redémarrez `python -m scheduler`."
+)
 
 
 class OutboxStateSchema(ma.Schema):
@@ -48,12 +61,42 @@ class OutboxStateSchema(ma.Schema):
     )
 
 
+class JobStateSchema(ma.Schema):
+    name = fields.String(required=True, metadata={"description": "Identifiant de la tâche"})
+    libelle = fields.String(required=True, metadata={"description": "Nom de la tâche en français"})
+    periode_secondes = fields.Float(required=True, metadata={"description": "Période de la tâche"})
+    dernier_passage = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "Début du dernier passage ; null si jamais"}
+    )
+    age_seconds = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Secondes écoulées depuis le début du dernier passage ; null si jamais"},
+    )
+    retard_apres_secondes = fields.Float(
+        required=True,
+        metadata={"description": "Âge au-delà duquel la tâche est en retard (périodes + marge)"},
+    )
+    en_retard = fields.Boolean(
+        required=True, metadata={"description": "Vrai si la tâche ne passe plus (réponse 503)"}
+    )
+
+
 class ServiceHealthSchema(ma.Schema):
     status = fields.String(required=True, metadata={"description": "« ok » ou « erreur »"})
     database = fields.String(required=True, metadata={"description": "« ok » ou « injoignable »"})
+    scheduler = fields.String(
+        metadata={"description": "« ok » ou « arrêté » (absent si la base est injoignable)"}
+    )
     outbox = fields.Nested(
         OutboxStateSchema,
         metadata={"description": "État de la file d'envoi des courriels (absent si la base est injoignable)"},
+    )
+    jobs = fields.List(
+        fields.Nested(JobStateSchema),
+        metadata={
+            "description": "Tâches périodiques et leur dernier passage (absent si la base est injoignable)"
+        },
     )
     message = fields.String(
         metadata={"description": "Explication en français, quand le service est indisponible"}
@@ -85,13 +128,34 @@ def outbox_state() -> dict[str, Any]:
     }
 
 
+def _job_state(state: JobState, is_late: bool) -> dict[str, Any]:
+    return {
+        "name": state.job.name,
+        "libelle": state.job.label,
+        "periode_secondes": state.job.period.total_seconds(),
+        "dernier_passage": None if state.last_run is None else state.last_run.started_at,
+        "age_seconds": state.age_seconds,
+        "retard_apres_secondes": state.late_after_seconds,
+        "en_retard": is_late,
+    }
+
+
 @blp.route("/health")
 @blp.response(200, ServiceHealthSchema)
-@blp.alt_response(503, schema=ServiceHealthSchema, description="Base de données injoignable")
+@blp.alt_response(
+    503,
+    schema=ServiceHealthSchema,
+    description="Base de données injoignable, ou planificateur arrêté (une tâche ne passe plus)",
+)
 def health() -> tuple[dict[str, Any], int]:
-    """État du service : base de données et file d'envoi des courriels."""
+    """État du service : base de données, file d'envoi des courriels et tâches du planificateur."""
     try:
         outbox = outbox_state()
+        states = job_states(
+            now_utc(),
+            periods=current_app.config["HEALTH_LATE_PERIODS"],
+            margin_seconds=current_app.config["HEALTH_LATE_MARGIN_SECONDS"],
+        )
     except SQLAlchemyError as error:
         db.session.rollback()
         # A pooled connection killed under us says nothing of the database: the request runs again on a
@@ -103,4 +167,16 @@ def health() -> tuple[dict[str, Any], int]:
             "message": UNREACHABLE_MESSAGE,
             "detail": type(error).__name__,
         }, 503
-    return {"status": "ok", "database": "ok", "outbox": outbox}, 200
+    late = stopped_jobs(states, outbox["oldest_due_age_seconds"])
+    body: dict[str, Any] = {
+        "status": "erreur" if late else "ok",
+        "database": "ok",
+        "scheduler": "arrêté" if late else "ok",
+        "outbox": outbox,
+        "jobs": [_job_state(state, state.job.name in late) for state in states],
+    }
+    if late:
+        labels = ", ".join(state.job.label for state in states if state.job.name in late)
+        body["message"] = STALLED_MESSAGE.format(jobs=labels)
+        return body, 503
+    return body, 200

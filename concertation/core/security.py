@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from concertation.accounts.models import UserRole
+from concertation.core.roles import UserRole
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -1,16 +1,19 @@
-"""The organisers' follow-up page: reminders sent, job runs, reminders turned off."""
+"""The organisers' follow-up page: job runs, actions due, reminders sent, reminders turned off."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from concertation.core.security import organiser_required
+from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
 from concertation.followup import optouts
+from concertation.followup.actions import due_actions
+from concertation.followup.engine import FollowupSettings
 from concertation.followup.forms import CONTRACT_KINDS, MEETING_KINDS, OptOutForm, RemoveOptOutForm
-from concertation.followup.jobruns import last_runs
+from concertation.followup.jobruns import job_states
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
 from concertation.notifications.models import OutboxMessage
 
@@ -32,8 +35,9 @@ def index() -> str:
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
     }
     opt_outs = db.session.scalars(select(ReminderOptOut).order_by(ReminderOptOut.created_at.desc())).all()
-    from scheduler.jobs import JOBS
-
+    config = current_app.config
+    horizon_days = FollowupSettings.from_config(config).action_due_days
+    today = today_paris()
     return render_template(
         "followup/index.html",
         reminders=reminders,
@@ -41,8 +45,14 @@ def index() -> str:
         kinds=list(ReminderKind),
         kind_labels={k.value: k.label for k in ReminderKind},
         selected=kind,
-        jobs=JOBS,
-        runs=last_runs(),
+        job_states=job_states(
+            now_utc(),
+            periods=config["HEALTH_LATE_PERIODS"],
+            margin_seconds=config["HEALTH_LATE_MARGIN_SECONDS"],
+        ),
+        actions=due_actions(today, horizon_days),
+        today=today,
+        horizon_days=horizon_days,
         opt_outs=opt_outs,
         targets=optouts.describe_targets(opt_outs),
         remove_form=RemoveOptOutForm(),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from concertation.core.timeutils import now_utc, to_paris
-from concertation.invitations.tokens import make_token
+from concertation.core.tokens import make_token
 from concertation.notifications import wording
 from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.feeds import person_feed_url, webcal_url

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from concertation import PROJECT_DIR
 from concertation.extensions import db
+from concertation.followup import jobs as declared
+from concertation.followup.models import JobRun
 from scheduler import jobs
 from scheduler.jobs import INTERVAL_UNITS, JOBS
 from scheduler.runner import SchedulerLock, build_scheduler, lock_for
@@ -57,9 +60,24 @@ def test_drain_outbox_job_sends_what_is_due(
 
     monkeypatch.setattr(jobs, "get_app", lambda: app)
     _enqueue(3)
-    jobs.drain_outbox()
-    jobs.drain_outbox()  # a second run finds nothing more to send
+    drain_outbox = next(job.func for job in JOBS if job.name == "drain_outbox")
+    drain_outbox()
+    drain_outbox()  # a second run finds nothing more to send
     assert len(smtp_server.messages) == 3
+    with app.app_context():
+        runs = db.session.scalars(select(JobRun).where(JobRun.job_name == "drain_outbox")).all()
+        assert [(run.outcome, run.detail) for run in runs] == [
+            ("ok", "3 envoyé(s), 0 refusé(s), 0 reporté(s)"),
+            ("ok", "0 envoyé(s), 0 refusé(s), 0 reporté(s)"),
+        ]
+
+
+def test_the_scheduler_runs_the_jobs_the_application_declares() -> None:
+    assert [(j.name, dict(j.interval), j.description) for j in JOBS] == [
+        (j.name, dict(j.interval), j.description) for j in declared.JOBS
+    ]
+    labels = [j.label for j in declared.JOBS]
+    assert all(label.strip() and label[0].isupper() for label in labels) and len(set(labels)) == len(labels)
 
 
 def test_no_lock_on_sqlite(app: Flask) -> None:

@@ -1,0 +1,139 @@
+"""The periodic jobs, declared as data of the application.
+
+Each job is a thin piece of work: it calls one service function, which polls the database and is safe to run
+twice (ARCHITECTURE.md, rule 8), and returns a one-line French summary. There is never one job per row.
+The pages (Suivi), the commands (`flask jobs`) and the health check read this table; the scheduler process
+(`python -m scheduler`) runs it. Nothing here imports the scheduler package.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+
+log = logging.getLogger("scheduler.jobs")
+
+# Keyword arguments that APScheduler's interval trigger accepts (and timedelta too).
+INTERVAL_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
+
+
+def period_seconds(name: str, default: int) -> int:
+    """A job period read from the environment variable `name`, in whole seconds (at least 1)."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 second, got {value}")
+    return value
+
+
+# The outbox period bounds how long a queued email waits. Production keeps 30 s; the reliability tests set
+# SCHEDULER_OUTBOX_SECONDS=1 so that a run with several scheduler processes takes seconds, not minutes.
+OUTBOX_SECONDS = period_seconds("SCHEDULER_OUTBOX_SECONDS", 30)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job run every `interval` (interval-trigger keyword arguments, e.g. {"seconds": 30}).
+
+    `work` runs inside an application context, commits its own transaction and returns a summary.
+    """
+
+    name: str
+    label: str
+    work: Callable[[Flask], str]
+    interval: Mapping[str, int]
+    description: str
+
+    @property
+    def period(self) -> timedelta:
+        return timedelta(**self.interval)
+
+
+def run_recorded(app: Flask, job: Job) -> str:
+    """Run `job` in the current application context, recording the run (start, end, outcome).
+
+    The work's own transaction is committed by the work; a failure is rolled back, recorded and raised again.
+    """
+    from concertation.followup.jobruns import finish_run, start_run  # it reads this table
+
+    run_id = start_run(job.name)
+    try:
+        detail = job.work(app)
+    except Exception as error:
+        log.exception("job %s failed", job.name)
+        finish_run(run_id, ok=False, detail=f"{type(error).__name__}: {error}")
+        raise
+    finish_run(run_id, ok=True, detail=detail)
+    return detail
+
+
+def _drain(app: Flask) -> str:
+    from concertation.notifications.sender import SmtpSettings, drain
+
+    report = drain(SmtpSettings.from_config(app.config))
+    if report.sent or report.refused or report.deferred:
+        log.info("outbox: %s", report.summary())
+    return report.summary()
+
+
+def _reminders(app: Flask) -> str:
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+    from concertation.followup.engine import FollowupSettings
+    from concertation.followup.services import run_reminders
+    from concertation.notifications.emails import MailContext
+
+    sent = run_reminders(
+        now_utc(), FollowupSettings.from_config(app.config), MailContext.from_config(app.config)
+    )
+    db.session.commit()
+    return ", ".join(f"{n} {kind.value}" for kind, n in sorted(sent.items())) or "aucun rappel dû"
+
+
+def _close_meetings(app: Flask) -> str:
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+    from concertation.followup.services import close_past_meetings
+
+    closed = close_past_meetings(now_utc())
+    db.session.commit()
+    return f"{closed} réunion(s) marquée(s) tenue(s)"
+
+
+DRAIN_OUTBOX = "drain_outbox"
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        name=DRAIN_OUTBOX,
+        label="Envoi des courriels",
+        work=_drain,
+        interval={"seconds": OUTBOX_SECONDS},
+        description="Envoie les courriels en attente (file d'envoi), avec reprise des échecs temporaires.",
+    ),
+    Job(
+        name="send_reminders",
+        label="Rappels et relances",
+        work=_reminders,
+        interval={"minutes": 10},
+        description="Relances J-7 et J-1, Rendez-vous annuels, échéances des contrats et des actions.",
+    ),
+    Job(
+        name="close_meetings",
+        label="Clôture des réunions passées",
+        work=_close_meetings,
+        interval={"minutes": 10},
+        description="Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
+    ),
+)
+
+
+def job_named(name: str) -> Job | None:
+    return next((job for job in JOBS if job.name == name), None)
