@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
@@ -31,6 +31,8 @@ from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.wording import format_meeting_time
 from concertation.people.models import Person
+
+ALREADY_CONVOKED = "La réunion est déjà convoquée : ses invitations sont parties."
 
 
 @dataclass
@@ -73,10 +75,13 @@ def _new_invitation(meeting: Meeting, line: MeetingInvitee) -> Invitation:
 
 def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> ConvocationReport:
     """Freeze the list, create one invitation per invitee and one outbox email per address."""
+    if meeting.status == MeetingStatus.CONVOQUEE:
+        raise CannotConvoke(ALREADY_CONVOKED)
     if meeting.status != MeetingStatus.BROUILLON:
         raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
+    _claim_draft(meeting)
     # An already frozen list comes back with its persons read in one query (current_invitees).
     lines = meeting_services.freeze_invitees(meeting)
     if not lines:
@@ -89,6 +94,24 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
     return ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
+
+
+def _claim_draft(meeting: Meeting) -> None:
+    """Move the meeting out of the draft state with the transaction's first write, or refuse.
+
+    Two clicks on "Convoquer" arrive as concurrent requests that both read a draft. The conditional
+    UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite, whose transaction begins
+    at this write): the second request waits for the first to commit, then matches no row and gets a
+    French message instead of a duplicate invitation (IntegrityError).
+    """
+    claimed = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.BROUILLON)
+        .values(status=MeetingStatus.CONVOQUEE)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise CannotConvoke(ALREADY_CONVOKED)
 
 
 def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> list[Invitation]:
