@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import email
-import html
 import email.policy
+import html
 import io
 import re
 from collections.abc import Callable
