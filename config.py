@@ -61,6 +61,10 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "Département de la Lozère – DATE")
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "economie@lozere.fr")
+    # Who signs the paper letters, and where they are written from (empty: invitations/letters.py defaults).
+    LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "")
+    LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "")
+    LETTER_PLACE = os.environ.get("LETTER_PLACE", "")
     # Directory where the development SMTP catcher stores captured messages (.eml files).
     MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))
 

@@ -26,6 +26,7 @@ from concertation.invitations.models import (
     LetterDue,
 )
 from concertation.meetings import services as meeting_services
+from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext, enqueue_invitation_emails
 from concertation.notifications.ics import location_text
@@ -145,20 +146,18 @@ def _emailed(invitations: Sequence[Invitation]) -> list[Invitation]:
     return [i for i in invitations if i.channel == Channel.EMAIL]
 
 
-def _notifies(meeting: Meeting, changes: meeting_services.MeetingChanges, notify_anyway: bool) -> bool:
+def _notifies(meeting: Meeting, changes: MeetingChanges, notify_anyway: bool) -> bool:
     return meeting.status == MeetingStatus.CONVOQUEE and (
         changes.needs_update or (notify_anyway and changes.other_changed)
     )
 
 
-def update_impact(
-    meeting: Meeting, changes: meeting_services.MeetingChanges, *, notify_anyway: bool
-) -> meeting_services.UpdateImpact | None:
+def update_impact(meeting: Meeting, changes: MeetingChanges, *, notify_anyway: bool) -> UpdateImpact | None:
     """What on_meeting_updated would reset and send for these changes; None when it would do nothing."""
     if not _notifies(meeting, changes, notify_anyway):
         return None
     invitations = invitations_of(meeting)
-    impact = meeting_services.UpdateImpact(
+    impact = UpdateImpact(
         emails=len(_emailed(invitations)), paper=len(invitations) - len(_emailed(invitations))
     )
     if changes.time_changed:
@@ -170,7 +169,7 @@ def update_impact(
 
 
 def on_meeting_updated(
-    meeting: Meeting, ctx: MailContext, changes: meeting_services.MeetingChanges, *, notify_anyway: bool
+    meeting: Meeting, ctx: MailContext, changes: MeetingChanges, *, notify_anyway: bool
 ) -> None:
     """Once convoked, a change of date, time or place sends the full event again to every invitee.
 
@@ -198,7 +197,7 @@ def on_meeting_updated(
     db.session.flush()
 
 
-def _describe(meeting: Meeting, changes: meeting_services.MeetingChanges) -> list[str]:
+def _describe(meeting: Meeting, changes: MeetingChanges) -> list[str]:
     """What the update email and letter list, in French, with the former time when it changed."""
     phrases = []
     if changes.time_changed:
