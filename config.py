@@ -65,6 +65,10 @@ class Config:
         "Département de la Lozère – Direction de l'Aménagement du Territoire et de l'Économie",
     )
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "economie@lozere.fr")
+    # Who signs the paper letters, and where they are written from (empty: invitations/letters.py defaults).
+    LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "")
+    LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "")
+    LETTER_PLACE = os.environ.get("LETTER_PLACE", "")
     # Directory where the development SMTP catcher stores captured messages (.eml files).
     MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))
 

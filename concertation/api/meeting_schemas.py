@@ -251,6 +251,13 @@ class MeetingSchema(ma.Schema):
         metadata={"description": "Invités : la liste arrêtée une fois convoquée, sinon calculée"},
     )
     invitees_frozen_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    notices = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Réponse à une modification : réponses remises à zéro, courriels et courriers "
+            "envoyés, heure qui existe deux fois le jour du retour à l'heure d'hiver"
+        },
+    )
 
 
 class InviteeSchema(ma.Schema):

@@ -104,7 +104,10 @@ def create_meeting(data: services.MeetingInput) -> tuple[dict[str, Any], int, di
         api_abort(422, errors=field_errors(error.errors))
     db.session.commit()
     location = url_for("api_meetings.meeting", meeting_id=meeting.id)
-    return meeting_item(load_meeting(meeting.id)), 201, {"Location": location}
+    item = meeting_item(load_meeting(meeting.id))
+    if notices := services.time_notes(data):
+        item["notices"] = notices
+    return item, 201, {"Location": location}
 
 
 @blp.route("/meetings")
@@ -159,14 +162,20 @@ def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Modifie une réunion (rôle organisateur) : les champs absents gardent leur valeur.
 
     Une fois la réunion convoquée, un changement de date, d'heure ou de lieu envoie une mise à jour
-    à chaque invité (et remet les réponses à zéro si la date ou l'heure change) ; « notify » : true
-    l'envoie aussi pour un changement d'intitulé ou d'ordre du jour seul. 409 pour une réunion
-    annulée ou tenue.
+    à chaque invité (et remet toutes les réponses à « sans réponse » si la date ou l'heure change,
+    « Représenté(e) par » et réponses saisies par l'organisateur comprises) ; « notify » : true
+    l'envoie aussi pour un changement d'intitulé ou d'ordre du jour seul. L'en-tête
+    « notices » dit, en français, combien de réponses ont été remises à zéro et combien de
+    courriels et de courriers papier partent. Une heure inexistante à Paris (passage à l'heure
+    d'été) est refusée (422) ; une heure qui existe deux fois (retour à l'heure d'hiver) est la
+    première (heure d'été). 409 pour une réunion annulée ou tenue.
     """
     meeting = load_meeting(meeting_id)
     notify = bool(data.pop("notify", False))
+    merged = merge_input(_current_input(meeting), data)
     try:
-        services.update_meeting(meeting, merge_input(_current_input(meeting), data), notify_anyway=notify)
+        impact = services.update_impact(meeting, merged, notify_anyway=notify)
+        services.update_meeting(meeting, merged, notify_anyway=notify)
     except InvalidMeeting as error:
         db.session.rollback()
         api_abort(422, errors=field_errors(error.errors))
@@ -174,7 +183,30 @@ def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
         db.session.rollback()
         api_abort(409, str(error))
     db.session.commit()
-    return meeting_item(load_meeting(meeting_id))
+    item = meeting_item(load_meeting(meeting_id))
+    # Present only when there is something to say, so that a plain edit answers as before.
+    if notices := ([impact.message] if impact is not None else []) + services.time_notes(merged):
+        item["notices"] = notices
+    return item
+
+
+@blp.route("/meetings/<int:meeting_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def delete_meeting(meeting_id: int) -> None:
+    """Supprime un brouillon jamais convoqué (rôle organisateur).
+
+    409 dès que la réunion a été convoquée (ou tenue, ou annulée) : ses invités l'ont reçue, elle
+    s'annule (POST /meetings/{id}/cancel) pour les prévenir.
+    """
+    meeting = load_meeting(meeting_id)
+    try:
+        services.delete_draft(meeting)
+    except MeetingError as error:
+        db.session.rollback()
+        api_abort(409, str(error))
+    db.session.commit()
 
 
 def _current_input(meeting: Meeting) -> services.MeetingInput:

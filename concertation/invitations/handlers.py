@@ -20,6 +20,10 @@ def _updated(meeting: Meeting, **kwargs: Any) -> None:
     services.on_meeting_updated(meeting, _ctx(), kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
 
 
+def _impact(meeting: Meeting, **kwargs: Any) -> Any:
+    return services.update_impact(meeting, kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
+
+
 def _cancelled(meeting: Meeting, **kwargs: Any) -> None:
     services.on_meeting_cancelled(meeting, _ctx(), was_convoked=kwargs["was_convoked"])
 
@@ -32,4 +36,5 @@ def connect() -> None:
     """Idempotent: blinker keeps one connection per receiver."""
     signals.meeting_updated.connect(_updated)
     signals.meeting_cancelled.connect(_cancelled)
+    signals.update_impact.connect(_impact)
     signals.invitees_changed.connect(_invitees_changed)

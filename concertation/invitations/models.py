@@ -47,6 +47,14 @@ class Channel(StrEnum):
     PAPER = "papier"
 
 
+class LetterDue(StrEnum):
+    """What the next paper letter of an invitee without email announces."""
+
+    CONVOCATION = ""
+    MODIFICATION = "modification"
+    ANNULATION = "annulation"
+
+
 class Invitation(Model):
     """The convocation of one person to one meeting."""
 
@@ -64,6 +72,8 @@ class Invitation(Model):
     # SEQUENCE of the last calendar object sent to this person; older iTIP replies are ignored.
     sequence_sent: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The letter a paper invitee must be sent next: "" (the convocation), or LetterDue after a change.
+    letter_due: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     meeting: Mapped[Meeting] = relationship()

@@ -11,7 +11,7 @@ from concertation.accounts.models import User
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
-from concertation.invitations import reminders, services
+from concertation.invitations import letters, reminders, services
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import (
     ANSWER_VALUES,
@@ -134,6 +134,7 @@ def index(meeting_id: int) -> str:
         cancel_form=CancelForm(),
         answer_form=OrganiserAnswerForm(),
         remind_form=remind_form,
+        letters_due=services.letters_due(meeting),
     )
 
 
@@ -334,27 +335,43 @@ def intercommunality_feed(siren: str) -> Response:
     return _feed_response(f"Réunions – {epci.name}", meetings, f"cc-{siren}.ics")
 
 
+@bp.route("/c/<int:invitation_id>-<code>")
+def short_answer(invitation_id: int, code: str) -> Response:
+    """The short address printed on a paper letter: on to the invitation's signed answer page."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not letters.read_short_code(
+        current_app.config["SECRET_KEY"], invitation_id, code
+    ):
+        abort(404)
+    return redirect(_ctx().rsvp_url(invitation.id, invitation.meeting_id), 303)
+
+
 @bp.route("/reunions/<int:meeting_id>/courriers.pdf")
 @organiser_required
 def paper_letters(meeting_id: int) -> Response:
-    """Printable letters for the invitees without email, with the same content as the email."""
+    """Printable letters for the invitees without email: the convocation, or after a change or a
+    cancellation, a "Modification" or "Annulation" letter saying what the email says."""
     meeting = db.get_or_404(Meeting, meeting_id)
     paper = [i for i in services.invitations_of(meeting) if i.channel == Channel.PAPER]
     ctx = _ctx()
-    letters = [
-        {
-            "invitation": invitation,
-            "rsvp_url": ctx.rsvp_url(invitation.id, meeting.id),
-            "feed_url": person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id),
-        }
+    built = [
+        letters.Letter(
+            invitation=invitation,
+            kind=letters.letter_kind(meeting, invitation),
+            salutation=letters.salutation(invitation.person.civility, invitation.invitee.qualities),
+            answer_address=letters.short_address(ctx.public_url, ctx.secret_key, invitation.id),
+            feed_url=person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id),
+        )
         for invitation in paper
     ]
     html = render_template(
         "invitations/letters.html",
         meeting=meeting,
-        letters=letters,
+        letters=built,
+        changes=[line for line in meeting.last_changes.splitlines() if line],
         contact=ORGANISER_CONTACT,
-        today=today_paris(),
+        signatory=letters.signatory(current_app.config),
+        dated=letters.letter_date(today_paris()),
     )
     response = Response(html_to_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="courriers-reunion-{meeting.id}.pdf"'

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
-from concertation.core.timeutils import now_utc
+from concertation.core.timeutils import now_utc, to_paris
 from concertation.extensions import db
 from concertation.invitations.exceptions import AnswersClosed, CannotConvoke, InvalidAnswer
 from concertation.invitations.models import (
@@ -23,14 +23,18 @@ from concertation.invitations.models import (
     AnswerSource,
     Channel,
     Invitation,
+    LetterDue,
 )
 from concertation.meetings import services as meeting_services
+from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext, enqueue_invitation_emails
 from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
-from concertation.notifications.wording import format_meeting_time
+from concertation.notifications.wording import format_day, format_meeting_time, format_time
 from concertation.people.models import Person
+
+ALREADY_CONVOKED = "La réunion est déjà convoquée : ses invitations sont parties."
 
 
 @dataclass
@@ -73,10 +77,13 @@ def _new_invitation(meeting: Meeting, line: MeetingInvitee) -> Invitation:
 
 def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> ConvocationReport:
     """Freeze the list, create one invitation per invitee and one outbox email per address."""
+    if meeting.status == MeetingStatus.CONVOQUEE:
+        raise CannotConvoke(ALREADY_CONVOKED)
     if meeting.status != MeetingStatus.BROUILLON:
         raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
+    _claim_draft(meeting)
     # An already frozen list comes back with its persons read in one query (current_invitees).
     lines = meeting_services.freeze_invitees(meeting)
     if not lines:
@@ -89,6 +96,24 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
     return ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
+
+
+def _claim_draft(meeting: Meeting) -> None:
+    """Move the meeting out of the draft state with the transaction's first write, or refuse.
+
+    Two clicks on "Convoquer" arrive as concurrent requests that both read a draft. The conditional
+    UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite, whose transaction begins
+    at this write): the second request waits for the first to commit, then matches no row and gets a
+    French message instead of a duplicate invitation (IntegrityError).
+    """
+    claimed = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.BROUILLON)
+        .values(status=MeetingStatus.CONVOQUEE)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise CannotConvoke(ALREADY_CONVOKED)
 
 
 def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> list[Invitation]:
@@ -121,33 +146,75 @@ def _emailed(invitations: Sequence[Invitation]) -> list[Invitation]:
     return [i for i in invitations if i.channel == Channel.EMAIL]
 
 
+def _notifies(meeting: Meeting, changes: MeetingChanges, notify_anyway: bool) -> bool:
+    return meeting.status == MeetingStatus.CONVOQUEE and (
+        changes.needs_update or (notify_anyway and changes.other_changed)
+    )
+
+
+def update_impact(meeting: Meeting, changes: MeetingChanges, *, notify_anyway: bool) -> UpdateImpact | None:
+    """What on_meeting_updated would reset and send for these changes; None when it would do nothing."""
+    if not _notifies(meeting, changes, notify_anyway):
+        return None
+    invitations = invitations_of(meeting)
+    impact = UpdateImpact(
+        emails=len(_emailed(invitations)), paper=len(invitations) - len(_emailed(invitations))
+    )
+    if changes.time_changed:
+        answered = [i for i in invitations if i.answer != Answer.EN_ATTENTE]
+        impact.answers_reset = len(answered)
+        impact.represented = sum(1 for i in answered if i.answer == Answer.REPRESENTE)
+        impact.by_organiser = sum(1 for i in answered if i.answer_source == AnswerSource.ORGANISER)
+    return impact
+
+
 def on_meeting_updated(
-    meeting: Meeting, ctx: MailContext, changes: meeting_services.MeetingChanges, *, notify_anyway: bool
+    meeting: Meeting, ctx: MailContext, changes: MeetingChanges, *, notify_anyway: bool
 ) -> None:
     """Once convoked, a change of date, time or place sends the full event again to every invitee.
 
-    A date or time change also resets the answers given for the old date.
+    A date or time change also resets the answers given for the old date. Invitees without email
+    are listed for a "Modification" letter, which repeats what the email says.
     """
-    if meeting.status != MeetingStatus.CONVOQUEE:
-        return
-    if not (changes.needs_update or (notify_anyway and changes.other_changed)):
+    if not _notifies(meeting, changes, notify_anyway):
         return
     meeting.sequence += 1
-    extra = {"changes": _describe(meeting, changes), "answers_reset": changes.time_changed}
+    phrases = _describe(meeting, changes)
+    meeting.last_changes = "\n".join(phrases)
+    extra = {
+        "changes": phrases,
+        "answers_reset": changes.time_changed,
+        "new_time_only": changes.same_day and not changes.place_changed,
+    }
     invitations = invitations_of(meeting)
     for invitation in invitations:
         if changes.time_changed:
             _reset_answer(invitation)
         invitation.sequence_sent = meeting.sequence
+        if invitation.channel == Channel.PAPER:
+            invitation.letter_due = LetterDue.MODIFICATION
     enqueue_invitation_emails(_emailed(invitations), MessageKind.UPDATE, ctx, extra=extra)
     db.session.flush()
 
 
-def _describe(meeting: Meeting, changes: meeting_services.MeetingChanges) -> list[str]:
-    """What the update email lists, in French."""
+def _describe(meeting: Meeting, changes: MeetingChanges) -> list[str]:
+    """What the update email and letter list, in French, with the former time when it changed."""
     phrases = []
     if changes.time_changed:
-        phrases.append(f"Nouvelle date : {format_meeting_time(meeting.starts_at, meeting.ends_at)}")
+        old_start, old_end = changes.old_starts_at, changes.old_ends_at
+        if changes.same_day and old_start is not None and old_end is not None:
+            day = format_day(to_paris(meeting.starts_at).date())
+            phrases.append(
+                f"Nouvelle heure : de {format_time(meeting.starts_at)} à {format_time(meeting.ends_at)} "
+                f"(au lieu de {format_time(old_start)} à {format_time(old_end)}), le {day}"
+            )
+        else:
+            new_time = format_meeting_time(meeting.starts_at, meeting.ends_at)
+            before = ""
+            if old_start is not None and old_end is not None:
+                old_time = format_meeting_time(old_start, old_end)
+                before = f" (au lieu {'' if old_time.startswith('du ') else 'du '}{old_time})"
+            phrases.append(f"Nouvelle date : {new_time}{before}")
     if changes.place_changed:
         commune = meeting.location_commune.name if meeting.location_commune else ""
         phrases.append(
@@ -166,15 +233,29 @@ def _reset_answer(invitation: Invitation) -> None:
 
 
 def on_meeting_cancelled(meeting: Meeting, ctx: MailContext, *, was_convoked: bool) -> None:
-    """A CANCEL, with a higher SEQUENCE, to every current invitee of a convoked meeting."""
+    """A CANCEL, with a higher SEQUENCE, to every current invitee of a convoked meeting.
+
+    Invitees without email are listed for an "Annulation" letter.
+    """
     if not was_convoked:
         return
     meeting.sequence += 1
     invitations = invitations_of(meeting)
     for invitation in invitations:
         invitation.sequence_sent = meeting.sequence
+        if invitation.channel == Channel.PAPER:
+            invitation.letter_due = LetterDue.ANNULATION
     enqueue_invitation_emails(_emailed(invitations), MessageKind.CANCEL, ctx)
     db.session.flush()
+
+
+def letters_due(meeting: Meeting) -> dict[str, list[Invitation]]:
+    """The paper invitees by the letter they must be sent next (convocation, modification, annulation)."""
+    due: dict[str, list[Invitation]] = {kind.value: [] for kind in LetterDue}
+    for invitation in invitations_of(meeting):
+        if invitation.channel == Channel.PAPER:
+            due[LetterDue(invitation.letter_due or "")].append(invitation)
+    return due
 
 
 def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_services.AppliedDiff) -> None:
@@ -206,6 +287,7 @@ def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_ser
             invitation = _new_invitation(meeting, line)
         else:
             invitation.cancelled_at = None
+            invitation.letter_due = LetterDue.CONVOCATION
             _reset_answer(invitation)
             invitation.channel, invitation.email = _reached_by(line.person)
         invitation.sequence_sent = meeting.sequence

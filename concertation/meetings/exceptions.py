@@ -22,3 +22,11 @@ class MeetingNotEditable(MeetingError):
 
 class InvalidInviteeChange(MeetingError):
     """A manual addition or removal that cannot be applied."""
+
+
+class MeetingNotDeletable(MeetingError):
+    def __init__(self, status_label: str) -> None:
+        super().__init__(
+            f"Cette réunion est « {status_label} » : seul un brouillon jamais convoqué peut être supprimé ; "
+            "annulez-la plutôt, pour prévenir les invités."
+        )

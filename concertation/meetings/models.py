@@ -129,6 +129,8 @@ class Meeting(Model):
     # iCalendar SEQUENCE of the last REQUEST or CANCEL sent; never decreases.
     sequence: Mapped[int] = mapped_column(default=0)
     invitees_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the last change sent to the invitees said, one French line each (the letters repeat it).
+    last_changes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

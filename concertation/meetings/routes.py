@@ -19,7 +19,7 @@ from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.guards import LAST_PAGE, parse_id
-from concertation.meetings import calendar, listing, rules, services
+from concertation.meetings import calendar, duplicates, listing, rules, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import (
     ActionForm,
@@ -104,6 +104,16 @@ def index() -> str:
 # --- Creation and edition ---------------------------------------------------------------------------
 
 
+def _confirmed() -> bool:
+    """Whether the organiser pressed "Confirmer" on the form's warning (a second POST)."""
+    return request.form.get("confirm") == "1"
+
+
+def _flash_time_notes(data: services.MeetingInput) -> None:
+    for note in services.time_notes(data):
+        flash(note, "warning")
+
+
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @organiser_required
 def create() -> str | BaseResponse | tuple[str, int]:
@@ -113,14 +123,20 @@ def create() -> str | BaseResponse | tuple[str, int]:
         form.prefill(request.args, today_paris())
         return render_template("meetings/form.html", form=form, meeting=None)
     if form.validate_on_submit():
+        data = form.to_input()
+        warnings = [] if _confirmed() else duplicates.existing_duplicates(data)
+        if warnings:
+            # Asked once, before saving: the same form comes back with a "Confirmer" button.
+            return render_template("meetings/form.html", form=form, meeting=None, warnings=warnings)
         try:
-            meeting = services.create_meeting(form.to_input(), _me())
+            meeting = services.create_meeting(data, _me())
         except InvalidMeeting as error:
             db.session.rollback()
             form.show_errors(error.errors, today_paris())
         else:
             db.session.commit()
             flash(f"Réunion « {meeting.title} » créée (brouillon).", "success")
+            _flash_time_notes(data)
             return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     return render_template("meetings/form.html", form=form, meeting=None), 422
 
@@ -138,8 +154,16 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         form.load(meeting)
         return render_template("meetings/form.html", form=form, meeting=meeting)
     if form.validate_on_submit():
+        data = form.to_input()
         try:
-            changes = services.update_meeting(meeting, form.to_input())
+            impact = None if _confirmed() else services.update_impact(meeting, data)
+            if impact is not None:
+                db.session.rollback()
+                # Nothing saved yet: the organiser sees what will be reset and sent, then confirms.
+                return render_template(
+                    "meetings/form.html", form=form, meeting=meeting, warnings=[impact.message]
+                )
+            changes = services.update_meeting(meeting, data)
         except InvalidMeeting as error:
             db.session.rollback()
             form.show_errors(error.errors, today_paris())
@@ -157,8 +181,28 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
                 else "Réunion modifiée.",
                 "success",
             )
+            _flash_time_notes(data)
             return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     return render_template("meetings/form.html", form=form, meeting=meeting), 422
+
+
+@bp.route("/<int:meeting_id>/suppression", methods=["POST"])
+@organiser_required
+def delete(meeting_id: int) -> BaseResponse:
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not ActionForm().validate_on_submit():
+        flash("Le formulaire a expiré : rechargez la page.", "danger")
+        return redirect(url_for(".detail", meeting_id=meeting_id), 303)
+    title = meeting.title
+    try:
+        services.delete_draft(meeting)
+    except MeetingError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for(".detail", meeting_id=meeting_id), 303)
+    db.session.commit()
+    flash(f"Brouillon « {title} » supprimé.", "success")
+    return redirect(url_for(".index"), 303)
 
 
 # --- Meeting page and its invitee list --------------------------------------------------------------

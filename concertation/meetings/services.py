@@ -14,8 +14,14 @@ from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings import signals
+from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
-from concertation.meetings.exceptions import InvalidInviteeChange, InvalidMeeting, MeetingNotEditable
+from concertation.meetings.exceptions import (
+    InvalidInviteeChange,
+    InvalidMeeting,
+    MeetingNotDeletable,
+    MeetingNotEditable,
+)
 from concertation.meetings.models import (
     AgendaItem,
     ConcertationPurpose,
@@ -26,12 +32,14 @@ from concertation.meetings.models import (
     MeetingStatus,
     OverrideAction,
 )
+
+# FIRST_YEAR..LAST_YEAR: the years a meeting can be in; beyond them, Paris-UTC conversions overflow.
+from concertation.meetings.times import FIRST_YEAR, LAST_YEAR, paris_gap, repeated_hour_notes
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 MAX_TITLE = 300
-# Years a meeting can be in; far beyond them, Paris-UTC conversions overflow (year 1 or 9999).
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 YEARS_MESSAGE = f"Date hors limites : l'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR}."
 
 
@@ -69,6 +77,11 @@ class Resolved:
     starts_at: datetime
     ends_at: datetime
     purpose: str
+
+
+def time_notes(data: MeetingInput) -> list[str]:
+    """What the organiser must know about the times entered (an hour that occurs twice is the first)."""
+    return repeated_hour_notes(data.starts_at, data.ends_at)
 
 
 def _utc_within_years(value: datetime | None) -> datetime | None:
@@ -120,20 +133,27 @@ def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
 
     starts_at = _utc_within_years(data.starts_at)
     ends_at = _utc_within_years(data.ends_at)
+    # zoneinfo would silently move a time inside the spring gap (02:30 -> 03:30): refuse it instead.
+    for key, label, value in (("starts_at", "début", data.starts_at), ("ends_at", "fin", data.ends_at)):
+        gap = paris_gap(label, value)
+        if gap is not None:
+            errors[key] = gap
     if starts_at is None:
-        errors["starts_at"] = (
-            "La date et l'heure de début sont obligatoires." if data.starts_at is None else YEARS_MESSAGE
+        errors.setdefault(
+            "starts_at",
+            "La date et l'heure de début sont obligatoires." if data.starts_at is None else YEARS_MESSAGE,
         )
     elif is_new and starts_at < now:
-        errors["starts_at"] = (
-            "La date de début est déjà passée : une nouvelle réunion se tient dans le futur."
+        errors.setdefault(
+            "starts_at", "La date de début est déjà passée : une nouvelle réunion se tient dans le futur."
         )
     if ends_at is None:
-        errors["ends_at"] = (
-            "La date et l'heure de fin sont obligatoires." if data.ends_at is None else YEARS_MESSAGE
+        errors.setdefault(
+            "ends_at",
+            "La date et l'heure de fin sont obligatoires." if data.ends_at is None else YEARS_MESSAGE,
         )
     elif starts_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = "La fin doit être postérieure au début."
+        errors.setdefault("ends_at", "La fin doit être postérieure au début.")
 
     purpose = data.purpose.strip()
     if kind is MeetingKind.CONCERTATION:
@@ -194,27 +214,7 @@ def create_meeting(data: MeetingInput, organiser: User | None, *, now: datetime 
     return meeting
 
 
-@dataclass
-class MeetingChanges:
-    """What an edit changed, so that the invitations domain knows whom to notify."""
-
-    time_changed: bool = False
-    place_changed: bool = False
-    scope_changed: bool = False
-    other_changed: bool = False
-
-    @property
-    def needs_update(self) -> bool:
-        return self.time_changed or self.place_changed
-
-
-def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool = False) -> MeetingChanges:
-    """Apply an edit (same checks as creation, past dates allowed if unchanged); the caller commits."""
-    if not meeting.is_editable:
-        raise MeetingNotEditable(meeting.status_label)
-    resolved = _resolve(data, is_new=False, now=now_utc())
-    if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
-        raise InvalidMeeting({"starts_at": "La nouvelle date de début est déjà passée."})
+def _changes(meeting: Meeting, resolved: Resolved, data: MeetingInput) -> MeetingChanges:
     changes = MeetingChanges(
         time_changed=(resolved.starts_at, resolved.ends_at) != (meeting.starts_at, meeting.ends_at),
         place_changed=(
@@ -228,13 +228,49 @@ def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool 
             or resolved.sector is not meeting.sector
             or resolved.intercommunality is not meeting.intercommunality
         ),
+        old_starts_at=meeting.starts_at,
+        old_ends_at=meeting.ends_at,
+        new_starts_at=resolved.starts_at,
     )
-    agenda = [a.strip() for a in data.agenda]
     changes.other_changed = (
         data.title.strip() != meeting.title
         or resolved.purpose != meeting.purpose
-        or agenda != [a.title for a in meeting.agenda_items]
+        or [a.strip() for a in data.agenda] != [a.title for a in meeting.agenda_items]
     )
+    return changes
+
+
+def _resolve_edit(meeting: Meeting, data: MeetingInput) -> Resolved:
+    if not meeting.is_editable:
+        raise MeetingNotEditable(meeting.status_label)
+    resolved = _resolve(data, is_new=False, now=now_utc())
+    if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
+        raise InvalidMeeting({"starts_at": "La nouvelle date de début est déjà passée."})
+    return resolved
+
+
+def update_impact(
+    meeting: Meeting, data: MeetingInput, *, notify_anyway: bool = False
+) -> UpdateImpact | None:
+    """What saving this edit would reset and send (None: nothing), without changing anything.
+
+    Raises InvalidMeeting like update_meeting. The invitations domain counts the answers and
+    recipients (signals.update_impact), since meetings do not know invitations.
+    """
+    changes = _changes(meeting, _resolve_edit(meeting, data), data)
+    for _receiver, impact in signals.update_impact.send(
+        meeting, changes=changes, notify_anyway=notify_anyway
+    ):
+        if isinstance(impact, UpdateImpact):
+            return impact
+    return None
+
+
+def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool = False) -> MeetingChanges:
+    """Apply an edit (same checks as creation, past dates allowed if unchanged); the caller commits."""
+    resolved = _resolve_edit(meeting, data)
+    changes = _changes(meeting, resolved, data)
+    agenda = [a.strip() for a in data.agenda]
     meeting.kind = resolved.kind
     meeting.title = data.title.strip()
     meeting.purpose = resolved.purpose
@@ -260,6 +296,19 @@ def cancel_meeting(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.ANNULEE
     db.session.flush()
     signals.meeting_cancelled.send(meeting, was_convoked=was_convoked)
+
+
+def delete_draft(meeting: Meeting) -> None:
+    """Delete a draft that was never convoked (nobody was told of it); the caller commits.
+
+    Once convoked, invitees hold it in their calendars: it can only be cancelled, which tells them.
+    """
+    if meeting.status != MeetingStatus.BROUILLON or meeting.is_frozen:
+        raise MeetingNotDeletable(
+            "Convoquée" if meeting.status == MeetingStatus.BROUILLON else meeting.status_label
+        )
+    db.session.delete(meeting)
+    db.session.flush()
 
 
 def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> InviteeOverride | None:

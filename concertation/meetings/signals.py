@@ -16,3 +16,6 @@ meeting_updated = _signals.signal("meeting-updated")
 invitees_changed = _signals.signal("invitees-changed")
 #: sender: the Meeting; kwargs: was_convoked (bool)
 meeting_cancelled = _signals.signal("meeting-cancelled")
+#: sender: the Meeting; kwargs: changes (MeetingChanges), notify_anyway (bool); a receiver returns the
+#: UpdateImpact of saving that edit, without changing anything (the edit form's confirmation)
+update_impact = _signals.signal("update-impact")

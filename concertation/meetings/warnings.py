@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from concertation.core.dated import valid_on
+from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
@@ -116,14 +117,20 @@ def _overlaps(meeting: Meeting, person_ids: set[int]) -> list[ListWarning]:
             other_ids = {i.person_id: i.person for i in other.invitees if i.is_current}
         else:
             other_ids = {line.person.id: line.person for line in compute_invitees(other)}
-        for person_id in sorted(person_ids & other_ids.keys()):
-            when = to_paris(other.starts_at).strftime("%d/%m/%Y %H:%M")
-            found.append(
-                ListWarning(
-                    "overlap",
-                    f"{other_ids[person_id].full_name} est aussi invité(e) à « {other.title} » ({when}).",
-                )
+        shared = sorted(person_ids & other_ids.keys())
+        if not shared:
+            continue
+        # One line per overlapping meeting: a duplicated Rendez-vous shares its whole list.
+        when = to_paris(other.starts_at).strftime("%d/%m/%Y %H:%M")
+        names = ", ".join(sorted((other_ids[pid].full_name for pid in shared), key=fold))
+        count = f"{len(shared)} invité(e)s en commun" if len(shared) > 1 else "1 invité(e) en commun"
+        found.append(
+            ListWarning(
+                "overlap",
+                f"Chevauchement avec « {other.title} » ({when}, {other.status_label.lower()}) : "
+                f"{count} : {names}.",
             )
+        )
     return found
 
 

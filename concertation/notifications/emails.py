@@ -127,6 +127,8 @@ class _InvitationBatch:
         template, wording_kind = _TEMPLATES[kind]
         if kind is MessageKind.CANCEL and not whole_meeting:
             wording_kind = wording.MessageKind.REMOVAL
+        if kind is MessageKind.UPDATE and extra and extra.get("new_time_only"):
+            wording_kind = wording.MessageKind.NEW_TIME
         now = now_utc()
         event = event_from_meeting(
             meeting,

@@ -295,8 +295,8 @@ class CalendarTemplate:
         vevent.add("uid", event.uid)
         vevent.add("dtstamp", event.dtstamp.astimezone(UTC))
         vevent.add("sequence", event.sequence)
-        vevent.add("dtstart", event.starts_at.astimezone(PARIS))
-        vevent.add("dtend", event.ends_at.astimezone(PARIS))
+        vevent.add("dtstart", _unambiguous(event.starts_at))
+        vevent.add("dtend", _unambiguous(event.ends_at))
         vevent.add("summary", ical_text(event.summary))
         vevent.add("location", ical_text(event.location).strip() or NO_LOCATION)
         # Placeholders, so that the recipient's lines find their place in icalendar's order.
@@ -351,6 +351,18 @@ class CalendarTemplate:
             parts.append(vevent.content_line(name, vevent[name]).to_ical() + b"\r\n")
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _unambiguous(value: datetime) -> datetime:
+    """Paris time, or UTC (written with Z) when that Paris time occurs twice (the hour repeated in October).
+
+    A TZID time in the repeated hour is read as its first occurrence by some parsers (libical, ical.js)
+    and as its second by others (vobject): only UTC names one instant for all of them.
+    """
+    local = value.astimezone(PARIS)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return value.astimezone(UTC)
+    return local
 
 
 def _description(event: EventData, method: Method, rsvp_url: str) -> str:

@@ -17,6 +17,8 @@ class MessageKind(StrEnum):
     CANCELLATION = "cancel"
     # One invitee taken off the list: a CANCEL to that person alone, worded as such.
     REMOVAL = "removal"
+    # An update whose only change is the hours, on the same day.
+    NEW_TIME = "new_time"
 
 
 SUBJECT_PREFIXES: dict[MessageKind, str] = {
@@ -24,6 +26,7 @@ SUBJECT_PREFIXES: dict[MessageKind, str] = {
     MessageKind.UPDATE: "Modification",
     MessageKind.CANCELLATION: "Annulation",
     MessageKind.REMOVAL: "Annulation",
+    MessageKind.NEW_TIME: "Nouvelle heure",
 }
 
 

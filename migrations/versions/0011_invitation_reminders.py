@@ -14,7 +14,7 @@ import concertation.core.types
 
 # revision identifiers, used by Alembic.
 revision = "0011_invitation_reminders"
-down_revision = "0008_minutes_html"
+down_revision = "0010_meeting_changes"
 branch_labels = None
 depends_on = None
 

@@ -138,7 +138,7 @@ def test_convoke_twice_is_409_in_french(
     convoke(client, headers, meeting_id)
     response = client.post(f"/api/v1/meetings/{meeting_id}/invitations", headers=headers)
     assert response.status_code == 409
-    assert response.get_json()["message"] == "La réunion est « Convoquée » : elle ne peut pas être convoquée."
+    assert response.get_json()["message"] == "La réunion est déjà convoquée : ses invitations sont parties."
     assert db.session.scalar(select(func.count(Invitation.id))) == len(
         services.invitations_of(_meeting(meeting_id))
     )

@@ -306,9 +306,9 @@ def test_warning_overlap_with_another_meeting(elus: dict[str, Person]) -> None:
     second = f.meeting(starts_at=f.paris(2027, 3, 9, 16), title="Autre concertation")
     later = f.meeting(starts_at=f.paris(2027, 3, 9, 17), title="Plus tard")  # starts when the first ends
     overlaps = _kinds(first)["overlap"]
-    assert overlaps == [
-        f"{elus['marvejols'].full_name} est aussi invité(e) à « Autre concertation » (09/03/2027 16:00).",
-        f"{elus['montrodat'].full_name} est aussi invité(e) à « Autre concertation » (09/03/2027 16:00).",
+    assert overlaps == [  # one line for the meeting, listing both persons
+        "Chevauchement avec « Autre concertation » (09/03/2027 16:00, brouillon) : 2 invité(e)s en commun : "
+        f"{elus['marvejols'].full_name}, {elus['montrodat'].full_name}."
     ]
     assert "Plus tard" not in " ".join(overlaps)  # it starts when the first one ends
     assert "Autre concertation" in " ".join(_kinds(later)["overlap"])

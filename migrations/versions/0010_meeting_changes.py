@@ -1,0 +1,33 @@
+"""meeting changes: the paper letters due after a change or a cancellation, and what the change was
+
+Revision ID: 0010_meeting_changes
+Revises: 0007_data_version
+Create Date: 2026-12-03 13:30:00
+
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0010_meeting_changes"
+down_revision = "0008_minutes_html"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # "" (the convocation letter), "modification" or "annulation": the letter a paper invitee must get.
+    with op.batch_alter_table("invitation") as batch:
+        batch.add_column(sa.Column("letter_due", sa.String(length=20), nullable=False, server_default=""))
+    # The French lines of the last change sent to the invitees ("Ancienne date : …"), one per line.
+    with op.batch_alter_table("meeting") as batch:
+        batch.add_column(sa.Column("last_changes", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade():
+    with op.batch_alter_table("meeting") as batch:
+        batch.drop_column("last_changes")
+    with op.batch_alter_table("invitation") as batch:
+        batch.drop_column("letter_due")
