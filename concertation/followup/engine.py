@@ -16,7 +16,7 @@ from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime import as_bytes, build_simple_message, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import enqueue
 
@@ -142,9 +142,9 @@ def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
         return False
     context = {"contact": _contact(), **reminder.context}
     message_id = stable_message_id(f"rappel-{reminder.kind.value}", entry.id, 0, ctx.host)
-    message = build_simple_message(
-        sender=ctx.sender_email,
-        reply_to=ctx.organizer_email,
+    raw, refusal = simple_email_or_refusal(
+        sender=ctx.sender,
+        reply_to=ctx.reply_to,
         to_name=reminder.recipient_name,
         to_email=reminder.recipient_email,
         subject=reminder.subject,
@@ -159,8 +159,9 @@ def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
         sender_email=ctx.sender_email,
         subject=reminder.subject,
         message_id=message_id,
-        raw=as_bytes(message),
+        raw=raw,
         meeting_id=reminder.meeting_id,
+        refusal=refusal,
     )
     db.session.flush()
     entry.outbox_message_id = queued.id

@@ -24,7 +24,7 @@ from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import location_text
-from concertation.notifications.mime import as_bytes, build_simple_message, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import OutgoingEmail, enqueue_many
 from concertation.notifications.wording import format_day, format_meeting_time
@@ -158,9 +158,9 @@ class _RelanceBatch:
         message_id = stable_message_id(
             f"relance-{self.reminder.id}", invitation.id, self.meeting.sequence, ctx.host
         )
-        message = build_simple_message(
-            sender=ctx.sender_email,
-            reply_to=ctx.organizer_email,
+        raw, refusal = simple_email_or_refusal(
+            sender=ctx.sender,
+            reply_to=ctx.reply_to,
             to_name=invitation.person.full_name,
             to_email=invitation.email,
             subject=self.subject,
@@ -175,7 +175,8 @@ class _RelanceBatch:
             sender_email=ctx.sender_email,
             subject=self.subject,
             message_id=message_id,
-            raw=as_bytes(message),
+            raw=raw,
             meeting_id=self.meeting.id,
             invitation_id=invitation.id,
+            refusal=refusal,
         )

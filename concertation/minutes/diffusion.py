@@ -23,9 +23,8 @@ from concertation.minutes.document import MinutesDocument, build_document, docum
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import NotAllowed
 from concertation.minutes.models import Decision, Minutes, MinutesVersion
-from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.mime import as_bytes, build_simple_message, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import enqueue
 from concertation.notifications.wording import format_day
@@ -87,24 +86,17 @@ def diffuse(
     html_body = render_template("emails/minutes.html", **context)
     for index, recipient in enumerate(targets, start=1):
         message_id = stable_message_id(f"compte-rendu-{minutes.id}", index, minutes.version, ctx.host)
-        try:
-            raw = as_bytes(
-                build_simple_message(
-                    sender=ctx.sender,
-                    reply_to=ctx.reply_to,
-                    to_name=recipient.name,
-                    to_email=recipient.email,
-                    subject=subject,
-                    text_body=text_body,
-                    html_body=html_body,
-                    message_id=message_id,
-                    attachments=[(filename, "application/pdf", pdf)],
-                )
-            )
-            refusal = ""
-        except UnwritableAddress as error:
-            # An address stored before it was checked (accents before "@"): refused, the others go.
-            raw, refusal = b"", str(error)
+        raw, refusal = simple_email_or_refusal(
+            sender=ctx.sender,
+            reply_to=ctx.reply_to,
+            to_name=recipient.name,
+            to_email=recipient.email,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            message_id=message_id,
+            attachments=[(filename, "application/pdf", pdf)],
+        )
         enqueue(
             kind=MessageKind.MINUTES,
             recipient_email=recipient.email,

@@ -25,7 +25,7 @@ from typing import Any
 
 from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, to_paris
-from concertation.notifications.addresses import ascii_address
+from concertation.notifications.addresses import UnwritableAddress, ascii_address
 from concertation.notifications.ics import Method
 
 
@@ -516,3 +516,13 @@ def build_simple_message(
 def as_bytes(message: EmailMessage) -> bytes:
     """The message as handed to SMTP: CRLF line ends, headers folded and encoded for the wire."""
     return message.as_bytes(policy=policy.SMTP)
+
+
+def simple_email_or_refusal(**fields: Any) -> tuple[bytes, str]:
+    """build_simple_message's bytes and "", or b"" and the French reason when the recipient's address
+    cannot be written (stored before addresses were checked): the caller records that recipient as
+    refused and goes on with the others."""
+    try:
+        return as_bytes(build_simple_message(**fields)), ""
+    except UnwritableAddress as error:
+        return b"", str(error)

@@ -258,3 +258,29 @@ def test_minutes_diffusion_goes_on_past_an_address_stored_with_accents_before_th
     assert {row.state for row in rows} == {DeliveryState.REFUSE, DeliveryState.ENVOYE}
     assert by_address["maire@mairie-lozère.fr"].state == DeliveryState.ENVOYE
     assert [IDNA] in [recipients for _, recipients, _ in smtp_server.messages]
+
+
+def test_relance_goes_on_past_an_address_stored_with_accents_before_the_at_sign(
+    app: Flask, lozere: None, smtp_server: SmtpSink
+) -> None:
+    from concertation.invitations.reminders import send_reminders
+
+    elus = [p for p in f.gevaudan_elus() if p.email]
+    elus[0].email = "élodie.dupre@mairie-lozère.fr"
+    elus[1].email = "maire@mairie-lozère.fr"
+    meeting = f.meeting("concertation")
+    db.session.commit()
+    ctx = MailContext.from_config(app.config)
+    services.convoke(meeting, ctx)
+    db.session.commit()
+    sent = send_reminders(meeting, ctx, "jeton-de-relance")
+    db.session.commit()
+    drain(SmtpSettings.from_config(app.config))
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "rappel")).all()
+    by_address = {row.recipient_email: row for row in rows}
+    assert sent == len(rows) == len([p for p in elus if p.email])
+    assert by_address["élodie.dupre@mairie-lozère.fr"].state == DeliveryState.REFUSE
+    assert "accentués avant « @ »" in by_address["élodie.dupre@mairie-lozère.fr"].last_reply
+    assert by_address["maire@mairie-lozère.fr"].state == DeliveryState.ENVOYE
+    others = [row for row in rows if row.recipient_email != "élodie.dupre@mairie-lozère.fr"]
+    assert {row.state for row in others} == {DeliveryState.ENVOYE}
