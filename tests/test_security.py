@@ -34,6 +34,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
 # URL prefixes of public pages, and why: their own secret (a signed token in the URL) protects them.
 PUBLIC_PREFIXES: dict[str, str] = {
     "/r/": "élus answer an invitation through a signed link, without an account",
+    "/c/": "the short answer address printed on paper letters: a signed code that redirects to /r/",
     "/flux/": "calendar feeds read by calendar applications, authenticated by a secret token in the URL",
 }
 # Endpoints where a logged-in lecteur may POST.

@@ -27,7 +27,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("meeting") as batch:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), never a copy of the table: on SQLite a copy of "meeting"
+    # drops the old table, and its ON DELETE CASCADE children (invitations, minutes…) with it.
+    with op.batch_alter_table("meeting", recreate="never") as batch:
         batch.drop_column("last_changes")
-    with op.batch_alter_table("invitation") as batch:
+    with op.batch_alter_table("invitation", recreate="never") as batch:
         batch.drop_column("letter_due")

@@ -175,6 +175,19 @@ def test_minutes_from_attendance_to_contract(
     assert decisions_table.get_by_role("button", name=re.compile("^Annuler")).count() == 1
     shots.take(page, "decision-enregistree")
 
+    # An action, then the page opened again and reloaded: it stays readable and lists the action.
+    actions = page.locator("section#actions")
+    actions.get_by_label("Action", exact=True).fill("Chiffrer la maison de santé d'Aumont-Aubrac")
+    actions.get_by_role("button", name="Ajouter l'action").click()
+    page.wait_for_load_state()
+    assert "Action enregistrée." in _flash(page)
+    page.reload()
+    page.goto(f"{base}/reunions/{meeting.id}/decisions")
+    listed = page.locator("section#actions")
+    assert "Chiffrer la maison de santé d'Aumont-Aubrac" in listed.inner_text()
+    assert listed.get_by_label("Statut de « Chiffrer la maison de santé d'Aumont-Aubrac »").count() == 1
+    shots.take(page, "action-ajoutee-page-rouverte")
+
     # Validate, then diffuse.
     page.get_by_role("link", name="Compte rendu").click()
     assert decision.summary in page.get_by_role("article", name="Compte rendu").inner_text()

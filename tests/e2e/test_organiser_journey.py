@@ -26,6 +26,9 @@ from tests.e2e.conftest import Shots
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
 GEVAUDAN = "244800470"
+ACCENTED_DOMAIN = "mairie-lozère.fr"
+ACCENTED_ADDRESS = f"secretariat@{ACCENTED_DOMAIN}"
+ACCENTED_IDNA = "secretariat@xn--mairie-lozre-6db.fr"
 
 
 def _president_of_gevaudan() -> Person:
@@ -114,6 +117,14 @@ def test_concertation_from_creation_to_answer(
     assert "Convocation enregistrée" in page.locator("main").inner_text()
     shots.take(page, "convocation")
     drain(SmtpSettings.from_config(app.config))
+
+    # The demo's mairie with an accented domain is invited like the others: sent in its IDNA form.
+    accented = _mail_to(smtp_server, ACCENTED_IDNA)
+    assert accented["To"].addresses[0].domain == ACCENTED_DOMAIN
+    page.goto(f"{base}/reunions/{meeting.id}/invitations")
+    row = page.locator("tr", has_text=ACCENTED_ADDRESS)
+    assert row.count() == 1 and "envoyé" in row.inner_text()
+    shots.take(page, "envoi-domaine-accentue")
 
     # The président reads his invitation and answers from his phone.
     message = _mail_to(smtp_server, president.email or "")

@@ -336,6 +336,10 @@ class Journey(RuleBasedStateMachine):
         }
         response = self.browser.post("/reunions/nouvelle", fields)
         created = meeting_id_from(response)
+        if created is None and 'name="confirm"' in response.get_data(as_text=True):
+            # A meeting of the same scope and year exists: the form asks once, the organiser confirms.
+            response = self.browser.post("/reunions/nouvelle", {**fields, "confirm": "1"})
+            created = meeting_id_from(response)
         assert created is not None, response.get_data(as_text=True)[:2000]
         self.meetings.append(created)
         self.touched = created
@@ -363,7 +367,10 @@ class Journey(RuleBasedStateMachine):
             fields.update(day=day.isoformat(), start_time=f"{start:02d}:00", end_time=f"{start + 2:02d}:30")
         if place is not None:
             fields.update(location_name=place[0], location_address=place[1], location_commune=place[2])
+        # A change that resets answers or sends emails is shown first and saved only once confirmed;
+        # the first post must write nothing (checked by _post like any step).
         self._post(meeting_id, f"/reunions/{meeting_id}/modifier", fields)
+        self._post(meeting_id, f"/reunions/{meeting_id}/modifier", {**fields, "confirm": "1"})
 
     @precondition(lambda self: self.has("live"))
     @rule(data=st.data(), add=st.booleans())
