@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from concertation.extensions import db
 from concertation.people.contacts import CONTACTS_COLUMNS_HELP, import_contacts
 from concertation.people.exceptions import PeopleError
+from concertation.people.models import function_note
 from concertation.people.rne import MandateChange, import_rne
 from concertation.people.rne.history import OlderRneFile
 
@@ -31,8 +32,9 @@ def _day(value: datetime | None) -> date | None:
 
 def _change_line(sign: str, change: MandateChange) -> str:
     line = f"  {sign} {change.person} : {change.quality}"
-    if change.function_label and change.function_label.lower() not in change.quality.lower():
-        line += f" ({change.function_label})"
+    note = function_note(change.quality, change.function_label)
+    if note:
+        line += f" ({note})"
     if change.ends_on is not None:
         line += f", clos le {change.ends_on:%d/%m/%Y}"
     elif change.starts_on is not None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from concertation.core.text import fold
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime
 from concertation.extensions import Model
@@ -149,7 +150,7 @@ class Mandate(Model):
         if self.intercommunality is not None:
             return self.intercommunality.name
         if self.canton is not None:
-            return f"canton de {self.canton.name}"
+            return canton_label(self.canton.name)
         if self.syndicate is not None:
             return self.syndicate.name
         return "Département de la Lozère"
@@ -158,6 +159,21 @@ class Mandate(Model):
     def quality(self) -> str:
         """A French phrase such as "Maire de Marvejols" or "Président de la CC du Gévaudan"."""
         return describe_quality(Role(self.role), self.body_name, self.person.civility)
+
+    @property
+    def function_note(self) -> str:
+        """The function label when it says more than the quality ("1er vice-président"), else ""."""
+        return function_note(self.quality, self.function_label)
+
+
+def function_note(quality: str, function_label: str) -> str:
+    """`function_label` unless the quality already says it: never "Maire de Marvejols (Maire)"."""
+    return function_label if function_label and fold(function_label) not in fold(quality) else ""
+
+
+def canton_label(name: str) -> str:
+    """The canton wording with the article rules of a commune: "canton du Collet-de-Dèze"."""
+    return f"canton {french_de(name)}"
 
 
 def describe_quality(role: Role, body: str, civility: str = "") -> str:
