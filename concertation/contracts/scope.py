@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from concertation.contracts.enums import OwnerKind
 from concertation.contracts.models import Contract, ProjectSheet
+from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
 from concertation.extensions import db
 from concertation.territory.models import (
@@ -49,7 +50,7 @@ def territory_communes(intercommunality_id: int, on: date) -> list[Commune]:
             IntercommunalityMembership.intercommunality_id == intercommunality_id,
             valid_on(IntercommunalityMembership, on),
         )
-        .order_by(Commune.name)
+        .order_by(french_order(Commune.name), Commune.name)
     )
     return list(db.session.scalars(statement))
 
@@ -66,7 +67,7 @@ def territory_syndicates(intercommunality_id: int, commune_ids: list[int]) -> li
             )
         )
         .distinct()
-        .order_by(Syndicate.name)
+        .order_by(french_order(Syndicate.name), Syndicate.name)
     )
     return list(db.session.scalars(statement))
 

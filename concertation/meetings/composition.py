@@ -27,7 +27,7 @@ from concertation.meetings.models import (
     OverrideAction,
     Selector,
 )
-from concertation.people.models import Mandate, Person, Role, canton_label, describe_quality
+from concertation.people.models import Mandate, Person, Role, canton_label, describe_quality, person_sort_key
 from concertation.territory.models import Intercommunality, Sector
 
 __all__ = [
@@ -250,4 +250,4 @@ def _load_mandates(person_ids: list[int]) -> None:
 
 
 def _by_name(lines: Iterable[ComputedInvitee]) -> list[ComputedInvitee]:
-    return sorted(lines, key=lambda line: (line.person.last_name.lower(), line.person.first_name.lower()))
+    return sorted(lines, key=lambda line: person_sort_key(line.person))

@@ -9,6 +9,7 @@ from typing import IO, Any
 import click
 from flask.cli import AppGroup
 
+from concertation.core.text import sort_key
 from concertation.extensions import db
 from concertation.people.contacts import CONTACTS_COLUMNS_HELP, import_contacts
 from concertation.people.exceptions import PeopleError
@@ -46,7 +47,9 @@ def _echo_changes(title: str, sign: str, changes: list[MandateChange]) -> None:
     if not changes:
         return
     click.echo(f"{title} :")
-    for change in sorted(changes, key=lambda c: (c.body, c.role, c.last_name, c.first_name)):
+    for change in sorted(
+        changes, key=lambda c: (sort_key(c.body), c.role, sort_key(c.last_name), sort_key(c.first_name))
+    ):
         click.echo(_change_line(sign, change))
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
-from concertation.core.text import fold
+from concertation.core.collation import french_order
+from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime
 from concertation.extensions import Model
@@ -105,6 +106,21 @@ class Person(Model):
 
     def mandates_on(self, on: date) -> list[Mandate]:
         return [m for m in self.mandates if m.is_valid_on(on)]
+
+
+def person_sort_key(person: Person) -> tuple[object, ...]:
+    """Persons by last then first name in French order (Python side of person_order)."""
+    return (sort_key(person.last_name), sort_key(person.first_name))
+
+
+def person_order() -> tuple[ColumnElement[str] | InstrumentedAttribute[str], ...]:
+    """ORDER BY terms putting persons in French name order, the same on SQLite and PostgreSQL."""
+    return (
+        french_order(Person.last_name),
+        french_order(Person.first_name),
+        Person.last_name,
+        Person.first_name,
+    )
 
 
 class Mandate(Model):
