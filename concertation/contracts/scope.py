@@ -12,6 +12,7 @@ from concertation.contracts.enums import OwnerKind
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
+from concertation.core.text import sort_key
 from concertation.extensions import db
 from concertation.territory.models import (
     Commune,
@@ -67,9 +68,9 @@ def territory_syndicates(intercommunality_id: int, commune_ids: list[int]) -> li
             )
         )
         .distinct()
-        .order_by(french_order(Syndicate.name), Syndicate.name)
     )
-    return list(db.session.scalars(statement))
+    # Sorted here: PostgreSQL refuses an ORDER BY expression outside the select list of a DISTINCT.
+    return sorted(db.session.scalars(statement), key=lambda syndicate: sort_key(syndicate.name))
 
 
 def territory_owners(contract: Contract) -> list[Owner]:
