@@ -34,6 +34,7 @@ from concertation.minutes.models import (
 )
 from concertation.notifications.models import OutboxMessage
 from concertation.people.models import Mandate, Person
+from concertation.people.rne.history import RneImport
 from concertation.territory.models import (
     Canton,
     Commune,
@@ -81,6 +82,7 @@ __all__ = [
     "ReminderLog",
     "ReminderOptOut",
     "ReserveGrant",
+    "RneImport",
     "Sector",
     "Signatory",
     "StageChange",

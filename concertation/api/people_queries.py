@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.core.dated import valid_on
 from concertation.extensions import db
-from concertation.people.models import Mandate, Person, Role
+from concertation.people.models import Mandate, Person, Role, person_order
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def list_people(
     people = db.session.scalars(
         _people_query()
         .where(*conditions)
-        .order_by(Person.last_name, Person.first_name, Person.id)
+        .order_by(*person_order(), Person.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
     )

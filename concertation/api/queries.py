@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
 from concertation.core.text import fold
 from concertation.extensions import db
@@ -156,7 +157,7 @@ def list_intercommunalities(on: date) -> list[IntercommunalityItem]:
     epcis = db.session.scalars(
         select(Intercommunality)
         .options(selectinload(Intercommunality.memberships).joinedload(IntercommunalityMembership.commune))
-        .order_by(Intercommunality.name)
+        .order_by(french_order(Intercommunality.name), Intercommunality.name)
     ).all()
     items = []
     for epci in epcis:
@@ -198,7 +199,7 @@ def list_sectors(on: date) -> list[SectorItem]:
             .joinedload(IntercommunalityMembership.commune),
             selectinload(Sector.extra_communes),
         )
-        .order_by(Sector.name)
+        .order_by(french_order(Sector.name), Sector.name)
     )
     return [
         SectorItem(
@@ -234,7 +235,12 @@ def _syndicates_query() -> Select[Syndicate]:
 
 
 def list_syndicates() -> list[SyndicateItem]:
-    return [syndicate_item(s) for s in db.session.scalars(_syndicates_query().order_by(Syndicate.name))]
+    return [
+        syndicate_item(s)
+        for s in db.session.scalars(
+            _syndicates_query().order_by(french_order(Syndicate.name), Syndicate.name)
+        )
+    ]
 
 
 def get_syndicate(syndicate_id: int) -> SyndicateItem | None:

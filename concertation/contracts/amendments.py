@@ -26,7 +26,7 @@ from concertation.contracts.models import (
     Contract,
     ProjectSheet,
 )
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import ProjectRules
 from concertation.core.timeutils import today_paris
@@ -81,7 +81,7 @@ def create_amendment(
     if not reason:
         errors["reason"] = "Indiquez l'objet de l'avenant."
     elif len(reason) > MAX_TEXT:
-        errors["reason"] = f"L'objet dépasse {MAX_TEXT} caractères."
+        errors["reason"] = f"L'objet dépasse {format_number(MAX_TEXT)} caractères."
     envelope = _money(errors, "new_envelope", data.new_envelope)
     if errors:
         raise InvalidInput(errors, "Avenant non enregistré")

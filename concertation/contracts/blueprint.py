@@ -14,7 +14,7 @@ from concertation.contracts import queries
 from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
 from concertation.contracts.history import kind_label
 from concertation.contracts.models import Contract, ProjectSheet
-from concertation.contracts.money import format_euros
+from concertation.contracts.money import format_euros, format_number, format_size
 from concertation.contracts.settings import DocumentRules, ProjectRules, document_rules, project_rules
 
 bp = Blueprint("contracts", __name__, url_prefix="/contrats")
@@ -23,6 +23,17 @@ bp = Blueprint("contracts", __name__, url_prefix="/contrats")
 @bp.app_template_filter("euros")
 def euros(value: Any) -> str:
     return format_euros(value) if value is not None else ""
+
+
+@bp.app_template_filter("number_fr")
+def number_fr(value: Any, decimals: int | None = None) -> str:
+    """{{ row.share|number_fr(1) }} -> "93,3"; "" for None."""
+    return format_number(value, decimals) if value is not None else ""
+
+
+@bp.app_template_filter("size_fr")
+def size_fr(value: int) -> str:
+    return format_size(value)
 
 
 @bp.context_processor

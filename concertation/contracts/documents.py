@@ -18,6 +18,7 @@ from concertation.contracts.enums import ContractStage, EventKind
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
+from concertation.contracts.money import format_number
 from concertation.contracts.settings import DocumentRules
 from concertation.extensions import db
 
@@ -58,7 +59,7 @@ def add_document(
             errors["file"] = f"Fichier trop volumineux : {_size_label(rules.max_bytes)} au maximum."
     title = title.strip() or safe_name
     if len(title) > MAX_TITLE:
-        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+        errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     if errors:
         raise InvalidInput(errors, "Document non enregistré")
     stored_name = f"{uuid.uuid4().hex}.{extension}"

@@ -33,7 +33,7 @@ from concertation.contracts.enums import (
     ProjectStatus,
 )
 from concertation.contracts.models import Contract, ProjectSheet
-from concertation.contracts.money import format_euros
+from concertation.contracts.money import format_euros, format_number
 from concertation.contracts.projects import FundingInput, ProjectInput
 from concertation.contracts.scope import Owner
 
@@ -55,7 +55,7 @@ def _amount(label: str, description: str = AMOUNT_HELP) -> StringField:
 
 
 def _max(n: int) -> Length:
-    return Length(max=n, message=f"{n} caractères au maximum.")
+    return Length(max=n, message=f"{format_number(n)} caractères au maximum.")
 
 
 def show_errors(form: FlaskForm, errors: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> None:

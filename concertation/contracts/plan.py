@@ -14,6 +14,7 @@ from decimal import Decimal
 from concertation.contracts.enums import THEME_LABELS, AmendmentChangeKind, ProjectStatus, Theme
 from concertation.contracts.models import ZERO, Amendment, Contract, ProjectSheet
 from concertation.contracts.money import percent
+from concertation.core.text import sort_key
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _group(
 def totals(lines: list[PlanLine], envelope: Decimal, years: Iterable[int]) -> dict[str, list[TotalRow]]:
     """Totals of plan lines by theme, priority, year and owner."""
     all_years = sorted(set(years) | {line.year for line in lines})
-    owners = sorted({line.owner for line in lines}, key=lambda name: name.lower())
+    owners = sorted({line.owner for line in lines}, key=sort_key)
     return {
         "theme": _group(
             lines,

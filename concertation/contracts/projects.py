@@ -22,7 +22,7 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import InvalidInput, NotAllowed, PlanLocked
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ProjectFunding, ProjectSheet, ProjectStatusChange
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.scope import Owner, resolve_owner
 from concertation.contracts.settings import ProjectRules
 from concertation.core.timeutils import today_paris
@@ -86,7 +86,7 @@ def check_amounts(
     elif rules.max_grant_rate is not None and grant > (cost * rules.max_grant_rate).quantize(Decimal("0.01")):
         rate = (rules.max_grant_rate * 100).normalize()
         errors[f"{prefix}grant_requested"] = (
-            f"L'aide demandée dépasse {rate:f} % du coût HT "
+            f"L'aide demandée dépasse {format_number(rate)} % du coût HT "
             f"(plafond : {format_euros((cost * rules.max_grant_rate).quantize(Decimal('0.01')))})."
         )
     elif rules.max_grant_amount is not None and grant > rules.max_grant_amount:
@@ -125,7 +125,7 @@ def _resolve(contract: Contract, data: ProjectInput, rules: ProjectRules, today:
     if not title:
         errors["title"] = "Le titre du projet est obligatoire."
     elif len(title) > MAX_TITLE:
-        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+        errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     owner = resolve_owner(contract, data.owner) if data.owner.strip() else "Choisissez le maître d'ouvrage."
     if isinstance(owner, str):
         errors["owner"] = owner
@@ -146,7 +146,7 @@ def _resolve(contract: Contract, data: ProjectInput, rules: ProjectRules, today:
             "(pas de dépenses de fonctionnement)."
         )
     if len(data.description) > MAX_TEXT:
-        errors["description"] = f"La description dépasse {MAX_TEXT} caractères."
+        errors["description"] = f"La description dépasse {format_number(MAX_TEXT)} caractères."
     cost = _money(errors, "estimated_cost", data.estimated_cost)
     grant = _money(errors, "grant_requested", data.grant_requested)
     fundings: list[tuple[str, Decimal]] = []
@@ -341,7 +341,7 @@ def set_precheck(
     if outcome in (PreCheck.A_COMPLETER, PreCheck.NON_ELIGIBLE) and not reason:
         errors["reason"] = "Indiquez le motif (pièces à compléter ou raison de la non-éligibilité)."
     if len(reason) > MAX_TEXT:
-        errors["reason"] = f"Le motif dépasse {MAX_TEXT} caractères."
+        errors["reason"] = f"Le motif dépasse {format_number(MAX_TEXT)} caractères."
     if on > today:
         errors["on"] = "La date de pré-instruction ne peut pas être dans le futur."
     if outcome is PreCheck.NON_ELIGIBLE and project.is_in_plan:

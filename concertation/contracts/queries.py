@@ -22,6 +22,7 @@ from concertation.contracts.models import (
     Signatory,
 )
 from concertation.contracts.money import percent
+from concertation.core.collation import french_order
 from concertation.extensions import db
 from concertation.territory.models import Intercommunality
 
@@ -69,7 +70,7 @@ def list_contracts(filters: ContractFilters) -> list[ContractRow]:
         select(Contract)
         .join(Contract.intercommunality)
         .options(selectinload(Contract.intercommunality))
-        .order_by(Intercommunality.name, Contract.starts_on.desc())
+        .order_by(french_order(Intercommunality.name), Intercommunality.name, Contract.starts_on.desc())
     )
     if filters.siren:
         statement = statement.where(Intercommunality.siren == filters.siren)
@@ -132,6 +133,8 @@ def load_contract(contract_id: int) -> Contract | None:
 def lozere_cc_choices() -> list[tuple[str, str]]:
     """(SIREN, name) of the intercommunalities, by name."""
     rows = db.session.execute(
-        select(Intercommunality.siren, Intercommunality.name).order_by(Intercommunality.name)
+        select(Intercommunality.siren, Intercommunality.name).order_by(
+            french_order(Intercommunality.name), Intercommunality.name
+        )
     )
     return [(siren, name) for siren, name in rows]

@@ -10,7 +10,9 @@ from sqlalchemy import or_, select
 
 from concertation.contracts.enums import OwnerKind
 from concertation.contracts.models import Contract, ProjectSheet
+from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
+from concertation.core.text import sort_key
 from concertation.extensions import db
 from concertation.territory.models import (
     Commune,
@@ -49,7 +51,7 @@ def territory_communes(intercommunality_id: int, on: date) -> list[Commune]:
             IntercommunalityMembership.intercommunality_id == intercommunality_id,
             valid_on(IntercommunalityMembership, on),
         )
-        .order_by(Commune.name)
+        .order_by(french_order(Commune.name), Commune.name)
     )
     return list(db.session.scalars(statement))
 
@@ -66,9 +68,9 @@ def territory_syndicates(intercommunality_id: int, commune_ids: list[int]) -> li
             )
         )
         .distinct()
-        .order_by(Syndicate.name)
     )
-    return list(db.session.scalars(statement))
+    # Sorted here: PostgreSQL refuses an ORDER BY expression outside the select list of a DISTINCT.
+    return sorted(db.session.scalars(statement), key=lambda syndicate: sort_key(syndicate.name))
 
 
 def territory_owners(contract: Contract) -> list[Owner]:

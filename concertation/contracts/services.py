@@ -17,7 +17,7 @@ from concertation.contracts.enums import ContractStage, DiagnosticHeading, Event
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import DIAGNOSTIC_COLUMNS, Contract, Signatory, StageChange
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.scope import resolve_owner, territory_communes
 from concertation.contracts.settings import DEFAULT_DURATION_YEARS
 from concertation.core.timeutils import today_paris
@@ -131,7 +131,7 @@ def create_contract(
     _check_period(errors, epci, data.starts_on, ends_on)
     title = data.title.strip()
     if len(title) > MAX_TITLE:
-        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+        errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     envelope = _parse_money(errors, "envelope", data.envelope)
     if errors:
         raise InvalidInput(errors, "Contrat non enregistré")
@@ -180,7 +180,7 @@ def update_contract(contract: Contract, data: ContractInput, *, user: User | Non
     errors: dict[str, str] = {}
     title = data.title.strip() or contract.title
     if len(title) > MAX_TITLE:
-        errors["title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+        errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     starts_on = data.starts_on or contract.starts_on
     ends_on = data.ends_on or contract.ends_on
     envelope = _parse_money(errors, "envelope", data.envelope)
@@ -238,9 +238,9 @@ def update_diagnostic(
     errors: dict[str, str] = {}
     for heading, text in texts.items():
         if len(text) > MAX_TEXT:
-            errors[heading.value] = f"« {heading.label} » dépasse {MAX_TEXT} caractères."
+            errors[heading.value] = f"« {heading.label} » dépasse {format_number(MAX_TEXT)} caractères."
     if evaluation is not None and len(evaluation) > MAX_TEXT:
-        errors["evaluation"] = f"L'évaluation dépasse {MAX_TEXT} caractères."
+        errors["evaluation"] = f"L'évaluation dépasse {format_number(MAX_TEXT)} caractères."
     if errors:
         raise InvalidInput(errors, "Diagnostic non enregistré")
     changed: list[str] = []

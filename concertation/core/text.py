@@ -35,3 +35,24 @@ def clean_line(value: str) -> str:
 def clean_text(value: str) -> str:
     """Multi-line text with the same characters dropped, separators as spaces, line breaks as "\\n"."""
     return _INVISIBLE.sub("", _SEPARATORS.sub(" ", _LINE_BREAKS.sub("\n", value)))
+
+
+# ----------------------------------------------------------------------------------- French collation
+
+_NUMBERS = re.compile(r"(\d+)")
+_SORT_SEPARATORS = re.compile(r"[\s\-'’_.,;:/()]+")
+
+
+def sort_key(value: str) -> tuple[tuple[tuple[str, int], ...], str]:
+    """A key sorting names as a French reader expects, without ICU.
+
+    Accents and case are ignored first ("Bédouès" before "Bourgs", "Saint-Étienne" before
+    "Saint-Germain"), hyphens and apostrophes count as spaces, and numbers compare by value ("1er
+    vice-président" before "2e", "Mende-2" before "Mende-10"). Names equal on all that are ordered by
+    their exact text, so the order never depends on the input's. The text is cut into (text, number)
+    pairs, -1 standing for no number, so that any two keys compare.
+    """
+    plain = _SORT_SEPARATORS.sub(" ", fold(value).replace("œ", "oe").replace("æ", "ae")).strip()
+    parts = _NUMBERS.split(plain)  # text, number, text, number, ..., text
+    pairs = [(parts[i], int(parts[i + 1]) if i + 1 < len(parts) else -1) for i in range(0, len(parts), 2)]
+    return tuple(pairs), value

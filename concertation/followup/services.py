@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.models import Amendment, Contract
+from concertation.core.collation import french_order
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.followup.engine import (
@@ -151,7 +152,9 @@ def annual_rendez_vous_reminders(
             )
         )
     )
-    for sector in db.session.scalars(select(Sector).options(selectinload(Sector.town)).order_by(Sector.name)):
+    for sector in db.session.scalars(
+        select(Sector).options(selectinload(Sector.town)).order_by(french_order(Sector.name), Sector.name)
+    ):
         if sector.id in scheduled:
             continue
         subject = f"Rendez-vous de Territoire {year} à programmer : {sector.name}"

@@ -32,7 +32,7 @@ from concertation.notifications.emails import MailContext, enqueue_invitation_em
 from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.wording import format_day, format_meeting_time, format_time
-from concertation.people.models import Person
+from concertation.people.models import Person, person_sort_key
 
 ALREADY_CONVOKED = "La réunion est déjà convoquée : ses invitations sont parties."
 
@@ -52,7 +52,7 @@ def invitations_of(meeting: Meeting, *, active_only: bool = True) -> list[Invita
     if active_only:
         query = query.where(Invitation.cancelled_at.is_(None))
     rows = db.session.scalars(query).all()
-    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
+    return sorted(rows, key=lambda i: person_sort_key(i.person))
 
 
 def _reached_by(person: Person) -> tuple[Channel, str | None]:

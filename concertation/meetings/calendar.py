@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from concertation.core.dates import format_day
-from concertation.core.text import clean_text
+from concertation.core.text import clean_text, sort_key
 from concertation.core.timeutils import paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
@@ -27,7 +27,7 @@ from concertation.meetings.models import (
     OverrideAction,
 )
 from concertation.meetings.services import current_invitees
-from concertation.people.models import Person
+from concertation.people.models import Person, person_order, person_sort_key
 from concertation.territory.models import Commune, Intercommunality, Sector, sector_intercommunalities
 
 LOCALE = "fr_FR"
@@ -229,7 +229,7 @@ def invitee_lines(meeting: Meeting) -> list[ComputedInvitee]:
 
 def manual_removals(meeting: Meeting) -> list[InviteeOverride]:
     removals = [o for o in meeting.overrides if o.action == OverrideAction.REMOVE]
-    return sorted(removals, key=lambda o: (o.person.last_name.lower(), o.person.first_name.lower()))
+    return sorted(removals, key=lambda o: person_sort_key(o.person))
 
 
 def source_label(line: ComputedInvitee) -> str:
@@ -304,7 +304,7 @@ def search_persons(query: str, limit: int = 20) -> list[Person]:
         statement = statement.where(
             or_(Person.last_name.ilike(pattern, escape="\\"), Person.first_name.ilike(pattern, escape="\\"))
         )
-    statement = statement.order_by(Person.last_name, Person.first_name).limit(limit)
+    statement = statement.order_by(*person_order()).limit(limit)
     return list(db.session.scalars(statement))
 
 
@@ -312,7 +312,9 @@ def search_persons(query: str, limit: int = 20) -> list[Person]:
 
 
 def sectors() -> list[Sector]:
-    return list(db.session.scalars(select(Sector).options(selectinload(Sector.town)).order_by(Sector.name)))
+    return sorted(
+        db.session.scalars(select(Sector).options(selectinload(Sector.town))), key=lambda s: sort_key(s.name)
+    )
 
 
 def rendez_vous_plan(years: Sequence[int]) -> list[tuple[Sector, dict[int, list[Meeting]]]]:

@@ -27,7 +27,7 @@ from concertation.meetings.models import (
     OverrideAction,
     Selector,
 )
-from concertation.people.models import Mandate, Person, Role, describe_quality
+from concertation.people.models import Mandate, Person, Role, canton_label, describe_quality, person_sort_key
 from concertation.territory.models import Intercommunality, Sector
 
 __all__ = [
@@ -112,7 +112,7 @@ def meeting_territory(meeting: Meeting) -> Territory:
 def _territory(scope: dict[str, Any]) -> Territory:
     territory = Territory()
     for kind, body_id, name in db.session.execute(_TERRITORY_STATEMENT, scope):
-        territory.names(kind)[body_id] = name
+        territory.names(kind)[body_id] = canton_label(name) if kind == "canton" else name
     return territory
 
 
@@ -184,7 +184,10 @@ def compute_invitees(meeting: Meeting) -> list[ComputedInvitee]:
 @lru_cache(maxsize=4096)
 def _quality(role: str, body_name: str, civility: str) -> str:
     # The same few thousand élus come back in every list: their wording is worth remembering.
-    return describe_quality(Role(role), body_name, civility)
+    held = Role(role)
+    if held is Role.CONSEILLER_DEPARTEMENTAL:
+        body_name = canton_label(body_name)  # the statement gives a canton's bare name
+    return describe_quality(held, body_name, civility)
 
 
 def _rule_lines(
@@ -195,6 +198,9 @@ def _rule_lines(
         selector = Selector(code)
         if selector is not Selector.PERSON:
             rank.setdefault(SELECTOR_ROLE[selector][0].value, len(rank))
+    # Standing roles no rule picks come after, in the order of the selectors.
+    for role, _ in SELECTOR_ROLE.values():
+        rank.setdefault(role.value, len(rank))
     lines: dict[int, ComputedInvitee] = {}
     for person, qualities in held.items():
         ordered = list(qualities)
@@ -244,4 +250,4 @@ def _load_mandates(person_ids: list[int]) -> None:
 
 
 def _by_name(lines: Iterable[ComputedInvitee]) -> list[ComputedInvitee]:
-    return sorted(lines, key=lambda line: (line.person.last_name.lower(), line.person.first_name.lower()))
+    return sorted(lines, key=lambda line: person_sort_key(line.person))

@@ -68,6 +68,21 @@ SELECTOR_ROLE: dict[Selector, tuple[Role, str | None]] = {
 }
 
 
+# Roles that say who a person is: someone the rules bring is also described with those they hold in the
+# territory (or in the Département), even when no enabled rule picks that role; the Présidente du Département
+# invited as a conseillère départementale is named as both. Council seats (communautaire...) are not.
+STANDING_ROLES = frozenset(
+    {
+        Role.MAIRE,
+        Role.PRESIDENT_EPCI,
+        Role.VICE_PRESIDENT_EPCI,
+        Role.PRESIDENT_SYNDICAT,
+        Role.CONSEILLER_DEPARTEMENTAL,
+        Role.PRESIDENT_CONSEIL_DEPARTEMENTAL,
+    }
+)
+
+
 class TerritoryCtes(NamedTuple):
     """Ids of the bodies a meeting covers on the date ON, each CTE with one column `id`."""
 
@@ -134,7 +149,8 @@ def _bodies(ctes: TerritoryCtes) -> dict[str, tuple[CTE, Any, InstrumentedAttrib
             Intercommunality.name,
         ),
         "syndicate": (ctes.syndicates, Syndicate, Mandate.syndicate_id, Syndicate.name),
-        "canton": (ctes.cantons, Canton, Mandate.canton_id, _constant("canton de ") + Canton.name),
+        # The bare name: "canton de" / "du" / "d'" follows the commune's article rules (canton_label).
+        "canton": (ctes.cantons, Canton, Mandate.canton_id, Canton.name),
     }
 
 
@@ -156,8 +172,9 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
     - RULE_ROW: an enabled rule of the meeting's kind; code is its selector, text its label, and the person
       the one a Selector.PERSON rule names;
     - OVERRIDE_ROW: a manual change of the meeting; code is its action, text its reason;
-    - MANDATE_ROW: a mandate valid on the date that an enabled territorial rule picks; code is its role,
-      text the name of its body.
+    - MANDATE_ROW: a mandate valid on the date that an enabled territorial rule picks, or of a standing
+      role (STANDING_ROLES) held by a person such a mandate brings; code is its role, text the name of its
+      body (the bare name of a canton).
     """
     enabled_rules = (CompositionRule.meeting_kind == KIND, CompositionRule.is_enabled.is_(True))
     no_rank = literal_column("0", Integer)
@@ -180,6 +197,8 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
         ).where(InviteeOverride.meeting_id == MEETING_ID),
     ]
     bodies = _bodies(territory_ctes())
+    picked: list[Select[*tuple[Any, ...]]] = []
+    standing: list[Select[*tuple[Any, ...]]] = []
     for selector, (role, body) in SELECTOR_ROLE.items():
         # A branch only yields rows when one of its selector's rules is enabled, so the statement never
         # depends on the rules. The gate is an uncorrelated EXISTS beside a constant role: PostgreSQL then
@@ -190,22 +209,26 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
             .where(*enabled_rules, CompositionRule.selector == _constant(selector.value))
             .exists()
         )
-        columns = (_constant(MANDATE_ROW), Mandate.person_id, Mandate.role)
+        columns = (_constant(MANDATE_ROW).label("tag"), Mandate.person_id, Mandate.role.label("code"))
+        ranks = (no_rank.label("rule_position"), no_rank.label("rule_id"))
         if body is None:
-            branch = select(*columns, _constant(DEPARTEMENT_NAME), no_rank, no_rank)
+            branch = select(*columns, _constant(DEPARTEMENT_NAME).label("text"), *ranks)
         else:
             cte, model, column, name = bodies[body]
             branch = (
-                select(*columns, name, no_rank, no_rank)
+                select(*columns, name.label("text"), *ranks)
                 .select_from(cte)
                 .join(Mandate, column == cte.c.id)
                 .join(model, model.id == cte.c.id)
             )
-        branches.append(
-            branch.where(
-                enabled, Mandate.role == _constant(role.value), _valid_on(Mandate.starts_on, Mandate.ends_on)
-            )
-        )
+        held = (Mandate.role == _constant(role.value), _valid_on(Mandate.starts_on, Mandate.ends_on))
+        picked.append(branch.where(enabled, *held))
+        if role in STANDING_ROLES:
+            standing.append(branch.where(~enabled, *held))
+    picked_rows = union_all(*picked).cte("picked_mandates")
+    branches.append(select(*picked_rows.c))
+    picked_persons = select(picked_rows.c.person_id)
+    branches.extend(branch.where(Mandate.person_id.in_(picked_persons)) for branch in standing)
     rows = union_all(*branches).subquery("list_rows")
     return (
         select(Person, rows.c.tag, rows.c.code, rows.c.text, rows.c.rule_position, rows.c.rule_id)

@@ -9,7 +9,7 @@ from concertation.extensions import db
 from concertation.meetings.calendar import search_persons
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.models import CompositionRule, MeetingKind, Selector
-from concertation.people.models import Person
+from concertation.people.models import Person, person_order
 
 MAX_LABEL = 300
 
@@ -35,12 +35,7 @@ def guest_candidates(query: str) -> list[Person]:
     if query.strip():
         return search_persons(query, limit=50)
     return list(
-        db.session.scalars(
-            select(Person)
-            .where(~Person.mandates.any())
-            .order_by(Person.last_name, Person.first_name)
-            .limit(200)
-        )
+        db.session.scalars(select(Person).where(~Person.mandates.any()).order_by(*person_order()).limit(200))
     )
 
 

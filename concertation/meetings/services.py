@@ -35,7 +35,7 @@ from concertation.meetings.models import (
 
 # FIRST_YEAR..LAST_YEAR: the years a meeting can be in; beyond them, Paris-UTC conversions overflow.
 from concertation.meetings.times import FIRST_YEAR, LAST_YEAR, paris_gap, repeated_hour_notes
-from concertation.people.models import Person
+from concertation.people.models import Person, person_sort_key
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 MAX_TITLE = 300
@@ -390,7 +390,7 @@ def current_invitees(meeting: Meeting) -> list[MeetingInvitee]:
         persons = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
         for invitee in missing:
             set_committed_value(invitee, "person", persons[invitee.person_id])
-    return sorted(lines, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
+    return sorted(lines, key=lambda i: person_sort_key(i.person))
 
 
 def freeze_invitees(meeting: Meeting) -> list[MeetingInvitee]:

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from concertation.core.dated import valid_on
-from concertation.core.text import fold
+from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees, meeting_territory
@@ -95,7 +95,7 @@ def _missing_maires(meeting: Meeting) -> list[ListWarning]:
     )
     return [
         ListWarning("no_maire", f"Aucun maire enregistré pour la commune {french_de(name)}.")
-        for commune_id, name in sorted(territory.communes.items(), key=lambda item: item[1])
+        for commune_id, name in sorted(territory.communes.items(), key=lambda item: sort_key(item[1]))
         if commune_id not in with_maire
     ]
 

@@ -21,7 +21,7 @@ from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.minutes.enums import AttendanceStatus, AttendeeKind
 from concertation.minutes.exceptions import InvalidInput, NotAllowed
 from concertation.minutes.models import Attendance
-from concertation.people.models import Person
+from concertation.people.models import Person, person_sort_key
 from concertation.people.validation import InvalidPerson, normalise_email
 
 MAX_NAME = 200
@@ -108,7 +108,7 @@ def current_invitees(meeting: Meeting) -> list[MeetingInvitee]:
         .where(MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.removed_at.is_(None))
         .options(selectinload(MeetingInvitee.person))
     ).all()
-    return sorted(rows, key=lambda i: (i.person.last_name.lower(), i.person.first_name.lower()))
+    return sorted(rows, key=lambda i: person_sort_key(i.person))
 
 
 def _recorded(meeting: Meeting) -> list[Attendance]:

@@ -8,6 +8,7 @@ from flask import abort, flash, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.core.security import organiser_required, reader_required
+from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
@@ -57,7 +58,7 @@ def _forms(
     persons.update({a.person.id: a.person.display_name for a in others(meeting) if a.person is not None})
     action_form = action_form or ActionItemForm(formdata=None)
     action_form.fill(
-        sorted(persons.items(), key=lambda pair: pair[1].lower()),
+        sorted(persons.items(), key=lambda pair: sort_key(pair[1])),
         [(d.id, f"{d.kind_label} — {d.summary}"[:120]) for d in decisions if d.is_active],
     )
     link_form = link_form or ContractLinkForm(formdata=None)

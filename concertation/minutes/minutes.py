@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
+from concertation.contracts.money import format_number
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingStatus
@@ -92,12 +93,12 @@ def _set_bodies(changes: list[tuple[MinutesSection, str]]) -> list[str]:
 
 def _check_section(errors: dict[str, str], key: str, data: SectionInput, *, free: bool) -> None:
     if len(data.body) > MAX_MARKDOWN:
-        errors[f"{key}.body"] = f"Le texte dépasse {MAX_MARKDOWN} caractères."
+        errors[f"{key}.body"] = f"Le texte dépasse {format_number(MAX_MARKDOWN)} caractères."
     title = " ".join(data.title.split())
     if free and not title:
         errors[f"{key}.title"] = "Une section libre a un titre."
     elif len(title) > MAX_TITLE:
-        errors[f"{key}.title"] = f"Le titre dépasse {MAX_TITLE} caractères."
+        errors[f"{key}.title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
 
 
 def update_sections(minutes: Minutes, sections: list[SectionInput]) -> list[str]:

@@ -15,7 +15,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from concertation.core.text import fold
+from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
@@ -158,7 +158,7 @@ def build_sheet(meeting: Meeting) -> Sheet:
     groups = []
     for title in sorted(placed, key=_group_rank):
         subgroups = []
-        for subtitle in sorted(placed[title], key=lambda s: (s != "", fold(s))):
+        for subtitle in sorted(placed[title], key=lambda s: (s != "", sort_key(s))):
             people = sorted(
                 placed[title][subtitle], key=lambda pq: (fold(pq[0].last_name), fold(pq[0].first_name))
             )

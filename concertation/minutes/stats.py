@@ -13,13 +13,13 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, extract, func, select
 from sqlalchemy.orm import selectinload
 
-from concertation.core.text import fold
+from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.minutes.enums import AttendanceStatus
 from concertation.minutes.models import Attendance
-from concertation.people.models import Person
+from concertation.people.models import Person, person_sort_key
 from concertation.territory.models import Sector
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTE)
@@ -157,8 +157,8 @@ def turnout_stats(year: int) -> TurnoutStats:
     return TurnoutStats(
         year=year,
         meetings=rows,
-        by_cc=[_group(label, cc[label]) for label in sorted(cc, key=fold)],
-        by_town=[_group(label, town[label]) for label in sorted(town, key=fold)],
+        by_cc=[_group(label, cc[label]) for label in sorted(cc, key=sort_key)],
+        by_town=[_group(label, town[label]) for label in sorted(town, key=sort_key)],
         never_came=_never_came(current, came_persons),
         total=_group("Total", rows),
     )
@@ -185,4 +185,4 @@ def _never_came(current: ColumnElement[bool], came_persons: set[int]) -> list[Ne
     found = [
         NeverCame(pid, persons[pid].display_name, qualities.get(pid, []), invitations[pid]) for pid in absent
     ]
-    return sorted(found, key=lambda n: (-n.invitations, fold(persons[n.person_id].last_name)))
+    return sorted(found, key=lambda n: (-n.invitations, person_sort_key(persons[n.person_id])))

@@ -9,10 +9,13 @@ from typing import IO, Any
 import click
 from flask.cli import AppGroup
 
+from concertation.core.text import sort_key
 from concertation.extensions import db
 from concertation.people.contacts import CONTACTS_COLUMNS_HELP, import_contacts
 from concertation.people.exceptions import PeopleError
+from concertation.people.models import function_note
 from concertation.people.rne import MandateChange, import_rne
+from concertation.people.rne.history import OlderRneFile
 
 people_cli = AppGroup("people", help="Élus et contacts.")
 
@@ -30,8 +33,9 @@ def _day(value: datetime | None) -> date | None:
 
 def _change_line(sign: str, change: MandateChange) -> str:
     line = f"  {sign} {change.person} : {change.quality}"
-    if change.function_label and change.function_label.lower() not in change.quality.lower():
-        line += f" ({change.function_label})"
+    note = function_note(change.quality, change.function_label)
+    if note:
+        line += f" ({note})"
     if change.ends_on is not None:
         line += f", clos le {change.ends_on:%d/%m/%Y}"
     elif change.starts_on is not None:
@@ -43,7 +47,9 @@ def _echo_changes(title: str, sign: str, changes: list[MandateChange]) -> None:
     if not changes:
         return
     click.echo(f"{title} :")
-    for change in sorted(changes, key=lambda c: (c.body, c.role, c.last_name, c.first_name)):
+    for change in sorted(
+        changes, key=lambda c: (sort_key(c.body), c.role, sort_key(c.last_name), sort_key(c.first_name))
+    ):
         click.echo(_change_line(sign, change))
 
 
@@ -51,8 +57,11 @@ RNE_HELP = """Importe un fichier du Répertoire national des élus : maires, con
 départementaux ou conseillers communautaires, reconnu à son en-tête.
 
 Séparateur « ; » ou tabulation, UTF-8 (BOM accepté) ou Latin-1, dates JJ/MM/AAAA ou AAAA-MM-JJ.
-Les mandats RNE disparus du fichier sont clos, les nouveaux ouverts ; les mandats saisis à la main
-ne sont jamais clos. Une ligne invalide arrête l'import avec son numéro ; rien n'est enregistré."""
+Les mandats RNE disparus du fichier sont clos la veille de la prise de fonction de leur successeur
+dans le fichier, sinon à la date de l'import ; les nouveaux sont ouverts ; les mandats saisis à la main
+ne sont jamais clos. Une ligne invalide ou un code de commune ou de canton inconnu arrête l'import
+avec son numéro ; rien n'est enregistré. Un fichier plus ancien que le dernier importé du même type
+(d'après sa plus récente date de début) est refusé sans --force."""
 
 
 @people_cli.command("import-rne", help=RNE_HELP)
@@ -64,13 +73,17 @@ ne sont jamais clos. Une ligne invalide arrête l'import avec son numéro ; rien
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     metavar="AAAA-MM-JJ",
-    help="Date de fin des mandats disparus du fichier (aujourd'hui par défaut).",
+    help="Date de fin des mandats disparus du fichier sans successeur (aujourd'hui par défaut).",
 )
 @click.option("--details", is_flag=True, help="Liste aussi les mandats ouverts, clos et mis à jour.")
-def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: bool) -> None:
+@click.option("--force", is_flag=True, help="Importe même un fichier plus ancien que le dernier importé.")
+def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: bool, force: bool) -> None:
     """Import an RNE file; the command owns the transaction (rolled back on error or dry run)."""
     try:
-        report = import_rne(file, on=_day(on), dry_run=dry_run)
+        report = import_rne(file, on=_day(on), dry_run=dry_run, force=force)
+    except OlderRneFile as error:
+        db.session.rollback()
+        raise FrenchError(f"{error} Relancez avec --force pour l'importer quand même.") from None
     except PeopleError as error:
         db.session.rollback()
         raise FrenchError(str(error)) from None

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
+from concertation.core.collation import french_order
+from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime
 from concertation.extensions import Model
@@ -106,6 +108,21 @@ class Person(Model):
         return [m for m in self.mandates if m.is_valid_on(on)]
 
 
+def person_sort_key(person: Person) -> tuple[object, ...]:
+    """Persons by last then first name in French order (Python side of person_order)."""
+    return (sort_key(person.last_name), sort_key(person.first_name))
+
+
+def person_order() -> tuple[ColumnElement[str] | InstrumentedAttribute[str], ...]:
+    """ORDER BY terms putting persons in French name order, the same on SQLite and PostgreSQL."""
+    return (
+        french_order(Person.last_name),
+        french_order(Person.first_name),
+        Person.last_name,
+        Person.first_name,
+    )
+
+
 class Mandate(Model):
     """A role held in a body (commune, intercommunality, canton, syndicate) between two dates."""
 
@@ -149,7 +166,7 @@ class Mandate(Model):
         if self.intercommunality is not None:
             return self.intercommunality.name
         if self.canton is not None:
-            return f"canton de {self.canton.name}"
+            return canton_label(self.canton.name)
         if self.syndicate is not None:
             return self.syndicate.name
         return "Département de la Lozère"
@@ -158,6 +175,21 @@ class Mandate(Model):
     def quality(self) -> str:
         """A French phrase such as "Maire de Marvejols" or "Président de la CC du Gévaudan"."""
         return describe_quality(Role(self.role), self.body_name, self.person.civility)
+
+    @property
+    def function_note(self) -> str:
+        """The function label when it says more than the quality ("1er vice-président"), else ""."""
+        return function_note(self.quality, self.function_label)
+
+
+def function_note(quality: str, function_label: str) -> str:
+    """`function_label` unless the quality already says it: never "Maire de Marvejols (Maire)"."""
+    return function_label if function_label and fold(function_label) not in fold(quality) else ""
+
+
+def canton_label(name: str) -> str:
+    """The canton wording with the article rules of a commune: "canton du Collet-de-Dèze"."""
+    return f"canton {french_de(name)}"
 
 
 def describe_quality(role: Role, body: str, civility: str = "") -> str:

@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from concertation.core.dated import valid_on
-from concertation.core.text import fold
+from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.guards import LAST_PAGE
-from concertation.people.models import ROLE_BODY, Mandate, Person, Role
+from concertation.people.models import ROLE_BODY, Mandate, Person, Role, person_order, person_sort_key
 from concertation.people.validation import (
     DuplicatePerson,
     InvalidMandate,
@@ -176,12 +176,11 @@ def mandate_valid_on(on: date) -> ColumnElement[bool]:
     return valid_on(Mandate, on)
 
 
-def _role_rank(mandate: Mandate) -> tuple[int, str, str]:
-    return (
-        list(Role).index(Role(mandate.role)),
-        fold(mandate.person.last_name),
-        fold(mandate.person.first_name),
-    )
+def _role_rank(mandate: Mandate) -> tuple[object, ...]:
+    role = Role(mandate.role)
+    # Vice-présidents by rank ("1er" before "2e", "10e" last), the others by name.
+    rank = sort_key(mandate.function_label) if role is Role.VICE_PRESIDENT_EPCI else sort_key("")
+    return (list(Role).index(role), rank, person_sort_key(mandate.person))
 
 
 def mandates_in(kind: str, body_id: int, on: date) -> list[Mandate]:
@@ -264,7 +263,7 @@ def directory_statement(filters: DirectoryFilters, on: date) -> Select[Person]:
             selectinload(Mandate.canton),
             selectinload(Mandate.syndicate),
         )
-    ).order_by(func.lower(Person.last_name), func.lower(Person.first_name), Person.id)
+    ).order_by(*person_order(), Person.id)
 
 
 def directory_page(filters: DirectoryFilters, on: date, page: int) -> Pagination:

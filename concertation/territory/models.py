@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from concertation.core.text import sort_key
 from concertation.extensions import Model, db
 
 
@@ -108,7 +109,7 @@ class Intercommunality(Model):
     def communes_on(self, on: date) -> list[Commune]:
         """Member communes on a given date, by name."""
         members = [m.commune for m in self.memberships if m.is_valid_on(on)]
-        return sorted(members, key=lambda c: c.name)
+        return sorted(members, key=lambda c: sort_key(c.name))
 
 
 class IntercommunalityMembership(Model):
@@ -219,4 +220,4 @@ class Sector(Model):
                 found[commune.id] = commune
         for commune in self.extra_communes:
             found[commune.id] = commune
-        return sorted(found.values(), key=lambda c: c.name)
+        return sorted(found.values(), key=lambda c: sort_key(c.name))

@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import selectinload
 
+from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
-from concertation.core.text import fold
+from concertation.core.text import fold, sort_key
 from concertation.extensions import db
 from concertation.territory.models import (
     Canton,
@@ -73,7 +74,7 @@ def communes(filters: CommuneFilters, on: date) -> list[Commune]:
         ids = [c.id for c in sector.communes_on(on)] if sector is not None else []
         stmt = stmt.where(Commune.id.in_(ids))
     found = [c for c in db.session.scalars(stmt) if _matches(c, filters.search)]
-    return sorted(found, key=lambda c: fold(c.name))
+    return sorted(found, key=lambda c: sort_key(c.name))
 
 
 def all_sectors() -> list[Sector]:
@@ -88,7 +89,7 @@ def all_sectors() -> list[Sector]:
                 .selectinload(Intercommunality.memberships)
                 .selectinload(IntercommunalityMembership.commune),
             )
-            .order_by(Sector.name)
+            .order_by(french_order(Sector.name), Sector.name)
         )
     )
 
@@ -109,7 +110,7 @@ def all_intercommunalities() -> list[Intercommunality]:
             selectinload(Intercommunality.memberships).selectinload(IntercommunalityMembership.commune)
         )
     )
-    return sorted(epcis, key=lambda e: fold(e.name))
+    return sorted(epcis, key=lambda e: sort_key(e.name))
 
 
 def all_cantons() -> list[Canton]:
@@ -128,14 +129,14 @@ def all_syndicates() -> list[Syndicate]:
                 selectinload(Syndicate.members).selectinload(SyndicateMember.commune),
                 selectinload(Syndicate.members).selectinload(SyndicateMember.intercommunality),
             )
-            .order_by(Syndicate.name)
+            .order_by(french_order(Syndicate.name), Syndicate.name)
         )
     )
 
 
 def all_communes() -> list[Commune]:
     """Every commune, by name (for choice lists)."""
-    return sorted(db.session.scalars(select(Commune)), key=lambda c: fold(c.name))
+    return sorted(db.session.scalars(select(Commune)), key=lambda c: sort_key(c.name))
 
 
 def sectors_of_intercommunality(epci: Intercommunality) -> list[Sector]:
@@ -143,7 +144,7 @@ def sectors_of_intercommunality(epci: Intercommunality) -> list[Sector]:
         db.session.scalars(
             select(Sector)
             .where(Sector.intercommunalities.any(Intercommunality.id == epci.id))
-            .order_by(Sector.name)
+            .order_by(french_order(Sector.name), Sector.name)
         )
     )
 
@@ -158,5 +159,9 @@ def syndicates_with_member(
         else SyndicateMember.intercommunality_id == (epci.id if epci is not None else None)
     )
     return list(
-        db.session.scalars(select(Syndicate).where(Syndicate.members.any(condition)).order_by(Syndicate.name))
+        db.session.scalars(
+            select(Syndicate)
+            .where(Syndicate.members.any(condition))
+            .order_by(french_order(Syndicate.name), Syndicate.name)
+        )
     )

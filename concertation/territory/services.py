@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from concertation.core.text import sort_key
 from concertation.extensions import db
 from concertation.territory.exceptions import InvalidReferenceData, TerritoryError
 from concertation.territory.models import (
@@ -241,7 +242,7 @@ def import_cantons(doc: Any) -> ImportReport:
             report.count("created", "cantons")
         elif _assign(canton, values):
             report.count("updated", "cantons")
-        wanted = sorted((communes[code] for code in item.get("communes", [])), key=lambda c: c.name)
+        wanted = sorted((communes[code] for code in item.get("communes", [])), key=lambda c: sort_key(c.name))
         if {c.id for c in canton.communes} != {c.id for c in wanted}:
             if canton.id is not None:
                 report.count("updated", "compositions de canton")
@@ -350,8 +351,8 @@ def update_sector(sector: Sector, intercommunality_ids: Iterable[int], commune_i
     """Replace the intercommunalities and the single extra communes that make up a sector."""
     epcis = _by_ids(Intercommunality, intercommunality_ids, "Intercommunalités")
     communes = _by_ids(Commune, commune_ids, "Communes")
-    sector.intercommunalities = sorted(epcis, key=lambda e: e.name)
-    sector.extra_communes = sorted(communes, key=lambda c: c.name)
+    sector.intercommunalities = sorted(epcis, key=lambda e: sort_key(e.name))
+    sector.extra_communes = sorted(communes, key=lambda c: sort_key(c.name))
     db.session.flush()
 
 

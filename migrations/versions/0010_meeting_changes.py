@@ -1,7 +1,7 @@
 """meeting changes: the paper letters due after a change or a cancellation, and what the change was
 
 Revision ID: 0010_meeting_changes
-Revises: 0007_data_version
+Revises: 0009_rne_imports
 Create Date: 2026-12-03 13:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010_meeting_changes"
-down_revision = "0008_minutes_html"
+down_revision = "0009_rne_imports"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """invitation_reminder: one row per "Relancer les sans-réponse" click, unique by its form token
 
 Revision ID: 0011_invitation_reminders
-Revises: 0007_data_version
+Revises: 0010_meeting_changes
 Create Date: 2026-12-03 13:30:00
 
 """

@@ -20,7 +20,7 @@ from concertation.meetings.models import (
     OverrideAction,
     Selector,
 )
-from concertation.people.models import Role, describe_quality
+from concertation.people.models import Role, canton_label, describe_quality
 from tests import factories as f
 
 DATA = Path(__file__).resolve().parents[2] / "concertation" / "territory" / "data"
@@ -304,8 +304,10 @@ def test_territory_of_a_sector(elus: dict) -> None:
     assert territory.intercommunalities == {i.id: i.name for i in sector.intercommunalities}
     assert f.epci("241200567").id not in territory.intercommunalities  # Millau Grands Causses
     assert territory.cantons == {
-        canton.id: f"canton de {canton.name}" for c in communes for canton in c.cantons
+        canton.id: canton_label(canton.name) for c in communes for canton in c.cantons
     }
+    # The commune's article rules apply to cantons, never "canton de Le Collet-de-Dèze".
+    assert "canton du Collet-de-Dèze" in territory.cantons.values()
     assert territory.syndicates == {}
     assert territory_for(meeting.kind, sector, None, date(2027, 5, 4)) == territory
 

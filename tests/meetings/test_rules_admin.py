@@ -192,7 +192,9 @@ def test_delete_a_rule(client: FlaskClient, login: Login, elus: dict[str, Person
     assert positions == [0, 1, 2]
     meeting = f.meeting("concertation", siren=GEVAUDAN)
     line = next(line for line in compute_invitees(meeting) if line.person.id == elus["maire"].id)
-    assert line.qualities == ["Président de la CC du Gévaudan"]
+    # No rule picks the maires any more; the maire still comes as président, and is named with his standing
+    # roles after the rule's quality.
+    assert line.qualities == ["Président de la CC du Gévaudan", "Maire de Marvejols"]
 
 
 # --- Service functions ------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_dry_run_lists_changes_and_writes_nothing(app: Flask, lozere: None, tmp_
         "Mandats ouverts :",
         "  + Mme Sophie BLANC : Maire de Montrodat, depuis le 27/03/2026",
         "Mandats clos :",
-        "  - M. Jean BERNARD : Maire de Montrodat, clos le 30/03/2026",
+        "  - M. Jean BERNARD : Maire de Montrodat, clos le 26/03/2026",
     ]
     assert (count(Person), count(Mandate), open_maires()) == before
     assert db.session.scalar(select(func.count()).where(Mandate.ends_on.is_not(None))) == 0
@@ -101,3 +101,31 @@ def test_contacts_help_lists_the_columns(app: Flask) -> None:
     result = run(app, "import-contacts", "--help")
     assert "nom;prenom;date_naissance;email;telephone" in result.output
     assert "person_id" in result.output
+
+
+def test_unknown_commune_code_stops_the_import(app: Flask, lozere: None, tmp_path: Path) -> None:
+    run(app, "import-rne", str(write_csv(tmp_path / "2020.csv", MAIRES_HEADER, FIRST_TERM)))
+    before = (count(Person), count(Mandate), open_maires())
+    rows = [*FIRST_TERM[:4], maire("48999", "ROUX", "Michel", "30/09/1958")]
+    result = run(app, "import-rne", str(write_csv(tmp_path / "2026.csv", MAIRES_HEADER, rows)))
+    assert result.exit_code == 1
+    assert (
+        result.output == "Erreur : Ligne 6 : code de la commune « 48999 » inconnu dans le département 48.\n"
+    )
+    assert (count(Person), count(Mandate), open_maires()) == before
+
+
+def test_older_file_needs_force(app: Flask, lozere: None, tmp_path: Path) -> None:
+    old = write_csv(tmp_path / "2020.csv", MAIRES_HEADER, FIRST_TERM)
+    run(app, "import-rne", str(old))
+    new = [*FIRST_TERM[:2], maire("48103", "BLANC", "Sophie", "08/08/1980", sex="F", starts="27/03/2026")]
+    assert run(app, "import-rne", str(write_csv(tmp_path / "2026.csv", MAIRES_HEADER, new))).exit_code == 0
+    before = (count(Person), count(Mandate), open_maires())
+    result = run(app, "import-rne", str(old))
+    assert result.exit_code == 1
+    assert result.output.startswith("Erreur : Ce fichier des maires est plus ancien que le dernier importé")
+    assert result.output.endswith("Relancez avec --force pour l'importer quand même.\n")
+    assert (count(Person), count(Mandate), open_maires()) == before
+    forced = run(app, "import-rne", str(old), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert open_maires()["48103"] == "BERNARD"

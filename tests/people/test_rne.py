@@ -233,8 +233,17 @@ def test_election_closes_old_maires_and_opens_new(lozere: None, tmp_path: Path) 
         "48072": "ROUX",
         "48095": "SUAU",
     }
-    closed = db.session.scalars(select(Mandate).where(Mandate.ends_on.is_not(None))).all()
-    assert {m.ends_on for m in closed} == {date(2026, 3, 30)}
+    # Montrodat's former maire ends the day before BLANC starts (no two maires on 27-29 March);
+    # Le Buisson has no successor in the file: its maire ends on the import date.
+    closed = db.session.execute(
+        select(Commune.name, Mandate.ends_on)
+        .join(Mandate, Mandate.commune_id == Commune.id)
+        .where(Mandate.ends_on.is_not(None))
+    )
+    assert sorted(tuple(row) for row in closed) == [
+        ("Le Buisson", date(2026, 3, 30)),
+        ("Montrodat", date(2026, 3, 26)),
+    ]
     # The re-elected maire keeps one mandate from her first term, so past meetings still find her.
     martin = db.session.scalars(select(Person).where(Person.last_name == "MARTIN")).one()
     assert [(m.starts_on, m.ends_on) for m in martin.mandates] == [(date(2020, 7, 3), None)]
@@ -454,3 +463,109 @@ def test_function_wording_is_folded() -> None:
     assert Role.PRESIDENT_CONSEIL_DEPARTEMENTAL in roles_of(
         cd, "Présidente du conseil départemental de la Lozère"
     )
+
+
+# ------------------------------------------------------------------ unknown codes (issue 12, item 4)
+
+
+def test_unknown_commune_code_stops_the_import(lozere: None, tmp_path: Path) -> None:
+    """A wrong code is no other département's commune: skipping it would close the real maire's mandate."""
+    first = [*FIRST_TERM[:2], maire("48129", "VIDAL", "Marc", "02/02/1962")]  # Rocles
+    import_rne(write_csv(tmp_path / "2020.csv", MAIRES_HEADER, first))
+    db.session.commit()
+    before = (count(Person), count(Mandate), open_maires())
+    # Rocles' line with a mistyped code, and a code that is no INSEE code at all.
+    rows = [*FIRST_TERM[:2], maire("48999", "VIDAL", "Marc", "02/02/1962"), maire("ABCDE", "NOUVEAU", "Luc")]
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "2026.csv", MAIRES_HEADER, rows), on=date(2026, 4, 1))
+    assert str(raised.value).splitlines() == [
+        "Ligne 5 : code de la commune invalide « ABCDE » (code INSEE à 5 caractères attendu).",
+    ]
+    with pytest.raises(InvalidImportFile) as raised:
+        import_rne(write_csv(tmp_path / "2026.csv", MAIRES_HEADER, rows[:3]), on=date(2026, 4, 1))
+    assert str(raised.value) == "Ligne 4 : code de la commune « 48999 » inconnu dans le département 48."
+    db.session.commit()
+    assert (count(Person), count(Mandate), open_maires()) == before
+    assert open_maires()["48129"] == "VIDAL"
+
+
+def test_unknown_canton_code_stops_the_import(lozere: None, tmp_path: Path) -> None:
+    rows = [
+        conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975"),
+        conseiller_departemental("4899", "X", "Y", ""),
+    ]
+    with pytest.raises(
+        InvalidImportFile, match=r"^Ligne 3 : code du canton « 4899 » inconnu dans le département 48\.$"
+    ):
+        import_rne(write_csv(tmp_path / "cd.csv", CD_HEADER, rows))
+    assert count(Mandate) == 0
+
+
+# ------------------------------------------------ successors and older files (issue 12, item 5)
+
+
+def test_a_replaced_mandate_ends_the_day_before_its_successor(lozere: None, tmp_path: Path) -> None:
+    first = [
+        conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975", "Présidente du conseil départemental"),
+        conseiller_departemental("10", "DELON", "Marc", "05/05/1960", sex="M"),
+    ]
+    import_rne(write_csv(tmp_path / "cd.csv", CD_HEADER, first))
+    db.session.commit()
+    # After the 2028 election: DELON left, AUBERT holds the seat from the election, and the new présidente
+    # from her vote; CHAZE's seat goes on, her présidence ends the day before ROCHE's.
+    second = [
+        [*conseiller_departemental("10", "CHAZE", "Laure", "04/04/1975")[:10], "27/06/2021", "", ""],
+        [*conseiller_departemental("10", "AUBERT", "Lise", "01/01/1980")[:10], "25/06/2028", "", ""],
+        [
+            *conseiller_departemental("09", "ROCHE", "Anne", "02/02/1972")[:10],
+            "25/06/2028",
+            "Présidente du conseil départemental",
+            "02/07/2028",
+        ],
+    ]
+    report = import_rne(write_csv(tmp_path / "cd2028.csv", CD_HEADER, second), on=date(2028, 9, 1))
+    db.session.commit()
+    assert sorted((c.last_name, c.role, c.ends_on) for c in report.closed) == [
+        ("CHAZE", Role.PRESIDENT_CONSEIL_DEPARTEMENTAL, date(2028, 7, 1)),
+        ("DELON", Role.CONSEILLER_DEPARTEMENTAL, date(2028, 6, 24)),
+    ]
+
+
+def import_maires(path: Path, rows: Sequence[Sequence[str]], *, force: bool = False) -> None:
+    import_rne(write_csv(path, MAIRES_HEADER, rows), force=force)
+    db.session.commit()
+
+
+def test_an_older_file_is_refused_unless_forced(lozere: None, tmp_path: Path) -> None:
+    from concertation.people.rne.history import OlderRneFile, RneImport
+
+    import_maires(tmp_path / "2020.csv", FIRST_TERM)
+    newer = [*FIRST_TERM[:2], maire("48103", "BLANC", "Sophie", "08/08/1980", sex="F", starts="27/03/2026")]
+    import_maires(tmp_path / "2026.csv", newer)
+    before = (count(Person), count(Mandate), open_maires())
+    with pytest.raises(OlderRneFile) as raised:
+        import_rne(write_csv(tmp_path / "2020.csv", MAIRES_HEADER, FIRST_TERM))
+    assert str(raised.value).startswith(
+        "Ce fichier des maires est plus ancien que le dernier importé : ses dates de début vont jusqu'au "
+        "03/07/2020, celles de « 2026.csv » (importé le "
+    )
+    with pytest.raises(OlderRneFile):
+        import_rne(tmp_path / "2020.csv", dry_run=True)
+    db.session.commit()
+    assert (count(Person), count(Mandate), open_maires()) == before
+    # The same file again, or another kind of file, is not older.
+    import_maires(tmp_path / "2026.csv", newer)
+    import_rne(write_csv(tmp_path / "cd.csv", CD_HEADER, [conseiller_departemental("10", "CHAZE", "L", "")]))
+    db.session.commit()
+    import_maires(tmp_path / "2020.csv", FIRST_TERM, force=True)
+    assert open_maires()["48103"] == "BERNARD"
+    records = db.session.scalars(select(RneImport).order_by(RneImport.id)).all()
+    assert [(r.kind, r.file_name, r.file_on, r.rows, r.is_forced) for r in records] == [
+        ("maires", "2020.csv", date(2020, 7, 3), 6, False),
+        ("maires", "2026.csv", date(2026, 3, 27), 3, False),
+        ("maires", "2026.csv", date(2026, 3, 27), 3, False),
+        ("conseillers_departementaux", "cd.csv", date(2021, 6, 27), 1, False),
+        ("maires", "2020.csv", date(2020, 7, 3), 6, True),
+    ]
+    assert records[1].file_sha256 == records[2].file_sha256 != records[0].file_sha256
+    assert len(records[0].file_sha256) == 64

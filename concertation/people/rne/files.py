@@ -64,11 +64,15 @@ def csv_records(text: str, delimiter: str) -> tuple[Iterator[list[str]], Callabl
     return records(), lambda: reader.line_num
 
 
-def read_csv(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
     try:
-        return decode_csv(path.read_bytes())
+        return path.read_bytes()
     except OSError as error:
         raise PeopleError(f"Fichier {path.name} illisible : {error.strerror or error}.") from error
+
+
+def read_csv(path: Path) -> str:
+    return decode_csv(read_bytes(path))
 
 
 def parse_date(raw: str) -> date:

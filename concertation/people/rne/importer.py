@@ -9,26 +9,80 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
+from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import MandateSource, Role
-from concertation.people.rne.files import read_csv
+from concertation.people.rne.files import decode_csv, read_bytes
+from concertation.people.rne.history import file_date, file_digest, record_import, refuse_older_file
 from concertation.people.rne.kinds import COUNCIL_ROLES, KIND_ROLES, RneFileKind, roles_of
-from concertation.people.rne.loading import PersonMatcher, load_bodies, load_open_mandates
+from concertation.people.rne.loading import LoadedBodies, PersonMatcher, load_bodies, load_open_mandates
 from concertation.people.rne.report import MandateChange, RneImportReport
 from concertation.people.rne.rows import RneRow, parse_rne
 from concertation.people.rne.tables import ROLE_BODY_ATTRIBUTE
 from concertation.people.rne.writing import Plan, write_plan
 
 
-def import_rne(path: Path, *, on: date | None = None, dry_run: bool = False) -> RneImportReport:
-    """Import one RNE file; mandates that disappeared end on `on` (today by default). The caller commits."""
+def import_rne(
+    path: Path, *, on: date | None = None, dry_run: bool = False, force: bool = False
+) -> RneImportReport:
+    """Import one RNE file and record it; the caller commits.
+
+    A mandate that disappeared ends the day before its successor's start in the file, else on `on`
+    (today by default). A file older than the latest one of its kind raises OlderRneFile unless `force`.
+    """
     with _gc_paused():
-        kind, rows = parse_rne(read_csv(path))
-        return apply_rne(kind, rows, on=on or today_paris(), dry_run=dry_run)
+        data = read_bytes(path)
+        kind, rows = parse_rne(decode_csv(data))
+        file_on = file_date(rows)
+        if not force:
+            refuse_older_file(kind, file_on)
+        report = apply_rne(kind, rows, on=on or today_paris(), dry_run=dry_run)
+        report.file_on = file_on
+        if not dry_run:
+            record_import(
+                kind,
+                file_name=path.name,
+                digest=file_digest(data),
+                file_on=file_on,
+                rows=len(rows),
+                is_forced=force,
+            )
+        return report
+
+
+def _refuse_unknown_codes(kind: RneFileKind, rows: list[RneRow], loaded: LoadedBodies) -> None:
+    """InvalidImportFile for the rows naming a body unknown in a département the database holds whole.
+
+    Skipping such a row would close the mandate of the body's real holder, who is missing from the
+    file: a wrong code must stop the import, like a bad date. Rows of other départements are skipped.
+    """
+    # The département a code belongs to: "48095" -> "48" (communes), "4809" -> "48" (cantons).
+    cut = 2 if kind is RneFileKind.MAIRES else -2
+    label = "code de la commune" if kind is RneFileKind.MAIRES else "code du canton"
+    errors = [
+        (row.line, f"{label} « {row.body_code} » inconnu dans le département {row.departement}.")
+        for row in rows
+        if row.body_code not in loaded.by_code
+        and (row.departement in loaded.complete or row.body_code[:cut] in loaded.complete)
+    ]
+    if errors:
+        raise InvalidImportFile(errors)
+
+
+def _end_of(starts_on: date | None, successor_starts: set[date], on: date) -> date:
+    """The end of a mandate that disappeared from the file.
+
+    The day before its successor started, when the file names one (the first start in the same role
+    and body after its own): closing it on the import date instead would give the body two holders
+    between the election and the import. Else `on`. Never before its own start.
+    """
+    later = [d for d in successor_starts if starts_on is None or d > starts_on]
+    ends_on = min(later) - timedelta(days=1) if later else on
+    return max(ends_on, starts_on) if starts_on is not None else ends_on
 
 
 @contextmanager
@@ -52,7 +106,9 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
     """Bring the RNE mandates of the file's roles in line with validated rows."""
     report = RneImportReport(kind=kind, rows=len(rows), dry_run=dry_run)
     roles = KIND_ROLES[kind]
-    bodies, covered, covers_departement = load_bodies(kind, rows)
+    loaded = load_bodies(kind, rows)
+    bodies, covered = loaded.by_code, loaded.covered
+    _refuse_unknown_codes(kind, rows, loaded)
     folded: dict[str, str] = {}
 
     def fold_cached(value: str) -> str:
@@ -68,6 +124,7 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
     person_of: dict[tuple[object, ...], int] = {}  # identity in the file -> person id (< 0: to create)
     plan = Plan()
     seen: set[tuple[int, Role, int | None]] = set()
+    file_starts: dict[tuple[Role, int | None], set[date]] = {}  # start dates in the file, by role and body
     roles_cache: dict[str, tuple[Role, ...]] = {}
     opened = report.opened
 
@@ -110,6 +167,8 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
                 starts_on = row.mandate_on or row.function_on
             else:
                 starts_on = row.function_on or row.mandate_on
+            if starts_on is not None:
+                file_starts.setdefault((role, body_id), set()).add(starts_on)
             change = MandateChange(
                 row.civility, row.first_name, row.last_name, role, body.name, row.function_label, starts_on
             )
@@ -144,9 +203,9 @@ def apply_rne(kind: RneFileKind, rows: list[RneRow], *, on: date, dry_run: bool 
     for mandate in open_mandates:
         if mandate.id in matched or mandate.source != MandateSource.RNE:
             continue
-        if mandate.body_id not in covered and not (mandate.body_id is None and covers_departement):
+        if mandate.body_id not in covered and not (mandate.body_id is None and loaded.covers_departement):
             continue  # a body the file does not cover (another département, an EPCI not in the file)
-        ends_on = max(on, mandate.starts_on) if mandate.starts_on else on
+        ends_on = _end_of(mandate.starts_on, file_starts.get((mandate.role, mandate.body_id), set()), on)
         plan.closings.append({"id": mandate.id, "ends_on": ends_on})
         person = matcher.known[mandate.person_id]
         body_name = body_names.get(mandate.body_id, "") if mandate.body_id is not None else ""

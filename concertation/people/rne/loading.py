@@ -44,26 +44,38 @@ class KnownPerson(NamedTuple):
     birth_on: date | None
 
 
-def load_bodies(kind: RneFileKind, rows: list[RneRow]) -> tuple[dict[str, Body], set[int], bool]:
-    """Bodies by RNE code, the ids of those the file covers, and whether it covers the Département."""
+class LoadedBodies(NamedTuple):
+    by_code: dict[str, Body]  # bodies by RNE code
+    covered: set[int]  # ids of the bodies the file covers: their missing mandates are closed
+    covers_departement: bool  # whether the file covers the Département (its présidence)
+    # Départements whose bodies of the file's kind are all in the database: a code of theirs that is
+    # unknown here is a wrong code, never a body to skip (EPCIs straddle départements: none for them).
+    complete: set[str]
+
+
+def load_bodies(kind: RneFileKind, rows: list[RneRow]) -> LoadedBodies:
+    """The bodies of the file's kind, and which of them the file covers."""
     departements = {row.departement for row in rows}
     bodies: dict[str, Body] = {}
     covered: set[int] = set()
+    complete: set[str] = set()
     if kind is RneFileKind.MAIRES:
         c = Commune.__table__.c
         for id_, code, name, departement in db.session.execute(
             select(c.id, c.insee_code, c.name, c.departement_code)
         ):
             bodies[code] = Body(id_, name)
+            complete.add(departement)
             if departement in departements:
                 covered.add(id_)
-        return bodies, covered, False
+        return LoadedBodies(bodies, covered, False, complete)
     if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
         for id_, code, name in db.session.execute(select(Canton.id, Canton.code, Canton.name)):
             bodies[code] = Body(id_, name)
+            complete.add(code[:-2])
             if code[:-2] in departements:  # canton codes are the département code and two digits
                 covered.add(id_)
-        return bodies, covered, bool(covered)
+        return LoadedBodies(bodies, covered, bool(covered), complete)
     for id_, siren, name in db.session.execute(
         select(Intercommunality.id, Intercommunality.siren, Intercommunality.name)
     ):
@@ -77,7 +89,7 @@ def load_bodies(kind: RneFileKind, rows: list[RneRow]) -> tuple[dict[str, Body],
             .where(Commune.departement_code.in_(departements), IntercommunalityMembership.ends_on.is_(None))
         )
     )
-    return bodies, covered, False
+    return LoadedBodies(bodies, covered, False, complete)
 
 
 def load_open_mandates(roles: Iterable[Role]) -> list[OpenMandate]:

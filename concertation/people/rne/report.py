@@ -49,6 +49,7 @@ class RneImportReport:
     skipped_rows: int = 0  # rows of bodies unknown here (another département, an EPCI not loaded)
     other_functions: int = 0  # rows of a commune file for another function than maire
     dry_run: bool = False
+    file_on: date | None = None  # the file's date: its latest start date (None from apply_rne alone)
 
     @property
     def has_changes(self) -> bool:

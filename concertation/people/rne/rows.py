@@ -6,6 +6,7 @@ file with one bad line changes nothing and the operator fixes all of them in one
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import NamedTuple
 
@@ -110,6 +111,10 @@ _CODE_LENGTH = {
 }
 
 
+# An INSEE commune code: five digits, or 2A/2B and three digits in Corsica.
+_INSEE_CODE = re.compile(r"\d[\dAB]\d{3}")
+
+
 def _body_code(kind: RneFileKind, departement: str, raw: str) -> str:
     """Codes as stored in the territory tables, whatever the spreadsheet did to leading zeros."""
     if kind is RneFileKind.CONSEILLERS_DEPARTEMENTAUX:
@@ -161,6 +166,12 @@ def parse_rne(text: str) -> tuple[RneFileKind, list[RneRow]]:
             errors.append((line, "code du département manquant."))
         if not body:
             errors.append((line, f"{body_label} manquant."))
+        elif kind is RneFileKind.MAIRES and not _INSEE_CODE.fullmatch(
+            body.zfill(5) if body.isdigit() else body
+        ):
+            errors.append(
+                (line, f"{body_label.lower()} invalide « {body} » (code INSEE à 5 caractères attendu).")
+            )
         if not last_name:
             errors.append((line, "nom de l'élu manquant."))
         if not first_name:
