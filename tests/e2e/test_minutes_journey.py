@@ -178,6 +178,8 @@ def test_minutes_from_attendance_to_contract(
     # An action, then the page opened again and reloaded: it stays readable and lists the action.
     actions = page.locator("section#actions")
     actions.get_by_label("Action", exact=True).fill("Chiffrer la maison de santé d'Aumont-Aubrac")
+    actions.get_by_label("… ou un service").fill("Service de l'aménagement du territoire")
+    actions.get_by_label("Échéance").fill((today_paris() + timedelta(days=60)).isoformat())
     actions.get_by_role("button", name="Ajouter l'action").click()
     page.wait_for_load_state()
     assert "Action enregistrée." in _flash(page)
