@@ -19,7 +19,10 @@ import vobject
 
 from concertation.core.timeutils import PARIS
 from concertation.notifications import ics as ics_module
-from concertation.notifications.ics import (
+from concertation.notifications.ics import event_from_meeting, location_text, meeting_to_ical, meeting_uid
+from concertation.notifications.ics_reply import parse_reply
+from concertation.notifications.ics_timezone import paris_vtimezone, rule_offset
+from concertation.notifications.ics_types import (
     PRODID,
     AttendeeData,
     EventData,
@@ -27,13 +30,6 @@ from concertation.notifications.ics import (
     InvalidReply,
     Method,
     PartStat,
-    event_from_meeting,
-    location_text,
-    meeting_to_ical,
-    meeting_uid,
-    paris_vtimezone,
-    parse_reply,
-    rule_offset,
 )
 
 HOST = "concertation.lozere.fr"
