@@ -18,11 +18,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
-# PostgreSQL's INTEGER, the type of every primary key.
-MAX_ID = 2**31 - 1
-# Pages far beyond the last one are empty; past this one, their offset would overflow the databases'
-# integers (a 500 found by fuzzing `page`).
-LAST_PAGE = MAX_ID
+from concertation.core.ids import MAX_ID
 
 # The deepest JSON the service reads is an object of lists of objects; 32 leaves room for any client.
 MAX_JSON_DEPTH = 32
@@ -50,15 +46,6 @@ class IdConverter(IntegerConverter):
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def parse_id(raw: str) -> int | None:
-    """The id written in a form field: ASCII digits up to MAX_ID ("²" is a digit to str.isdigit()
-    but not to int(); a larger number overflows the database); None for anything else."""
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    value = int(raw)
-    return value if value <= MAX_ID else None
 
 
 def is_storable(value: Any) -> bool:

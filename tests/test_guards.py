@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from concertation.accounts.models import User, UserRole
+from concertation.core.ids import MAX_ID
 from concertation.extensions import db
 from concertation.guards import (
-    MAX_ID,
     MAX_JSON_DEPTH,
     TOO_DEEP_MESSAGE,
     UNSTORABLE_MESSAGE,

@@ -13,7 +13,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from concertation.api.schemas import INSEE, SIREN
-from concertation.guards import MAX_ID
+from concertation.core.ids import MAX_ID
 from concertation.invitations.models import Answer, Channel
 from concertation.meetings.models import InviteeSource, MeetingKind, MeetingStatus
 from concertation.meetings.services import MeetingInput

@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
+from concertation.core.ids import LAST_PAGE as LAST_PAGE  # re-exported for the API views
 from concertation.core.text import fold
 from concertation.extensions import db
-from concertation.guards import LAST_PAGE as LAST_PAGE  # re-exported for the API views
 from concertation.territory.models import (
     Canton,
     Commune,

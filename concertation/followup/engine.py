@@ -16,7 +16,8 @@ from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal
+from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import enqueue
 

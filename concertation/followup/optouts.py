@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from concertation.contracts.models import Contract
+from concertation.core.ids import parse_id
 from concertation.extensions import db
 from concertation.followup.forms import CONTRACT_KINDS, MEETING_KINDS
 from concertation.followup.models import ReminderKind, ReminderOptOut
-from concertation.guards import parse_id
 from concertation.meetings.models import Meeting
 
 

@@ -26,6 +26,7 @@ from concertation.followup.engine import (
 )
 from concertation.followup.models import ReminderKind
 from concertation.invitations.models import Answer, Channel, Invitation
+from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.models import Meeting, MeetingKind, MeetingStatus
 from concertation.minutes.enums import OPEN_ACTION_STATUSES, MinutesStatus
 from concertation.minutes.models import ActionItem, Minutes
@@ -97,7 +98,7 @@ def _invitee_reminder(
             "location": location_text(meeting.location_name, meeting.location_address, commune),
             "agenda": [item.title for item in meeting.agenda_items],
             "qualities": list(invitation.invitee.qualities),
-            "rsvp_url": ctx.rsvp_url(invitation.id, meeting.id),
+            "rsvp_url": rsvp_url(ctx, invitation.id, meeting.id),
             "reminder_kind": kind.value,
         },
         meeting_id=meeting.id,

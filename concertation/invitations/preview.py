@@ -11,10 +11,11 @@ import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from concertation.invitations.emails import build_invitation_email
 from concertation.invitations.models import Channel, Invitation
 from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.models import Meeting, MeetingInvitee
-from concertation.notifications.emails import MailContext, build_invitation_email
+from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind
 
 

@@ -20,11 +20,13 @@ from concertation.extensions import db
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.models import Answer, Channel, Invitation, InvitationReminder
 from concertation.invitations.services import answers_open
+from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import location_text
-from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal
+from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import OutgoingEmail, enqueue_many
 from concertation.notifications.wording import format_day, format_meeting_time
@@ -151,7 +153,7 @@ class _RelanceBatch:
             **self.context,
             "person": invitation.person,
             "qualities": list(invitation.invitee.qualities),
-            "rsvp_url": ctx.rsvp_url(invitation.id, self.meeting.id),
+            "rsvp_url": rsvp_url(ctx, invitation.id, self.meeting.id),
             "feed_url": feed_url,
             "feed_webcal_url": webcal_url(feed_url),
         }

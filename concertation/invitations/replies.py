@@ -16,7 +16,8 @@ from concertation.extensions import db
 from concertation.invitations.exceptions import AnswersClosed, UnusableReply
 from concertation.invitations.models import Answer, AnswerSource, Invitation
 from concertation.invitations.services import record_answer
-from concertation.notifications.ics import InvalidReply, PartStat, ReplyData, parse_reply
+from concertation.notifications.ics_reply import parse_reply
+from concertation.notifications.ics_types import InvalidReply, PartStat, ReplyData
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from concertation.invitations.forms import (
 )
 from concertation.invitations.models import AnswerSource, Channel, Invitation
 from concertation.invitations.preview import convocation_preview
-from concertation.invitations.tokens import InvalidToken, read_token
+from concertation.invitations.tokens import InvalidToken, read_token, rsvp_url
 from concertation.meetings import calendar as meeting_calendar
 from concertation.meetings import services as meeting_services
 from concertation.meetings.exceptions import MeetingError
@@ -343,7 +343,7 @@ def short_answer(invitation_id: int, code: str) -> Response:
         current_app.config["SECRET_KEY"], invitation_id, code
     ):
         abort(404)
-    return redirect(_ctx().rsvp_url(invitation.id, invitation.meeting_id), 303)
+    return redirect(rsvp_url(_ctx(), invitation.id, invitation.meeting_id), 303)
 
 
 @bp.route("/reunions/<int:meeting_id>/courriers.pdf")

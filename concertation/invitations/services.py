@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.extensions import db
+from concertation.invitations.emails import enqueue_invitation_emails
 from concertation.invitations.exceptions import AnswersClosed, CannotConvoke, InvalidAnswer
 from concertation.invitations.models import (
     Answer,
@@ -28,7 +29,7 @@ from concertation.invitations.models import (
 from concertation.meetings import services as meeting_services
 from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
-from concertation.notifications.emails import MailContext, enqueue_invitation_emails
+from concertation.notifications.emails import MailContext
 from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.wording import format_day, format_meeting_time, format_time

@@ -14,11 +14,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User, UserRole
 from concertation.core.dates import format_day, format_meeting_time
+from concertation.core.ids import LAST_PAGE, parse_id
 from concertation.core.security import admin_required, organiser_required, reader_required
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.guards import LAST_PAGE, parse_id
 from concertation.meetings import calendar, duplicates, listing, rules, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import (

@@ -24,7 +24,8 @@ from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import NotAllowed
 from concertation.minutes.models import Decision, Minutes, MinutesVersion
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.mime import simple_email_or_refusal, stable_message_id
+from concertation.notifications.mime import simple_email_or_refusal
+from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import enqueue
 from concertation.notifications.wording import format_day

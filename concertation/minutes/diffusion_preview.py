@@ -11,7 +11,8 @@ from concertation.minutes.diffusion import Recipient, recipients, subject_for
 from concertation.minutes.document import build_document
 from concertation.minutes.models import Minutes
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.mime import as_bytes, build_simple_message, stable_message_id
+from concertation.notifications.mime import as_bytes, build_simple_message
+from concertation.notifications.mime_headers import stable_message_id
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,17 @@
-"""Builders of the emails about meetings; each email becomes an outbox row in the caller's transaction."""
+"""What every email of the service needs from the configuration: addresses, host, the organiser's contact.
+
+The emails themselves are built by their domains (`invitations/emails.py`, `invitations/reminders.py`,
+`minutes/diffusion.py`, `followup/`); each becomes an outbox row in the caller's transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
-
-from flask import current_app
-
-from concertation.core.timeutils import now_utc, to_paris
-from concertation.core.tokens import make_token
-from concertation.notifications import wording
-from concertation.notifications.addresses import UnwritableAddress
-from concertation.notifications.feeds import person_feed_url, webcal_url
-from concertation.notifications.ics import AttendeeData, CalendarTemplate, Method, event_from_meeting
-from concertation.notifications.mime import InvitationWriter, stable_message_id
-from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import OutgoingEmail, enqueue_many
-
-if TYPE_CHECKING:
-    from concertation.invitations.models import Invitation
-    from concertation.meetings.models import Meeting
 
 ORGANISER_CONTACT = {
     "service": "Direction de l'Aménagement du Territoire et de l'Économie",
@@ -70,165 +58,3 @@ class MailContext:
     def reply_to(self) -> Address:
         """The Reply-To: mailbox: the organising direction."""
         return Address(display_name=self.organizer_name, addr_spec=self.organizer_email)
-
-    def rsvp_url(self, invitation_id: int, meeting_id: int) -> str:
-        return f"{self.public_url}/r/{make_token(self.secret_key, invitation_id, meeting_id)}"
-
-
-# Outbox kind -> (template, wording kind); a CANCEL to one removed invitee is worded differently.
-_TEMPLATES = {
-    MessageKind.INVITATION: ("invitation", wording.MessageKind.INVITATION),
-    MessageKind.UPDATE: ("update", wording.MessageKind.UPDATE),
-    MessageKind.CANCEL: ("cancel", wording.MessageKind.CANCELLATION),
-}
-
-
-def enqueue_invitation_emails(
-    invitations: Sequence[Invitation],
-    kind: MessageKind,
-    ctx: MailContext,
-    *,
-    whole_meeting: bool = True,
-    extra: Mapping[str, Any] | None = None,
-) -> int:
-    """Build the invitation, update or cancellation of each invitee and put them in the outbox.
-
-    The invitations belong to one meeting, have their ids (flushed) and an email address. The
-    rows are written in the caller's transaction with one INSERT. Returns how many were written.
-    """
-    if not invitations:
-        return 0
-    batch = _InvitationBatch(invitations[0].meeting, kind, ctx, whole_meeting=whole_meeting, extra=extra)
-    enqueue_many([batch.email_for(invitation) for invitation in invitations])
-    return len(invitations)
-
-
-class _InvitationBatch:
-    """What the emails of one meeting and kind share, computed once for the whole batch.
-
-    The event, its calendar object but for the recipient's lines, the subject, the wording of
-    the date and place, the MIME headers and the templates do not depend on the invitee; only the
-    answer link, the calendar's ATTENDEE and DESCRIPTION, the greeting, the qualities, To and
-    Message-ID do. DTSTAMP and Date are those of the batch, whose emails are all built at once.
-    """
-
-    def __init__(
-        self,
-        meeting: Meeting,
-        kind: MessageKind,
-        ctx: MailContext,
-        *,
-        whole_meeting: bool,
-        extra: Mapping[str, Any] | None,
-    ) -> None:
-        self.meeting = meeting
-        self.kind = kind
-        self.ctx = ctx
-        template, wording_kind = _TEMPLATES[kind]
-        if kind is MessageKind.CANCEL and not whole_meeting:
-            wording_kind = wording.MessageKind.REMOVAL
-        if kind is MessageKind.UPDATE and extra and extra.get("new_time_only"):
-            wording_kind = wording.MessageKind.NEW_TIME
-        now = now_utc()
-        event = event_from_meeting(
-            meeting,
-            host=ctx.host,
-            organizer_name=ctx.organizer_name,
-            organizer_email=ctx.organizer_email,
-            rsvp_url="",
-            dtstamp=now,
-        )
-        method = Method.CANCEL if kind is MessageKind.CANCEL else Method.REQUEST
-        self.calendar = CalendarTemplate(event, method=method, whole_meeting=whole_meeting)
-        self.subject = wording.subject_for(
-            wording_kind, meeting.title, wording.format_day(to_paris(meeting.starts_at).date())
-        )
-        self.writer = InvitationWriter(
-            sender=ctx.sender,
-            reply_to=ctx.reply_to,
-            subject=self.subject,
-            method=method,
-            filename="annulation.ics" if method is Method.CANCEL else "invitation.ics",
-            date=now,
-        )
-        # Rendered with the templates' own context only, as render_template would, minus the app's
-        # context processors (navigation menus), which emails do not use.
-        jinja = current_app.jinja_env
-        self.text_template = jinja.get_template(f"emails/{template}.txt")
-        self.html_template = jinja.get_template(f"emails/{template}.html")
-        self.context = {
-            "meeting": meeting,
-            "when": wording.format_meeting_time(meeting.starts_at, meeting.ends_at),
-            "location": event.location,
-            "agenda": [item.title for item in meeting.agenda_items],
-            "contact": ORGANISER_CONTACT,
-            "organizer_name": ctx.organizer_name,
-            "organizer_email": ctx.organizer_email,
-            "kind": wording_kind.value,
-            "whole_meeting": whole_meeting,
-        }
-        self.extra = extra or {}
-
-    def email_for(self, invitation: Invitation) -> OutgoingEmail:
-        meeting = self.meeting
-        person = invitation.person
-        assert invitation.meeting_id == meeting.id, "one batch is one meeting"
-        assert invitation.email, "paper invitations are printed, not emailed"
-        rsvp_url = self.ctx.rsvp_url(invitation.id, meeting.id)
-        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
-        try:
-            ics = self.calendar.render(AttendeeData(name=person.full_name, email=invitation.email), rsvp_url)
-            raw = self._raw(invitation, rsvp_url, ics, message_id)
-        except UnwritableAddress as error:
-            # This invitee alone is not emailed: refused with the reason, the others go.
-            return self._outgoing(invitation, message_id, b"", refusal=str(error))
-        return self._outgoing(invitation, message_id, raw)
-
-    def _raw(self, invitation: Invitation, rsvp_url: str, ics: bytes, message_id: str) -> bytes:
-        person = invitation.person
-        assert invitation.email, "paper invitations are printed, not emailed"
-        feed_url = person_feed_url(self.ctx.public_url, self.ctx.secret_key, invitation.person_id)
-        context = {
-            **self.context,
-            "person": person,
-            "invitation": invitation,
-            "qualities": list(invitation.invitee.qualities),
-            "rsvp_url": rsvp_url,
-            "feed_url": feed_url,
-            "feed_webcal_url": webcal_url(feed_url),
-            **self.extra,
-        }
-        return self.writer.to_bytes(
-            to_name=person.full_name,
-            to_email=invitation.email,
-            text_body=self.text_template.render(context),
-            html_body=self.html_template.render(context),
-            ics=ics,
-            message_id=message_id,
-        )
-
-    def _outgoing(
-        self, invitation: Invitation, message_id: str, raw: bytes, *, refusal: str = ""
-    ) -> OutgoingEmail:
-        assert invitation.email, "paper invitations are printed, not emailed"
-        return OutgoingEmail(
-            kind=self.kind,
-            recipient_email=invitation.email,
-            recipient_name=invitation.person.full_name,
-            sender_email=self.ctx.sender_email,
-            subject=self.subject,
-            message_id=message_id,
-            raw=raw,
-            meeting_id=self.meeting.id,
-            invitation_id=invitation.id,
-            refusal=refusal,
-        )
-
-
-def build_invitation_email(invitation: Invitation, kind: MessageKind, ctx: MailContext) -> OutgoingEmail:
-    """The email enqueue_invitation_emails would write for one invitation, built but not written.
-
-    For previews: the invitation may be a transient object outside the session.
-    """
-    batch = _InvitationBatch(invitation.meeting, kind, ctx, whole_meeting=True, extra=None)
-    return batch.email_for(invitation)

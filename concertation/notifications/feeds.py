@@ -8,15 +8,8 @@ from datetime import datetime
 from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from concertation.notifications.ics import (
-    NO_LOCATION,
-    PRODID,
-    MeetingLike,
-    ical_text,
-    location_text,
-    meeting_description,
-    meeting_uid,
-)
+from concertation.notifications.ics import ical_text, location_text, meeting_description, meeting_uid
+from concertation.notifications.ics_types import NO_LOCATION, PRODID, MeetingLike
 
 FEED_SALT = "concertation.feed.v1"
 

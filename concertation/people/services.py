@@ -15,10 +15,10 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from concertation.core.dated import valid_on
+from concertation.core.ids import LAST_PAGE
 from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.guards import LAST_PAGE
 from concertation.people.models import ROLE_BODY, Mandate, Person, Role, person_order, person_sort_key
 from concertation.people.validation import (
     DuplicatePerson,

@@ -13,6 +13,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.demo import load_demo
 from concertation.extensions import db
 from concertation.invitations import services as invitations
+from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
 from tests import factories as f
 from tests.conftest import TEST_PASSWORD
@@ -47,7 +48,7 @@ def test_main_pages_have_no_serious_axe_violation(
     invitations.convoke(meeting, MailContext.from_config(app.config))
     db.session.commit()
     invitation = invitations.invitations_of(meeting)[-1]
-    answer_url = MailContext.from_config(app.config).rsvp_url(invitation.id, meeting.id)
+    answer_url = rsvp_url(MailContext.from_config(app.config), invitation.id, meeting.id)
 
     context = browser.new_context(locale="fr-FR")  # type: ignore[attr-defined]
     page = context.new_page()
@@ -105,7 +106,7 @@ def test_login_and_answer_forms_work_with_the_keyboard_only(
     page.wait_for_url(f"{live_server}/")
     assert organiser.email in page.locator("nav").inner_text()
 
-    page.goto(MailContext.from_config(app.config).rsvp_url(invitation.id, meeting.id))
+    page.goto(rsvp_url(MailContext.from_config(app.config), invitation.id, meeting.id))
     page.focus("input[name=answer][value=present]")
     page.keyboard.press("Space")
     assert page.is_checked("input[name=answer][value=present]")

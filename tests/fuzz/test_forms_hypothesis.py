@@ -29,6 +29,7 @@ from concertation.accounts.services import create_user
 from concertation.extensions import db
 from concertation.invitations import services as invitation_services
 from concertation.invitations.models import Invitation
+from concertation.invitations.tokens import rsvp_url
 from concertation.meetings import services as meeting_services
 from concertation.meetings.composition import ensure_default_rules
 from concertation.meetings.models import ConcertationPurpose, MeetingKind
@@ -183,7 +184,7 @@ def site(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 "siren": list(db.session.scalars(select(Intercommunality.siren))),
                 "insee": ["48092", "48095", "48099", "48103", "2A004", "12145", "48999"],
             },
-            answer_path="/r/" + ctx.rsvp_url(invitation.id, convoked.id).rsplit("/r/", 1)[1],
+            answer_path="/r/" + rsvp_url(ctx, invitation.id, convoked.id).rsplit("/r/", 1)[1],
         )
         db.session.remove()
     _login(built.organiser, "organisatrice@lozere.fr")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.models import Answer, Invitation
+from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -24,7 +25,7 @@ def test_unknown_answer_is_refused_in_french(app: Flask, client: FlaskClient, lo
     db.session.commit()
     invitation = db.session.scalars(select(Invitation).order_by(Invitation.id)).first()
     assert invitation is not None
-    path = "/r/" + ctx.rsvp_url(invitation.id, meeting.id).rsplit("/r/", 1)[1]
+    path = "/r/" + rsvp_url(ctx, invitation.id, meeting.id).rsplit("/r/", 1)[1]
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "answer": "peut-être"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)

@@ -18,6 +18,7 @@ from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.letters import letter_date, salutation, short_code
 from concertation.invitations.models import Channel
+from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
 from tests import factories as f
 
@@ -82,8 +83,8 @@ def test_letters_address_the_maire_with_place_date_signatory_and_short_address(
     code = short_code(app.config["SECRET_KEY"], invitation.id)
     response = client.get(f"/c/{invitation.id}-{code.lower()}")
     assert response.status_code == 303
-    assert response.headers["Location"] == MailContext.from_config(app.config).rsvp_url(
-        invitation.id, meeting.id
+    assert response.headers["Location"] == rsvp_url(
+        MailContext.from_config(app.config), invitation.id, meeting.id
     )
     assert client.get(f"/c/{invitation.id}-AAAAAAAA").status_code == 404
     assert client.get(f"/c/{paper[1].id}-{code}").status_code == 404

@@ -20,6 +20,7 @@ from concertation.accounts.models import User
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.models import Answer, AnswerSource, Channel, Invitation
+from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import MailContext
 from concertation.notifications.feeds import person_feed_token
@@ -248,7 +249,7 @@ def test_answer_page_email_and_letter_give_the_personal_feed_address(
     https = f"{ctx.public_url}/flux/personne/{token}.ics"
     webcal = "webcal://" + https.split("://", 1)[1]
 
-    rsvp = ctx.rsvp_url(invitation.id, meeting.id)
+    rsvp = rsvp_url(ctx, invitation.id, meeting.id)
     page = client.get(rsvp.removeprefix(ctx.public_url)).get_data(as_text=True)
     assert 'href=""' not in page
     assert f'href="{webcal}"' in page and https in page

@@ -19,7 +19,11 @@ import vobject
 
 from concertation.core.timeutils import PARIS
 from concertation.notifications import ics as ics_module
-from concertation.notifications.ics import (
+from concertation.notifications import ics_timezone
+from concertation.notifications.ics import event_from_meeting, location_text, meeting_to_ical, meeting_uid
+from concertation.notifications.ics_reply import parse_reply
+from concertation.notifications.ics_timezone import paris_vtimezone, rule_offset
+from concertation.notifications.ics_types import (
     PRODID,
     AttendeeData,
     EventData,
@@ -27,13 +31,6 @@ from concertation.notifications.ics import (
     InvalidReply,
     Method,
     PartStat,
-    event_from_meeting,
-    location_text,
-    meeting_to_ical,
-    meeting_uid,
-    paris_vtimezone,
-    parse_reply,
-    rule_offset,
 )
 
 HOST = "concertation.lozere.fr"
@@ -408,7 +405,7 @@ def test_vtimezone_rules_agree_with_the_tz_database() -> None:
 
 def test_vtimezone_falls_back_to_the_tz_database(monkeypatch: pytest.MonkeyPatch) -> None:
     # Should the rules ever disagree (France stops changing clocks), the generated zone is used.
-    monkeypatch.setattr(ics_module, "rule_offset", lambda value: timedelta(hours=5))
+    monkeypatch.setattr(ics_timezone, "rule_offset", lambda value: timedelta(hours=5))
     event = make_event(starts_at=paris(2026, 10, 26, 10), ends_at=paris(2026, 10, 26, 12))
     data = meeting_to_ical(event, JEAN, method=Method.REQUEST)
     calendar = check_everywhere(data)

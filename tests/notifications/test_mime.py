@@ -22,17 +22,15 @@ from aiosmtpd.controller import Controller
 from flask import Flask, render_template
 
 from concertation.core.timeutils import PARIS
-from concertation.notifications import mime
+from concertation.notifications import mime_headers, mime_writer
 from concertation.notifications.addresses import UnwritableAddress
-from concertation.notifications.ics import AttendeeData, EventData, Method, meeting_to_ical, meeting_uid
-from concertation.notifications.mime import (
-    InvitationWriter,
-    as_bytes,
-    build_invitation_message,
-    build_simple_message,
-    stable_message_id,
-)
-from concertation.notifications.wording import MessageKind, format_meeting_time, subject_for
+from concertation.notifications.ics import meeting_to_ical, meeting_uid
+from concertation.notifications.ics_types import AttendeeData, EventData, Method
+from concertation.notifications.mime import as_bytes, build_invitation_message, build_simple_message
+from concertation.notifications.mime_headers import stable_message_id
+from concertation.notifications.mime_writer import InvitationWriter
+from concertation.notifications.models import MessageKind
+from concertation.notifications.wording import format_meeting_time, subject_for
 from tests.conftest import SmtpSink, free_port
 
 HOST = "concertation.lozere.fr"
@@ -197,7 +195,7 @@ def test_to_holds_the_invitee_alone_even_with_a_tricky_name() -> None:
     [
         (MessageKind.INVITATION, "Invitation"),
         (MessageKind.UPDATE, "Modification"),
-        (MessageKind.CANCELLATION, "Annulation"),
+        (MessageKind.CANCEL, "Annulation"),
     ],
 )
 def test_subjects_survive_encoding(kind: MessageKind, prefix: str) -> None:
@@ -447,7 +445,7 @@ def test_invitation_and_cancellation_survive_a_real_smtp_server(
     sent = []
     for method, kind, template, sequence in (
         (Method.REQUEST, MessageKind.INVITATION, "invitation", 0),
-        (Method.CANCEL, MessageKind.CANCELLATION, "cancel", 1),
+        (Method.CANCEL, MessageKind.CANCEL, "cancel", 1),
     ):
         ics = make_ics(method, sequence=sequence)
         message = build_invitation_message(
@@ -615,13 +613,13 @@ def test_writer_gives_the_bytes_of_the_email_package(method: Method) -> None:
     ["jean.martin@example.org", "Jean.Martin+x@Mende.fr", "x" * 60 + "@example.org", '"a b"@example.org'],
 )
 def test_short_header_paths_agree_with_the_header_registry(name: str, address: str) -> None:
-    expected = mime._header_line("To", mime._mailbox("To", address, name=name))
-    assert mime._to_line(name, address) == expected
+    expected = mime_writer._header_line("To", mime_headers.mailbox("To", address, name=name))
+    assert mime_writer._to_line(name, address) == expected
 
 
 def test_short_message_id_path_agrees_with_the_header_registry() -> None:
     for message_id in (stable_message_id("annulation", 12345, 7, HOST), "<" + "a" * 80 + "@h>", "<a(b)@h>"):
-        assert mime._message_id_line(message_id) == mime._header_line("Message-ID", message_id)
+        assert mime_writer._message_id_line(message_id) == mime_writer._header_line("Message-ID", message_id)
 
 
 def test_writer_refuses_what_build_invitation_message_refuses() -> None:

@@ -7,13 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from concertation.core.timeutils import PARIS
-from concertation.notifications.wording import (
-    MessageKind,
-    format_day,
-    format_meeting_time,
-    format_time,
-    subject_for,
-)
+from concertation.notifications.models import MessageKind
+from concertation.notifications.wording import format_day, format_meeting_time, format_time, subject_for
 
 
 def paris(*args: int) -> datetime:
@@ -71,13 +66,16 @@ def test_end_before_start_is_refused() -> None:
     [
         (MessageKind.INVITATION, "Invitation : Rendez-vous de Territoire"),
         (MessageKind.UPDATE, "Modification : Rendez-vous de Territoire"),
-        (MessageKind.CANCELLATION, "Annulation : Rendez-vous de Territoire"),
-        (MessageKind.REMOVAL, "Annulation : Rendez-vous de Territoire"),
-        ("update", "Modification : Rendez-vous de Territoire"),
+        (MessageKind.CANCEL, "Annulation : Rendez-vous de Territoire"),
     ],
 )
-def test_subjects_say_what_happened(kind: MessageKind | str, expected: str) -> None:
+def test_subjects_say_what_happened(kind: MessageKind, expected: str) -> None:
     assert subject_for(kind, "Rendez-vous de Territoire") == expected
+
+
+def test_an_update_of_the_hours_alone_says_so() -> None:
+    assert subject_for(MessageKind.UPDATE, "RDV", new_time_only=True) == "Nouvelle heure : RDV"
+    assert subject_for(MessageKind.CANCEL, "RDV", new_time_only=True) == "Annulation : RDV"
 
 
 def test_subject_with_date_and_without_line_breaks() -> None:
@@ -87,4 +85,4 @@ def test_subject_with_date_and_without_line_breaks() -> None:
 
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError):
-        subject_for("rappel", "x")
+        subject_for(MessageKind.REMINDER, "x")
