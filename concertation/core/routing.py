@@ -67,7 +67,7 @@ def attach_errors(
             index = int(parts[1]) - 1
             target = entries[index].form._fields.get(parts[2]) if 0 <= index < len(entries) else None
             if target is not None:
-                fields[parts[0]].errors.append({parts[2]: [message]})
+                fields[parts[0]].errors = [*fields[parts[0]].errors, {parts[2]: [message]}]
         if target is not None:
             target.errors = [*target.errors, message]
         else:
