@@ -15,9 +15,9 @@ from marshmallow import fields, validate
 from concertation.api.schemas import SIREN
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.money import AmountError, parse_amount, plain_amount
+from concertation.contracts.settings import MAX_TEXT, MAX_TITLE
 
 STAGES = [s.value for s in ContractStage]
-DIAGNOSTIC_KEYS = ("atouts", "faiblesses", "dynamiques", "enjeux")
 
 
 class Amount(fields.Field[Decimal]):
@@ -40,6 +40,10 @@ class Amount(fields.Field[Decimal]):
 
 def _amount(description: str, **kwargs: Any) -> Amount:
     return Amount(metadata={"description": description}, **kwargs)
+
+
+def _text() -> fields.String:
+    return fields.String(validate=validate.Length(max=MAX_TEXT))
 
 
 # Requests ----------------------------------------------------------------------------------------------
@@ -68,22 +72,26 @@ class ContractCreateSchema(ma.Schema):
     )
     starts_on = fields.Date(required=True, error_messages={"required": "La date de début est obligatoire."})
     ends_on = fields.Date(metadata={"description": "Par défaut trois ans après le début, la veille"})
-    title = fields.String(load_default="", validate=validate.Length(max=300))
+    title = fields.String(load_default="", validate=validate.Length(max=MAX_TITLE))
     envelope = _amount("Enveloppe (crédits affectés par le Département)", load_default="0")
 
 
 class DiagnosticSchema(ma.Schema):
-    atouts = fields.String(validate=validate.Length(max=20000))
-    faiblesses = fields.String(validate=validate.Length(max=20000))
-    dynamiques = fields.String(validate=validate.Length(max=20000))
-    enjeux = fields.String(validate=validate.Length(max=20000))
+    """One key per `DiagnosticHeading`."""
+
+    atouts = _text()
+    faiblesses = _text()
+    dynamiques = _text()
+    enjeux = _text()
 
 
 class ContractPatchSchema(ma.Schema):
     """Keys left out keep their value; `stage` moves the contract to the next stage, on `stage_on`."""
 
     title = fields.String(
-        validate=validate.Length(min=1, max=300, error="Le titre compte de 1 à 300 caractères.")
+        validate=validate.Length(
+            min=1, max=MAX_TITLE, error=f"Le titre compte de 1 à {MAX_TITLE} caractères."
+        )
     )
     starts_on = fields.Date()
     ends_on = fields.Date()
@@ -91,7 +99,7 @@ class ContractPatchSchema(ma.Schema):
     diagnostic = fields.Nested(
         DiagnosticSchema, metadata={"description": "Rubriques du diagnostic, texte simple"}
     )
-    evaluation = fields.String(validate=validate.Length(max=20000))
+    evaluation = _text()
     stage = fields.String(
         validate=validate.OneOf(STAGES, error="Étape inconnue : choisissez {choices}."),
         metadata={"description": "Étape suivante ; 409 si ses conditions ne sont pas remplies"},

@@ -27,6 +27,7 @@ from concertation.contracts.history import timeline
 from concertation.contracts.models import Contract, ProjectSheet, Signatory
 from concertation.contracts.plan import financial_plan, plan_history
 from concertation.contracts.projects import FundingInput, ProjectInput, create_project
+from concertation.contracts.scope import project_owner_key
 from concertation.contracts.settings import duration_years, project_rules
 from concertation.contracts.stages import change_stage, next_stage
 from concertation.extensions import db
@@ -135,12 +136,8 @@ def contract_item(contract: Contract) -> dict[str, Any]:
 
 
 def project_item(project: ProjectSheet) -> dict[str, Any]:
-    if project.owner_commune is not None:
-        owner = _body("commune", project.owner_commune.insee_code, project.owner_name)
-    elif project.owner_intercommunality is not None:
-        owner = _body("intercommunality", project.owner_intercommunality.siren, project.owner_name)
-    else:
-        owner = _body("syndicate", str(project.owner_syndicate_id), project.owner_name)
+    kind, _, code = project_owner_key(project).partition(":")
+    owner = _body(kind, code, project.owner_name)
     return {
         "id": project.id,
         "number": project.number,

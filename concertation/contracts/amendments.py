@@ -28,12 +28,11 @@ from concertation.contracts.models import (
 )
 from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.projects import check_amounts
-from concertation.contracts.settings import ProjectRules
+from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 
 AMENDABLE = (ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE)
-MAX_TEXT = 20_000
 
 
 def check_signed(contract: Contract, what: str) -> None:

@@ -117,6 +117,17 @@ def _amounts(project: ProjectSheet) -> dict[str, str]:
     return {"estimated_cost": str(project.estimated_cost), "grant_requested": str(project.grant_requested)}
 
 
+def _state(project: ProjectSheet, field_name: str) -> dict[str, str]:
+    """The values of `field_name` (PRIORITY, STATUS, AMOUNTS, PLAN) that a change records."""
+    if field_name == PRIORITY:
+        return {"priority": str(project.priority)}
+    if field_name == STATUS:
+        return {"status": str(project.status)}
+    if field_name == AMOUNTS:
+        return _amounts(project)
+    return _plan_state(project)
+
+
 def _done(
     project: ProjectSheet,
     field_name: str,
@@ -128,12 +139,7 @@ def _done(
     meeting_id: int | None,
 ) -> ProjectChange:
     db.session.flush()
-    after = {
-        PRIORITY: lambda: {"priority": str(project.priority)},
-        STATUS: lambda: {"status": str(project.status)},
-        AMOUNTS: lambda: _amounts(project),
-        PLAN: lambda: _plan_state(project),
-    }[field_name]()
+    after = _state(project, field_name)
     event = record_event(
         project.contract,
         kind=kind,
@@ -325,53 +331,28 @@ def leave_plan(project: ProjectSheet, on: date, user: User | None) -> None:
     _record_status(project, ProjectStatus.PROPOSEE, on, user)
 
 
-def _check_plan_open(project: ProjectSheet) -> None:
+def set_in_plan(
+    project: ProjectSheet,
+    in_plan: bool,
+    *,
+    on: date | None = None,
+    user: User | None = None,
+    meeting_id: int | None = None,
+    today: date | None = None,
+) -> ProjectChange:
+    """Retain the project in the action plan (`in_plan`) or take it out of it (before signature)."""
     check_editable(project.contract)
     if ContractStage(project.contract.stage).is_signed:
         raise PlanLocked()
-
-
-def add_to_plan(
-    project: ProjectSheet,
-    *,
-    on: date | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
-) -> ProjectChange:
-    """Retain the project in the action plan (before signature)."""
-    _check_plan_open(project)
     before = _plan_state(project)
-    enter_plan(project, on or today or today_paris(), user)
+    (enter_plan if in_plan else leave_plan)(project, on or today or today_paris(), user)
+    where = "retenue dans le" if in_plan else "retirée du"
     return _done(
         project,
         PLAN,
         before,
         kind=EventKind.PLAN,
-        summary=f"{_name(project)} retenue dans le plan d'actions.",
-        user=user,
-        meeting_id=meeting_id,
-    )
-
-
-def remove_from_plan(
-    project: ProjectSheet,
-    *,
-    on: date | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
-) -> ProjectChange:
-    """Take the project out of the action plan (before signature)."""
-    _check_plan_open(project)
-    before = _plan_state(project)
-    leave_plan(project, on or today or today_paris(), user)
-    return _done(
-        project,
-        PLAN,
-        before,
-        kind=EventKind.PLAN,
-        summary=f"{_name(project)} retirée du plan d'actions.",
+        summary=f"{_name(project)} {where} plan d'actions.",
         user=user,
         meeting_id=meeting_id,
     )
@@ -392,18 +373,13 @@ def revert_change(
     project = db.session.get(ProjectSheet, change.project_id)
     if project is None:
         raise ChangeConflict("La fiche projet a été supprimée : la décision ne peut pas être annulée.")
-    current = {
-        PRIORITY: lambda: {"priority": str(project.priority)},
-        STATUS: lambda: {"status": str(project.status)},
-        AMOUNTS: lambda: _amounts(project),
-        PLAN: lambda: _plan_state(project),
-    }.get(change.field)
-    if current is None:
+    if change.field not in (PRIORITY, STATUS, AMOUNTS, PLAN):
         raise ChangeConflict(f"Changement inconnu : « {change.field} ».")
-    if current() != change.after:
+    current = _state(project, change.field)
+    if current != change.after:
         raise ChangeConflict(
             f"{_name(project)} a changé depuis : annulation impossible "
-            f"(valeurs actuelles {current()}, attendues {change.after})."
+            f"(valeurs actuelles {current}, attendues {change.after})."
         )
     if change.field == PRIORITY:
         return set_priority(project, int(change.before["priority"]), user=user, meeting_id=meeting_id)
@@ -418,6 +394,4 @@ def revert_change(
             user=user,
             meeting_id=meeting_id,
         )
-    if change.after["in_plan"] == "true":
-        return remove_from_plan(project, user=user, meeting_id=meeting_id)
-    return add_to_plan(project, user=user, meeting_id=meeting_id)
+    return set_in_plan(project, change.after["in_plan"] != "true", user=user, meeting_id=meeting_id)

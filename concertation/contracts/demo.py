@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from concertation.contracts.amendments import AmendmentInput, add_change, create_amendment, sign_amendment
-from concertation.contracts.changes import add_to_plan, set_status
+from concertation.contracts.changes import set_in_plan, set_status
 from concertation.contracts.enums import ContractStage, DiagnosticHeading
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import FundingInput, ProjectInput, create_project, set_precheck
@@ -188,7 +188,7 @@ def build_contract(
             set_precheck(project, "conforme", on=calendar.at(6))
     for project in projects[:4]:
         if project.precheck == "conforme":
-            add_to_plan(project, on=calendar.at(7))
+            set_in_plan(project, True, on=calendar.at(7))
     if ContractStage.SIGNE not in steps:
         return contract
     _sign(contract, calendar)

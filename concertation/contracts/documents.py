@@ -19,10 +19,8 @@ from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
 from concertation.contracts.money import format_number
-from concertation.contracts.settings import DocumentRules
+from concertation.contracts.settings import MAX_TITLE, DocumentRules
 from concertation.extensions import db
-
-MAX_TITLE = 300
 
 
 def _size_label(size: int) -> str:

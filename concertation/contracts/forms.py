@@ -6,7 +6,7 @@ Selects do not check their choices: the services answer an unknown value in Fren
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -56,26 +56,6 @@ def _amount(label: str, description: str = AMOUNT_HELP) -> StringField:
 
 def _max(n: int) -> Length:
     return Length(max=n, message=f"{format_number(n)} caractères au maximum.")
-
-
-def show_errors(form: FlaskForm, errors: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> None:
-    """Put each message of InvalidInput on the field it names, the others above the form."""
-    for key, message in errors.items():
-        name = (aliases or {}).get(key, key)
-        field = form._fields.get(name)
-        parts = name.split(".")
-        if len(parts) == 3 and parts[0] in form._fields and parts[1].isdigit():
-            entries = list(form._fields[parts[0]])
-            index = int(parts[1]) - 1
-            field = entries[index].form._fields.get(parts[2]) if 0 <= index < len(entries) else None
-            if field is not None:
-                form._fields[parts[0]].errors.append({parts[2]: [message]})
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    # `form.errors` is cached by WTForms: computed again, it includes these messages.
-    form._errors = None
 
 
 class ActionForm(FlaskForm):

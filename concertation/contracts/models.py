@@ -40,6 +40,11 @@ DIAGNOSTIC_COLUMNS: dict[DiagnosticHeading, str] = {
 }
 
 
+def _body_name(default: str, *bodies: Commune | Intercommunality | Syndicate | None) -> str:
+    """The name of the first body set (a row names one commune, CC or syndicate at most), or `default`."""
+    return next((body.name for body in bodies if body is not None), default)
+
+
 class Contract(Model):
     """One contrat territorial: a CC's territory over a period (3 years by default)."""
 
@@ -151,13 +156,7 @@ class Signatory(Model):
 
     @property
     def name(self) -> str:
-        if self.commune is not None:
-            return self.commune.name
-        if self.intercommunality is not None:
-            return self.intercommunality.name
-        if self.syndicate is not None:
-            return self.syndicate.name
-        return "Département de la Lozère"
+        return _body_name("Département de la Lozère", self.commune, self.intercommunality, self.syndicate)
 
     @property
     def kind_label(self) -> str:
@@ -247,13 +246,7 @@ class ProjectSheet(Model):
 
     @property
     def owner_name(self) -> str:
-        if self.owner_commune is not None:
-            return self.owner_commune.name
-        if self.owner_intercommunality is not None:
-            return self.owner_intercommunality.name
-        if self.owner_syndicate is not None:
-            return self.owner_syndicate.name
-        return ""
+        return _body_name("", self.owner_commune, self.owner_intercommunality, self.owner_syndicate)
 
     @property
     def owner_key(self) -> tuple[str, int | None]:

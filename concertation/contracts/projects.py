@@ -24,12 +24,10 @@ from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ProjectFunding, ProjectSheet, ProjectStatusChange
 from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.scope import Owner, resolve_owner
-from concertation.contracts.settings import ProjectRules
+from concertation.contracts.settings import MAX_TEXT, MAX_TITLE, ProjectRules
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 
-MAX_TITLE = 300
-MAX_TEXT = 20_000
 MAX_FUNDINGS = 20
 
 

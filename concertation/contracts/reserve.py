@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from concertation.accounts.models import User
-from concertation.contracts.amendments import MAX_TEXT, check_signed
+from concertation.contracts.amendments import check_signed
 from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
     IMPLEMENTATION_STATUSES,
@@ -25,7 +25,7 @@ from concertation.contracts.history import record_event
 from concertation.contracts.models import ProjectSheet, ProjectStatusChange, ReserveGrant
 from concertation.contracts.money import AmountError, format_euros, parse_amount
 from concertation.contracts.projects import check_amounts
-from concertation.contracts.settings import ProjectRules
+from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 

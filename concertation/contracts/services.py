@@ -19,14 +19,12 @@ from concertation.contracts.history import record_event
 from concertation.contracts.models import DIAGNOSTIC_COLUMNS, Contract, Signatory, StageChange
 from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
 from concertation.contracts.scope import resolve_owner, territory_communes
-from concertation.contracts.settings import DEFAULT_DURATION_YEARS
+from concertation.contracts.settings import DEFAULT_DURATION_YEARS, MAX_TEXT, MAX_TITLE
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.territory.models import Intercommunality
 
 LOZERE = "48"
-MAX_TITLE = 300
-MAX_TEXT = 20_000
 
 
 @dataclass

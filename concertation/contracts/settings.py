@@ -15,6 +15,9 @@ DEFAULT_MAX_GRANT_RATE = Decimal("0.80")
 DEFAULT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_DOCUMENT_EXTENSIONS = "pdf,odt,ods,odp,doc,docx,xls,xlsx,csv,txt,png,jpg,jpeg"
 DEFAULT_DURATION_YEARS = 3
+# Longest title (the columns are String(300)) and longest text (diagnostic, description, motive).
+MAX_TITLE = 300
+MAX_TEXT = 20_000
 
 
 @dataclass(frozen=True)

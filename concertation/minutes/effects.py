@@ -24,10 +24,9 @@ from concertation.contracts.amendments import (
 )
 from concertation.contracts.changes import (
     ProjectChange,
-    add_to_plan,
-    remove_from_plan,
     revert_change,
     set_amounts,
+    set_in_plan,
     set_priority,
 )
 from concertation.contracts.enums import ContractStage, EventKind
@@ -141,13 +140,15 @@ def apply_priority(ctx: Context) -> Applied:
 
 
 def apply_plan_add(ctx: Context) -> Applied:
-    change = add_to_plan(_project(ctx), on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today)
+    change = set_in_plan(
+        _project(ctx), True, on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today
+    )
     return _from_change(change, _event_summary(change.event_id, ""))
 
 
 def apply_plan_remove(ctx: Context) -> Applied:
-    change = remove_from_plan(
-        _project(ctx), on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today
+    change = set_in_plan(
+        _project(ctx), False, on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today
     )
     return _from_change(change, _event_summary(change.event_id, ""))
 

@@ -108,7 +108,7 @@ def sign_everyone(
 
 def prepare(contract: Contract, target: ContractStage) -> None:
     """Meet the conditions for moving the contract to `target`."""
-    from concertation.contracts.changes import add_to_plan
+    from concertation.contracts.changes import set_in_plan
 
     if target is ContractStage.PROPOSITIONS:
         update_diagnostic(contract, {DiagnosticHeading.ENJEUX: "Maintenir les services en milieu rural."})
@@ -119,7 +119,7 @@ def prepare(contract: Contract, target: ContractStage) -> None:
         for project in contract.projects:
             set_precheck(project, "conforme", on=date(2025, 11, 20))
             if not project.is_in_plan:
-                add_to_plan(project, on=date(2025, 11, 25))
+                set_in_plan(project, True, on=date(2025, 11, 25))
         sign_everyone(contract)
     elif target is ContractStage.EVALUE:
         update_diagnostic(contract, {}, evaluation="Objectifs atteints à 80 %.")

@@ -15,7 +15,7 @@ from concertation.contracts.amendments import (
     delete_amendment,
     sign_amendment,
 )
-from concertation.contracts.changes import add_to_plan
+from concertation.contracts.changes import set_in_plan
 from concertation.contracts.enums import ContractStage, ProjectStatus
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.models import Amendment, Contract, ContractEvent, ReserveGrant
@@ -57,7 +57,7 @@ def signed_contract() -> Contract:
     for project in contract.projects:
         set_precheck(project, "conforme", on=date(2025, 11, 20))
     for project in contract.projects[:2]:
-        add_to_plan(project, on=date(2025, 11, 25))
+        set_in_plan(project, True, on=date(2025, 11, 25))
     h.sign_everyone(contract)
     change_stage(contract, "signe", on=date(2025, 12, 15))
     change_stage(contract, "mise_en_oeuvre", on=date(2026, 1, 5))

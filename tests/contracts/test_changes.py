@@ -11,10 +11,9 @@ from sqlalchemy import select
 
 from concertation.contracts.changes import (
     ProjectChange,
-    add_to_plan,
-    remove_from_plan,
     revert_change,
     set_amounts,
+    set_in_plan,
     set_priority,
     set_status,
 )
@@ -36,7 +35,7 @@ def test_each_change_returns_what_it_changed_and_can_be_reverted(app: Flask) -> 
     changes = [
         set_priority(project, 3, meeting_id=meeting.id),
         set_amounts(project, estimated_cost="110 000,00", grant_requested="33 000,50", meeting_id=meeting.id),
-        add_to_plan(project, meeting_id=meeting.id),
+        set_in_plan(project, True, meeting_id=meeting.id),
     ]
     db.session.commit()
     assert [(c.field, c.before, c.after) for c in changes] == [
@@ -97,12 +96,12 @@ def test_plan_and_amounts_are_locked_once_signed() -> None:
     contract = h.contract_at(ContractStage.SIGNE)
     project = contract.projects[0]
     with pytest.raises(PlanLocked, match="ne change que par un avenant"):
-        remove_from_plan(project)
+        set_in_plan(project, False)
     with pytest.raises(PlanLocked, match="ses montants ne changent que par un avenant"):
         set_amounts(project, grant_requested="1")
     other = h.new_project(contract, title="Aire de jeux", theme="cadre_de_vie")
     with pytest.raises(PlanLocked):
-        add_to_plan(other)
+        set_in_plan(other, True)
     # A project outside the plan keeps evolving, and priorities may change.
     set_amounts(other, grant_requested="20 000")
     set_priority(project, 2)
@@ -142,7 +141,7 @@ def test_status_history_of_a_plan_project() -> None:
 def test_implementation_statuses_wait_for_the_signature() -> None:
     contract = h.contract_at(ContractStage.NEGOCIATION)
     project = contract.projects[0]
-    add_to_plan(project)
+    set_in_plan(project, True)
     with pytest.raises(NotAllowed, match="Le contrat n'est pas encore signé"):
         set_status(project, "programmee")
 
@@ -154,7 +153,7 @@ def test_a_non_eligible_project_cannot_enter_the_plan() -> None:
     project = contract.projects[0]
     set_precheck(project, "non_eligible", "Fonctionnement", on=date(2025, 11, 5))
     with pytest.raises(NotAllowed, match="jugée non éligible"):
-        add_to_plan(project)
+        set_in_plan(project, True)
 
 
 def test_record_event_for_other_domains_and_the_timeline(app: Flask) -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from concertation.contracts.changes import add_to_plan
+from concertation.contracts.changes import set_in_plan
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.exports import plan_csv, plan_xlsx
 from concertation.contracts.models import Contract
@@ -108,7 +108,7 @@ def contract() -> Contract:
             fundings=[FundingInput(funder, amount) for funder, amount in others],
         )
         if in_plan:
-            add_to_plan(project)
+            set_in_plan(project, True)
     db.session.commit()
     return contract
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from concertation.contracts.amendments import AmendmentInput, create_amendment
-from concertation.contracts.changes import remove_from_plan
+from concertation.contracts.changes import set_in_plan
 from concertation.contracts.enums import ContractStage, SignatoryKind
 from concertation.contracts.exceptions import TransitionRefused
 from concertation.contracts.models import StageChange
@@ -128,7 +128,7 @@ def test_signature_lists_every_missing_condition() -> None:
     contract = h.contract_at(ContractStage.NEGOCIATION)
     h.prepare(contract, ContractStage.SIGNE)
     project = contract.projects[0]
-    remove_from_plan(project)
+    set_in_plan(project, False)
     other = h.new_project(
         contract,
         title="Station d'épuration",
@@ -136,9 +136,7 @@ def test_signature_lists_every_missing_condition() -> None:
         owner=f"commune:{h.MONTRODAT}",
         deliberation_on=None,
     )
-    from concertation.contracts.changes import add_to_plan
-
-    add_to_plan(other)
+    set_in_plan(other, True)
     update_contract(contract, h.ContractInput(envelope="10 000,00"))
     cc = h.signatory(contract, SignatoryKind.INTERCOMMUNALITY)
     update_signatory(cc, SignatoryInput(deliberation_on=date(2025, 12, 1), signed_on=date(2025, 12, 20)))

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from concertation.contracts.amendments import AmendmentInput, add_change, create_amendment
-from concertation.contracts.changes import add_to_plan, set_status
+from concertation.contracts.changes import set_in_plan, set_status
 from concertation.contracts.enums import ContractStage, ProjectStatus
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import set_precheck
@@ -84,7 +84,7 @@ def _validated(
     contract = with_contract(meeting, ContractStage.DIAGNOSTIC)
     prepare(contract, ContractStage.PROPOSITIONS)
     if in_plan:
-        add_to_plan(contract.projects[0], on=date(2026, 10, 1))
+        set_in_plan(contract.projects[0], True, on=date(2026, 10, 1))
     db.session.commit()
     before, history = snapshot(contract), history_rows(contract)
     decision = _decide(meeting, "diagnostic_valide")

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.contracts import changes
-from concertation.contracts.blueprint import back, bp, flash_error, load_or_404, me, project_or_404, rules
 from concertation.contracts.exceptions import ContractError, InvalidInput
-from concertation.contracts.forms import (
-    PROJECT_ALIASES,
-    ActionForm,
-    PrecheckForm,
-    ProjectForm,
-    StatusForm,
-    show_errors,
-)
+from concertation.contracts.forms import PROJECT_ALIASES, ActionForm, PrecheckForm, ProjectForm, StatusForm
 from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import create_project, set_precheck, update_project
+from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
 from concertation.contracts.scope import project_owner_key, territory_owners
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
-from concertation.extensions import db
 
 
 def _to_project(contract: Contract, project: ProjectSheet) -> BaseResponse:
     return redirect(url_for("contracts.project", contract_id=contract.id, project_id=project.id), 303)
 
 
-@bp.route("/<int:contract_id>/projets/nouveau", methods=["GET", "POST"])
 @organiser_required
 def create_project_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -40,23 +32,18 @@ def create_project_page(contract_id: int) -> str | BaseResponse | tuple[str, int
     if request.method == "GET":
         return render_template("contracts/project_form.html", form=form, contract=contract, project=None)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            ContractError, form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
+        ) as outcome:
             project = create_project(contract, form.to_input(), rules=rules(), user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors, PROJECT_ALIASES)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
+            outcome.success = f"Fiche projet n° {project.number} « {project.title} » enregistrée."
+        if outcome.refused:
             return back(contract, "fiches")
-        else:
-            db.session.commit()
-            flash(f"Fiche projet n° {project.number} « {project.title} » enregistrée.", "success")
+        if outcome.committed:
             return _to_project(contract, project)
     return render_template("contracts/project_form.html", form=form, contract=contract, project=None), 422
 
 
-@bp.route("/<int:contract_id>/projets/<int:project_id>/modifier", methods=["GET", "POST"])
 @organiser_required
 def edit_project(contract_id: int, project_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -67,18 +54,11 @@ def edit_project(contract_id: int, project_id: int) -> str | BaseResponse | tupl
         form.load(project, project_owner_key(project))
         return render_template("contracts/project_form.html", form=form, contract=contract, project=project)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            ContractError, "Fiche projet modifiée.", form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
+        ) as outcome:
             update_project(project, form.to_input(), rules=rules(), user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors, PROJECT_ALIASES)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return _to_project(contract, project)
-        else:
-            db.session.commit()
-            flash("Fiche projet modifiée.", "success")
+        if outcome.committed or outcome.refused:
             return _to_project(contract, project)
     return render_template("contracts/project_form.html", form=form, contract=contract, project=project), 422
 
@@ -113,59 +93,42 @@ def _render_project(
     return render_template("contracts/project.html", **context)
 
 
-@bp.route("/<int:contract_id>/projets/<int:project_id>")
 @reader_required
 def project(contract_id: int, project_id: int) -> str:
     contract = load_or_404(contract_id)
     return _render_project(contract, project_or_404(contract, project_id))
 
 
-@bp.route("/<int:contract_id>/projets/<int:project_id>/pre-instruction", methods=["POST"])
 @organiser_required
 def precheck(contract_id: int, project_id: int) -> BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
     project = project_or_404(contract, project_id)
     form = PrecheckForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            ContractError, "Pré-instruction enregistrée.", form=form, invalid=InvalidInput
+        ) as outcome:
             set_precheck(project, form.result.data or "", form.reason.data or "", on=form.on.data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return _to_project(contract, project)
-        else:
-            db.session.commit()
-            flash("Pré-instruction enregistrée.", "success")
+        if outcome.committed or outcome.refused:
             return _to_project(contract, project)
     return _render_project(contract, project, precheck=form), 422
 
 
-@bp.route("/<int:contract_id>/projets/<int:project_id>/statut", methods=["POST"])
 @organiser_required
 def status(contract_id: int, project_id: int) -> BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
     project = project_or_404(contract, project_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
+        # A refusal is shown on the status field, beside the choice it refuses.
+        with commit_or_flash(form=form, invalid=ContractError, field="status") as outcome:
             changes.set_status(project, form.status.data or "", on=form.on.data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            form.status.errors = [*form.status.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(f"Statut de la fiche : « {project.status_label} ».", "success")
+            outcome.success = f"Statut de la fiche : « {project.status_label} »."
+        if outcome.committed:
             return _to_project(contract, project)
     return _render_project(contract, project, status=form), 422
 
 
-@bp.route("/<int:contract_id>/projets/<int:project_id>/plan", methods=["POST"])
 @organiser_required
 def toggle_plan(contract_id: int, project_id: int) -> BaseResponse:
     """Retain the project in the plan (`action=ajouter`) or take it out (`action=retirer`)."""
@@ -175,16 +138,7 @@ def toggle_plan(contract_id: int, project_id: int) -> BaseResponse:
         flash_error("Le formulaire a expiré : rechargez la page.")
         return back(contract, "fiches")
     adding = request.form.get("action") == "ajouter"
-    try:
-        if adding:
-            changes.add_to_plan(project, user=me())
-        else:
-            changes.remove_from_plan(project, user=me())
-    except ContractError as error:
-        db.session.rollback()
-        flash_error(str(error))
-    else:
-        db.session.commit()
-        where = "retenue dans le" if adding else "retirée du"
-        flash(f"Fiche n° {project.number} {where} plan d'actions.", "success")
+    where = "retenue dans le" if adding else "retirée du"
+    with commit_or_flash(ContractError, f"Fiche n° {project.number} {where} plan d'actions."):
+        changes.set_in_plan(project, adding, user=me())
     return back(contract, "fiches")

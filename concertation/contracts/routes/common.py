@@ -1,11 +1,11 @@
-"""The contracts blueprint and what its views share: settings from the config, loading, answers."""
+"""What the contract pages share: template helpers, settings from the config, loading, answers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -17,27 +17,22 @@ from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.money import format_euros, format_number, format_size
 from concertation.contracts.settings import DocumentRules, ProjectRules, document_rules, project_rules
 
-bp = Blueprint("contracts", __name__, url_prefix="/contrats")
 
-
-@bp.app_template_filter("euros")
 def euros(value: Any) -> str:
     return format_euros(value) if value is not None else ""
 
 
-@bp.app_template_filter("number_fr")
 def number_fr(value: Any, decimals: int | None = None) -> str:
     """{{ row.share|number_fr(1) }} -> "93,3"; "" for None."""
     return format_number(value, decimals) if value is not None else ""
 
 
-@bp.app_template_filter("size_fr")
 def size_fr(value: int) -> str:
     return format_size(value)
 
 
-@bp.context_processor
 def helpers() -> dict[str, Any]:
+    """The names every contract template may use."""
     return {
         "can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR),
         "stages": list(ContractStage),

@@ -1,6 +1,6 @@
 """Contract pages: list, creation and edition, contract page, diagnostic, stages, signatories, documents,
-exports and history. Project sheets are in project_routes, avenants and the reserve fund in
-amendment_routes; all share the blueprint of `blueprint`.
+exports and history. Project sheets are in `projects`, avenants and the reserve fund in `amendments`;
+the URLs of all of them are in the package's `__init__`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,7 @@ import io
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.contracts import amendment_routes, project_routes, queries, services
-from concertation.contracts.blueprint import (
-    back,
-    bp,
-    documents_folder,
-    documents_rules,
-    flash_error,
-    load_or_404,
-    me,
-)
+from concertation.contracts import queries, services
 from concertation.contracts.chart import theme_chart
 from concertation.contracts.documents import add_document, delete_document, document_path
 from concertation.contracts.enums import ContractStage
@@ -32,24 +23,28 @@ from concertation.contracts.forms import (
     DocumentForm,
     SignatoryForm,
     StageForm,
-    show_errors,
 )
 from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract
 from concertation.contracts.plan import financial_plan, plan_history
+from concertation.contracts.routes.common import (
+    back,
+    documents_folder,
+    documents_rules,
+    flash_error,
+    load_or_404,
+    me,
+)
 from concertation.contracts.scope import territory_owners
 from concertation.contracts.settings import duration_years
 from concertation.contracts.stages import change_stage, next_stage, transition_problems
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
-from concertation.extensions import db
-
-__all__ = ["amendment_routes", "bp", "project_routes"]
 
 TIMELINE_ON_PAGE = 15
 
 
-@bp.route("/")
 @reader_required
 def index() -> str:
     filters = queries.ContractFilters.from_args(request.args)
@@ -62,7 +57,6 @@ def index() -> str:
     )
 
 
-@bp.route("/nouveau", methods=["GET", "POST"])
 @organiser_required
 def create() -> str | BaseResponse | tuple[str, int]:
     form = ContractForm()
@@ -78,21 +72,16 @@ def create() -> str | BaseResponse | tuple[str, int]:
             title=form.title.data or "",
             envelope=form.envelope.data or "0",
         )
-        try:
+        with commit_or_flash(form=form, invalid=InvalidInput) as outcome:
             contract = services.create_contract(
                 data, user=me(), duration_years=duration_years(current_app.config)
             )
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(f"Contrat « {contract.title} » créé, à l'étape du diagnostic.", "success")
+            outcome.success = f"Contrat « {contract.title} » créé, à l'étape du diagnostic."
+        if outcome.committed:
             return redirect(url_for(".detail", contract_id=contract.id), 303)
     return render_template("contracts/form.html", form=form, contract=None), 422
 
 
-@bp.route("/<int:contract_id>")
 @reader_required
 def detail(contract_id: int) -> str:
     contract = load_or_404(contract_id)
@@ -114,7 +103,6 @@ def detail(contract_id: int) -> str:
     )
 
 
-@bp.route("/<int:contract_id>/modifier", methods=["GET", "POST"])
 @organiser_required
 def edit(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -129,23 +117,13 @@ def edit(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             title=form.title.data or "",
             envelope=form.envelope.data or "0",
         )
-        try:
+        with commit_or_flash(ContractError, "Contrat modifié.", form=form, invalid=InvalidInput) as outcome:
             services.update_contract(contract, data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return back(contract)
-        else:
-            db.session.commit()
-            flash("Contrat modifié.", "success")
+        if outcome.committed or outcome.refused:
             return back(contract)
     return render_template("contracts/form.html", form=form, contract=contract), 422
 
 
-@bp.route("/<int:contract_id>/diagnostic", methods=["GET", "POST"])
 @organiser_required
 def diagnostic(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -154,25 +132,17 @@ def diagnostic(contract_id: int) -> str | BaseResponse | tuple[str, int]:
         form.load(contract)
         return render_template("contracts/diagnostic.html", form=form, contract=contract)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            ContractError, "Diagnostic enregistré.", form=form, invalid=InvalidInput
+        ) as outcome:
             services.update_diagnostic(
                 contract, form.texts(), evaluation=form.evaluation.data or "", user=me()
             )
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return back(contract, "diagnostic")
-        else:
-            db.session.commit()
-            flash("Diagnostic enregistré.", "success")
+        if outcome.committed or outcome.refused:
             return back(contract, "diagnostic")
     return render_template("contracts/diagnostic.html", form=form, contract=contract), 422
 
 
-@bp.route("/<int:contract_id>/etape", methods=["GET", "POST"])
 @organiser_required
 def stage(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     """The next stage with the conditions still missing; the POST moves the contract to it."""
@@ -188,14 +158,12 @@ def stage(contract_id: int) -> str | BaseResponse | tuple[str, int]:
         )
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(invalid=TransitionRefused) as outcome:
             change_stage(contract, form.target.data or "", on=form.on.data, user=me())
-        except TransitionRefused as error:
-            db.session.rollback()
-            problems = error.problems
+            outcome.success = f"Le contrat est passé à l'étape « {contract.stage_label} »."
+        if isinstance(outcome.error, TransitionRefused):
+            problems = outcome.error.problems
         else:
-            db.session.commit()
-            flash(f"Le contrat est passé à l'étape « {contract.stage_label} ».", "success")
             return back(contract)
     return (
         render_template(
@@ -210,7 +178,6 @@ def stage(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     )
 
 
-@bp.route("/<int:contract_id>/signataires/nouveau", methods=["GET", "POST"])
 @organiser_required
 def add_signatory(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -224,25 +191,15 @@ def add_signatory(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             deliberation_reference=form.deliberation_reference.data or "",
             signed_on=form.signed_on.data,
         )
-        try:
+        with commit_or_flash(ContractError, "Signataire ajouté.", form=form, invalid=InvalidInput) as outcome:
             services.add_signatory(contract, data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return back(contract, "signataires")
-        else:
-            db.session.commit()
-            flash("Signataire ajouté.", "success")
+        if outcome.committed or outcome.refused:
             return back(contract, "signataires")
     elif request.method == "GET":
         return render_template("contracts/signatory.html", form=form, contract=contract, signatory=None)
     return render_template("contracts/signatory.html", form=form, contract=contract, signatory=None), 422
 
 
-@bp.route("/<int:contract_id>/signataires/<int:signatory_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_signatory(contract_id: int, signatory_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -261,23 +218,14 @@ def edit_signatory(contract_id: int, signatory_id: int) -> str | BaseResponse | 
             deliberation_reference=form.deliberation_reference.data or "",
             signed_on=form.signed_on.data,
         )
-        try:
+        with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
             services.update_signatory(signatory, data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return back(contract, "signataires")
-        else:
-            db.session.commit()
-            flash(f"Dates de {signatory.name} enregistrées.", "success")
+            outcome.success = f"Dates de {signatory.name} enregistrées."
+        if outcome.committed or outcome.refused:
             return back(contract, "signataires")
     return render_template("contracts/signatory.html", form=form, contract=contract, signatory=signatory), 422
 
 
-@bp.route("/<int:contract_id>/signataires/<int:signatory_id>/retrait", methods=["POST"])
 @organiser_required
 def remove_signatory(contract_id: int, signatory_id: int) -> BaseResponse:
     contract = load_or_404(contract_id)
@@ -285,18 +233,11 @@ def remove_signatory(contract_id: int, signatory_id: int) -> BaseResponse:
     if signatory is None or not ActionForm().validate_on_submit():
         flash_error("Signataire introuvable ou formulaire expiré : rechargez la page.")
         return back(contract, "signataires")
-    try:
+    with commit_or_flash(ContractError, "Signataire retiré."):
         services.remove_signatory(signatory, user=me())
-    except ContractError as error:
-        db.session.rollback()
-        flash_error(str(error))
-    else:
-        db.session.commit()
-        flash("Signataire retiré.", "success")
     return back(contract, "signataires")
 
 
-@bp.route("/<int:contract_id>/documents/nouveau", methods=["GET", "POST"])
 @organiser_required
 def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -306,7 +247,7 @@ def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
         return render_template("contracts/document.html", form=form, contract=contract, rules=document_rules)
     if form.validate_on_submit():
         upload = request.files.get("file")
-        try:
+        with commit_or_flash(ContractError, "Document ajouté.", form=form, invalid=InvalidInput) as outcome:
             add_document(
                 contract,
                 title=form.title.data or "",
@@ -316,21 +257,11 @@ def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
                 rules=document_rules,
                 user=me(),
             )
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return back(contract, "documents")
-        else:
-            db.session.commit()
-            flash("Document ajouté.", "success")
+        if outcome.committed or outcome.refused:
             return back(contract, "documents")
     return render_template("contracts/document.html", form=form, contract=contract, rules=document_rules), 422
 
 
-@bp.route("/<int:contract_id>/documents/<int:document_id>")
 @reader_required
 def download_document(contract_id: int, document_id: int) -> Response:
     contract = load_or_404(contract_id)
@@ -345,7 +276,6 @@ def download_document(contract_id: int, document_id: int) -> Response:
     return response
 
 
-@bp.route("/<int:contract_id>/documents/<int:document_id>/suppression", methods=["POST"])
 @organiser_required
 def remove_document(contract_id: int, document_id: int) -> BaseResponse:
     contract = load_or_404(contract_id)
@@ -353,15 +283,11 @@ def remove_document(contract_id: int, document_id: int) -> BaseResponse:
     if document is None or not ActionForm().validate_on_submit():
         flash_error("Document introuvable ou formulaire expiré : rechargez la page.")
         return back(contract, "documents")
-    try:
+    with commit_or_flash(ContractError) as outcome:
         path = delete_document(document, documents_folder(), user=me())
-    except ContractError as error:
-        db.session.rollback()
-        flash_error(str(error))
-        return back(contract, "documents")
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    flash("Document retiré.", "success")
+    if outcome.committed:
+        path.unlink(missing_ok=True)
+        flash("Document retiré.", "success")
     return back(contract, "documents")
 
 
@@ -369,7 +295,6 @@ def _export_name(contract: Contract, extension: str) -> str:
     return f"maquette-financiere-contrat-{contract.id}.{extension}"
 
 
-@bp.route("/<int:contract_id>/maquette.csv")
 @reader_required
 def export_csv(contract_id: int) -> Response:
     contract = load_or_404(contract_id)
@@ -380,7 +305,6 @@ def export_csv(contract_id: int) -> Response:
     )
 
 
-@bp.route("/<int:contract_id>/maquette.xlsx")
 @reader_required
 def export_xlsx(contract_id: int) -> Response:
     contract = load_or_404(contract_id)
@@ -391,7 +315,6 @@ def export_xlsx(contract_id: int) -> Response:
     )
 
 
-@bp.route("/<int:contract_id>/historique")
 @reader_required
 def history(contract_id: int) -> str:
     contract = load_or_404(contract_id)

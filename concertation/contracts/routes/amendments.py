@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.contracts import amendments
-from concertation.contracts.blueprint import back, bp, flash_error, load_or_404, me, project_or_404, rules
 from concertation.contracts.exceptions import ContractError, InvalidInput
 from concertation.contracts.forms import (
     ActionForm,
@@ -16,14 +15,14 @@ from concertation.contracts.forms import (
     AmendmentForm,
     AmendmentSignForm,
     ReserveForm,
-    show_errors,
 )
 from concertation.contracts.models import Amendment, Contract
 from concertation.contracts.plan import plan_history
 from concertation.contracts.reserve import ReserveInput, grant_reserve
+from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
-from concertation.extensions import db
 
 
 def _amendment_or_404(contract: Contract, amendment_id: int) -> Amendment:
@@ -37,7 +36,6 @@ def _to_amendment(contract: Contract, amendment: Amendment) -> BaseResponse:
     return redirect(url_for("contracts.amendment", contract_id=contract.id, amendment_id=amendment.id), 303)
 
 
-@bp.route("/<int:contract_id>/avenants/nouveau", methods=["GET", "POST"])
 @organiser_required
 def create_amendment(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -51,18 +49,12 @@ def create_amendment(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             reason=form.reason.data or "",
             new_envelope=form.new_envelope.data or None,
         )
-        try:
+        with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
             amendment = amendments.create_amendment(contract, data, user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
+            outcome.success = f"Avenant n° {amendment.number} ouvert : ajoutez ses modifications du plan."
+        if outcome.refused:
             return back(contract, "avenants")
-        else:
-            db.session.commit()
-            flash(f"Avenant n° {amendment.number} ouvert : ajoutez ses modifications du plan.", "success")
+        if outcome.committed:
             return _to_amendment(contract, amendment)
     return render_template("contracts/amendment_form.html", form=form, contract=contract), 422
 
@@ -93,14 +85,12 @@ def _render(
     return render_template("contracts/amendment.html", **context)
 
 
-@bp.route("/<int:contract_id>/avenants/<int:amendment_id>")
 @reader_required
 def amendment(contract_id: int, amendment_id: int) -> str:
     contract = load_or_404(contract_id)
     return _render(contract, _amendment_or_404(contract, amendment_id))
 
 
-@bp.route("/<int:contract_id>/avenants/<int:amendment_id>/modifications", methods=["POST"])
 @organiser_required
 def add_amendment_change(contract_id: int, amendment_id: int) -> BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -112,7 +102,9 @@ def add_amendment_change(contract_id: int, amendment_id: int) -> BaseResponse | 
         if project is None:
             form.project.errors = ["Choisissez une fiche projet du contrat."]
         else:
-            try:
+            with commit_or_flash(
+                ContractError, "Modification ajoutée à l'avenant.", form=form, invalid=InvalidInput
+            ) as outcome:
                 amendments.add_change(
                     amendment,
                     kind=form.kind.data or "",
@@ -122,23 +114,11 @@ def add_amendment_change(contract_id: int, amendment_id: int) -> BaseResponse | 
                     rules=rules(),
                     user=me(),
                 )
-            except InvalidInput as error:
-                db.session.rollback()
-                show_errors(form, error.errors)
-            except ContractError as error:
-                db.session.rollback()
-                flash_error(str(error))
-                return _to_amendment(contract, amendment)
-            else:
-                db.session.commit()
-                flash("Modification ajoutée à l'avenant.", "success")
+            if outcome.committed or outcome.refused:
                 return _to_amendment(contract, amendment)
     return _render(contract, amendment, change_form=form), 422
 
 
-@bp.route(
-    "/<int:contract_id>/avenants/<int:amendment_id>/modifications/<int:change_id>/retrait", methods=["POST"]
-)
 @organiser_required
 def remove_amendment_change(contract_id: int, amendment_id: int, change_id: int) -> BaseResponse:
     contract = load_or_404(contract_id)
@@ -147,43 +127,27 @@ def remove_amendment_change(contract_id: int, amendment_id: int, change_id: int)
     if change is None or not ActionForm().validate_on_submit():
         flash_error("Modification introuvable ou formulaire expiré : rechargez la page.")
         return _to_amendment(contract, amendment)
-    try:
+    with commit_or_flash(ContractError, "Modification retirée de l'avenant."):
         amendments.remove_change(change, user=me())
-    except ContractError as error:
-        db.session.rollback()
-        flash_error(str(error))
-    else:
-        db.session.commit()
-        flash("Modification retirée de l'avenant.", "success")
     return _to_amendment(contract, amendment)
 
 
-@bp.route("/<int:contract_id>/avenants/<int:amendment_id>/signature", methods=["POST"])
 @organiser_required
 def sign_amendment(contract_id: int, amendment_id: int) -> BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
     amendment = _amendment_or_404(contract, amendment_id)
     form = AmendmentSignForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
             amendments.sign_amendment(
                 amendment, voted_on=form.voted_on.data, signed_on=form.signed_on.data, user=me()
             )
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except ContractError as error:
-            db.session.rollback()
-            flash_error(str(error))
-            return _to_amendment(contract, amendment)
-        else:
-            db.session.commit()
-            flash(f"Avenant n° {amendment.number} signé : le plan d'actions est modifié.", "success")
+            outcome.success = f"Avenant n° {amendment.number} signé : le plan d'actions est modifié."
+        if outcome.committed or outcome.refused:
             return _to_amendment(contract, amendment)
     return _render(contract, amendment, sign_form=form), 422
 
 
-@bp.route("/<int:contract_id>/avenants/<int:amendment_id>/suppression", methods=["POST"])
 @organiser_required
 def delete_amendment(contract_id: int, amendment_id: int) -> BaseResponse:
     contract = load_or_404(contract_id)
@@ -191,18 +155,13 @@ def delete_amendment(contract_id: int, amendment_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash_error("Le formulaire a expiré : rechargez la page.")
         return _to_amendment(contract, amendment)
-    try:
+    with commit_or_flash(ContractError, "Avenant abandonné.") as outcome:
         amendments.delete_amendment(amendment, user=me())
-    except ContractError as error:
-        db.session.rollback()
-        flash_error(str(error))
+    if outcome.refused:
         return _to_amendment(contract, amendment)
-    db.session.commit()
-    flash("Avenant abandonné.", "success")
     return back(contract, "avenants")
 
 
-@bp.route("/<int:contract_id>/reserve/nouveau", methods=["GET", "POST"])
 @organiser_required
 def reserve_grant(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
@@ -225,17 +184,10 @@ def reserve_grant(contract_id: int) -> str | BaseResponse | tuple[str, int]:
                 decision_reference=form.decision_reference.data or "",
                 urgency_reason=form.urgency_reason.data or "",
             )
-            try:
+            with commit_or_flash(
+                ContractError, "Aide du fonds de réserve enregistrée.", form=form, invalid=InvalidInput
+            ) as outcome:
                 grant_reserve(project_or_404(contract, project.id), data, rules=rules(), user=me())
-            except InvalidInput as error:
-                db.session.rollback()
-                show_errors(form, error.errors)
-            except ContractError as error:
-                db.session.rollback()
-                flash_error(str(error))
-                return back(contract, "reserve")
-            else:
-                db.session.commit()
-                flash("Aide du fonds de réserve enregistrée.", "success")
+            if outcome.committed or outcome.refused:
                 return back(contract, "reserve")
     return render_template("contracts/reserve_form.html", form=form, contract=contract), 422

@@ -1,0 +1,112 @@
+"""What the pages of every domain share around a service call: commit or roll back, then say so.
+
+A page calls one service inside `commit_or_flash`: when the service returns, the transaction is
+committed and the success message flashed; when it raises one of the listed domain errors, the
+transaction is rolled back and the error is either flashed (`refused`: the page redirects) or shown on
+the form (`invalid`: the page is rendered again, 422). Any other exception goes up untouched.
+
+    with commit_or_flash(ContractError, "Contrat modifié.", form=form, invalid=InvalidInput) as outcome:
+        services.update_contract(contract, data, user=me())
+    if outcome.committed or outcome.refused:
+        return back(contract)
+    return render_template(...), 422
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash
+
+from concertation.extensions import db
+
+Errors = type[Exception] | tuple[type[Exception], ...]
+
+
+@dataclass
+class Outcome:
+    """What became of a `commit_or_flash` block.
+
+    `success` is the message flashed after the commit: the block may set it when it depends on what
+    the block did. `error` is the domain error that rolled the block back, if any.
+    """
+
+    success: str = ""
+    error: Exception | None = None
+    refused: bool = False
+    invalid: bool = False
+
+    @property
+    def committed(self) -> bool:
+        return self.error is None
+
+
+def attach_errors(
+    form: Any, error: Exception, *, aliases: Mapping[str, str] | None = None, field: str = ""
+) -> None:
+    """Show a domain error on the form: each message on the field it names, the others above the form.
+
+    The messages are the error's `errors` mapping (field name → message) when it has one, otherwise
+    `str(error)` on the field named by the error's `field` attribute, or by `field`. `aliases` renames the
+    keys of the service to the names of the form's fields; a key `list.N.name` names the field `name` of
+    the N-th entry (from 1) of the FieldList `list`.
+    """
+    errors = getattr(error, "errors", None)
+    if not isinstance(errors, Mapping):
+        errors = {getattr(error, "field", "") or field: str(error)}
+    fields = form._fields
+    for key, message in errors.items():
+        name = (aliases or {}).get(key, key)
+        target = fields.get(name)
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] in fields and parts[1].isdigit():
+            entries = list(fields[parts[0]])
+            index = int(parts[1]) - 1
+            target = entries[index].form._fields.get(parts[2]) if 0 <= index < len(entries) else None
+            if target is not None:
+                fields[parts[0]].errors = [*fields[parts[0]].errors, {parts[2]: [message]}]
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            form.form_errors.append(message)
+    # `form.errors` is cached by WTForms: computed again, it includes these messages.
+    form._errors = None
+
+
+@contextmanager
+def commit_or_flash(
+    refused: Errors = (),
+    success: str = "",
+    *,
+    form: Any = None,
+    invalid: Errors = (),
+    aliases: Mapping[str, str] | None = None,
+    field: str = "",
+) -> Iterator[Outcome]:
+    """Run the block as one transaction that the page owns; see the module's docstring.
+
+    - the block returns: commit, flash `outcome.success` (or `success`) as "success";
+    - it raises one of `invalid`: roll back, put the messages on `form` (`attach_errors`, with `aliases`
+      and `field`) when a form is given, nothing flashed; `outcome.invalid` and `outcome.error` say so;
+    - it raises one of `refused`: roll back, flash `str(error)` as "danger"; `outcome.refused`.
+    `invalid` is tried first, so it may name a subclass of a `refused` class.
+    """
+    outcome = Outcome(success=success)
+    try:
+        yield outcome
+    except invalid as error:
+        db.session.rollback()
+        if form is not None:
+            attach_errors(form, error, aliases=aliases, field=field)
+        outcome.error, outcome.invalid = error, True
+    except refused as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        outcome.error, outcome.refused = error, True
+    else:
+        db.session.commit()
+        if outcome.success:
+            flash(outcome.success, "success")
