@@ -1,28 +1,19 @@
-"""The minutes blueprint and what its views share: loading, the current user, settings, answers."""
+"""What the minutes views share: loading, the current user, settings, answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, current_app, redirect, url_for
+from flask import current_app, redirect, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.accounts.models import User, UserRole
+from concertation.accounts.models import User
 from concertation.contracts.settings import ProjectRules, project_rules
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.scans import ScanSettings
 from concertation.notifications.emails import MailContext
 from concertation.territory.models import Sector
-
-bp = Blueprint("minutes", __name__)
-
-
-@bp.context_processor
-def helpers() -> dict[str, Any]:
-    return {"can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR)}
 
 
 def me() -> User:
