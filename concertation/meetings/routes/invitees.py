@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.models import User
 from concertation.core.forms_flow import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
@@ -14,6 +16,7 @@ from concertation.guards import parse_id
 from concertation.meetings import calendar, invitees
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.forms import ActionForm, InviteeAddForm, InviteeRemoveForm
+from concertation.meetings.models import Meeting
 from concertation.meetings.routes.common import first_error, load_meeting, me
 from concertation.people.models import Person
 
@@ -23,41 +26,55 @@ def _back(meeting_id: int, query: str = "") -> BaseResponse:
     return redirect(url_for(".detail", meeting_id=meeting_id, _anchor="invites", **args), 303)
 
 
-@organiser_required
-def add_invitee(meeting_id: int) -> BaseResponse:
+def _change_list(
+    meeting_id: int,
+    form: InviteeAddForm | InviteeRemoveForm,
+    change: Callable[[Meeting, Person, str, User], object],
+    *,
+    missing: str,
+    done: str,
+    keep_query: bool,
+) -> BaseResponse:
+    """A manual addition or removal of the person the form names; `done` is formatted with `name`.
+
+    On a refused change, `keep_query` brings the organiser back to the search results they came from.
+    """
     meeting = load_meeting(meeting_id)
-    form = InviteeAddForm()
     raw = form.person_id.data or ""
     person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
     if not form.validate_on_submit():
         flash(first_error(form), "danger")
     elif person is None:
-        flash("Choisissez une personne parmi les résultats de la recherche.", "danger")
-    else:
-        if not commit_or_flash(
-            lambda: invitees.add_invitee(meeting, person, form.reason.data or "", me()), MeetingError
-        ):
-            return _back(meeting_id, request.form.get("q", ""))
-        flash(f"{person.full_name} est ajouté(e) à la liste des invités.", "success")
+        flash(missing, "danger")
+    elif commit_or_flash(lambda: change(meeting, person, form.reason.data or "", me()), MeetingError):
+        flash(done.format(name=person.full_name), "success")
+    elif keep_query:
+        return _back(meeting_id, request.form.get("q", ""))
     return _back(meeting_id)
+
+
+@organiser_required
+def add_invitee(meeting_id: int) -> BaseResponse:
+    return _change_list(
+        meeting_id,
+        InviteeAddForm(),
+        invitees.add_invitee,
+        missing="Choisissez une personne parmi les résultats de la recherche.",
+        done="{name} est ajouté(e) à la liste des invités.",
+        keep_query=True,
+    )
 
 
 @organiser_required
 def remove_invitee(meeting_id: int) -> BaseResponse:
-    meeting = load_meeting(meeting_id)
-    form = InviteeRemoveForm()
-    raw = form.person_id.data or ""
-    person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-    elif person is None:
-        flash("Personne introuvable.", "danger")
-    else:
-        if commit_or_flash(
-            lambda: invitees.remove_invitee(meeting, person, form.reason.data or "", me()), MeetingError
-        ):
-            flash(f"{person.full_name} est retiré(e) de la liste des invités.", "success")
-    return _back(meeting_id)
+    return _change_list(
+        meeting_id,
+        InviteeRemoveForm(),
+        invitees.remove_invitee,
+        missing="Personne introuvable.",
+        done="{name} est retiré(e) de la liste des invités.",
+        keep_query=False,
+    )
 
 
 @organiser_required

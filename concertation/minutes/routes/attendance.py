@@ -24,7 +24,7 @@ from concertation.minutes.forms import (
     show_errors,
 )
 from concertation.minutes.models import Attendance, AttendanceScan
-from concertation.minutes.routes.common import back, load_meeting, me, scan_settings
+from concertation.minutes.routes.common import back, load_meeting, me, scan_settings, submit
 from concertation.minutes.scans import add_scan, scan_path
 from concertation.minutes.sheet import sheet_pdf
 
@@ -101,17 +101,15 @@ def add_other(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = OtherForm()
     if form.validate_on_submit():
-        row = commit_or_rollback(
-            lambda: attendance.add_other(meeting, form.to_input(), user=me()), MinutesError
+        answer = submit(
+            form,
+            lambda: attendance.add_other(meeting, form.to_input(), user=me()),
+            done=lambda row: f"{row.display_name} ajouté(e) aux présents.",
+            then=back("minutes.attendance_page", meeting, "autres"),
+            failed=back("minutes.attendance_page", meeting, "autres"),
         )
-        if isinstance(row, InvalidInput):
-            show_errors(form, row.errors)
-        elif isinstance(row, MinutesError):
-            flash(str(row), "danger")
-            return back("minutes.attendance_page", meeting, "autres")
-        else:
-            flash(f"{row.display_name} ajouté(e) aux présents.", "success")
-            return back("minutes.attendance_page", meeting, "autres")
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), other_form=form, status=422)
 
 

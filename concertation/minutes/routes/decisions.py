@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
+from concertation.core.forms_flow import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
@@ -23,7 +23,7 @@ from concertation.minutes.decisions import (
     undo_decision,
 )
 from concertation.minutes.enums import DecisionKind
-from concertation.minutes.exceptions import InvalidInput, MinutesError
+from concertation.minutes.exceptions import MinutesError
 from concertation.minutes.forms import (
     ActionForm,
     ActionItemForm,
@@ -34,7 +34,7 @@ from concertation.minutes.forms import (
 )
 from concertation.minutes.minutes import minutes_of
 from concertation.minutes.models import ActionItem, Decision
-from concertation.minutes.routes.common import back, load_meeting, me, rules
+from concertation.minutes.routes.common import back, load_meeting, me, rules, submit
 
 PAGE = "minutes.decisions_page"
 
@@ -105,17 +105,15 @@ def add_decision(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        decision = commit_or_rollback(
-            lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()), MinutesError
+        answer = submit(
+            form,
+            lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()),
+            done=lambda decision: f"Décision enregistrée : {decision.summary}",
+            then=back(PAGE, meeting, "decisions"),
+            failed=back(PAGE, meeting),
         )
-        if isinstance(decision, InvalidInput):
-            show_errors(form, decision.errors)
-        elif isinstance(decision, MinutesError):
-            flash(str(decision), "danger")
-            return back(PAGE, meeting)
-        else:
-            flash(f"Décision enregistrée : {decision.summary}", "success")
-            return back(PAGE, meeting, "decisions")
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), decision_form=form, status=422)
 
 
@@ -144,15 +142,15 @@ def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
             db.session.rollback()
             show_errors(form, {"contract_id": "Choisissez un contrat du territoire de la réunion."})
             return _page(load_meeting(meeting_id), link_form=form, status=422)
-        linked = commit_or_rollback(lambda: link_contract(meeting, contract), MinutesError)
-        if isinstance(linked, InvalidInput):
-            show_errors(form, linked.errors)
-        elif isinstance(linked, MinutesError):
-            flash(str(linked), "danger")
-            return back(PAGE, meeting)
-        else:
-            flash(f"Réunion reliée au contrat « {contract.title} ».", "success")
-            return back(PAGE, meeting)
+        answer = submit(
+            form,
+            lambda: link_contract(meeting, contract),
+            done=lambda _: f"Réunion reliée au contrat « {contract.title} ».",
+            then=back(PAGE, meeting),
+            failed=back(PAGE, meeting),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), link_form=form, status=422)
 
 
@@ -161,15 +159,15 @@ def new_action(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = ActionItemForm()
     if form.validate_on_submit():
-        added = commit_or_rollback(lambda: add_action(meeting, form.to_input(), user=me()), MinutesError)
-        if isinstance(added, InvalidInput):
-            show_errors(form, added.errors)
-        elif isinstance(added, MinutesError):
-            flash(str(added), "danger")
-            return back(PAGE, meeting, "actions")
-        else:
-            flash("Action enregistrée.", "success")
-            return back(PAGE, meeting, "actions")
+        answer = submit(
+            form,
+            lambda: add_action(meeting, form.to_input(), user=me()),
+            done=lambda _: "Action enregistrée.",
+            then=back(PAGE, meeting, "actions"),
+            failed=back(PAGE, meeting, "actions"),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), action_form=form, status=422)
 
 

@@ -15,10 +15,10 @@ from concertation.minutes.diffusion_preview import diffusion_preview as preview_
 from concertation.minutes.document import build_document, document_pdf
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import InvalidInput, MinutesError
-from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm, show_errors
+from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm
 from concertation.minutes.markdown import clean_document
 from concertation.minutes.models import Minutes, MinutesSection
-from concertation.minutes.routes.common import back, load_meeting, mail_context, me
+from concertation.minutes.routes.common import back, load_meeting, mail_context, me, submit
 
 PAGE = "minutes.minutes_page"
 
@@ -115,17 +115,15 @@ def add_section(meeting_id: int) -> BaseResponse | tuple[str, int]:
         return back(PAGE, meeting)
     form = FreeSectionForm()
     if form.validate_on_submit():
-        added = commit_or_rollback(
-            lambda: service.add_free_section(minutes, form.title.data or ""), MinutesError
+        answer = submit(
+            form,
+            lambda: service.add_free_section(minutes, form.title.data or ""),
+            done=lambda _: "Section ajoutée.",
+            then=back("minutes.edit_minutes", meeting),
+            failed=back(PAGE, meeting),
         )
-        if isinstance(added, InvalidInput):
-            show_errors(form, added.errors)
-        elif isinstance(added, MinutesError):
-            flash(str(added), "danger")
-            return back(PAGE, meeting)
-        else:
-            flash("Section ajoutée.", "success")
-            return back("minutes.edit_minutes", meeting)
+        if answer is not None:
+            return answer
     reloaded = service.minutes_of(meeting)
     assert reloaded is not None
     return _edit_page(meeting, reloaded, section_form=form), 422
@@ -211,20 +209,17 @@ def correction(meeting_id: int) -> BaseResponse | tuple[str, int]:
         return back(PAGE, meeting)
     form = CorrectionForm()
     if form.validate_on_submit():
-        opened = commit_or_rollback(
-            lambda: service.open_correction(minutes, form.reason.data or ""), MinutesError
+        answer = submit(
+            form,
+            lambda: service.open_correction(minutes, form.reason.data or ""),
+            done=lambda _: (
+                f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable."
+            ),
+            then=back("minutes.edit_minutes", meeting),
+            failed=back(PAGE, meeting),
         )
-        if isinstance(opened, InvalidInput):
-            show_errors(form, opened.errors)
-        elif isinstance(opened, MinutesError):
-            flash(str(opened), "danger")
-            return back(PAGE, meeting)
-        else:
-            flash(
-                f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable.",
-                "success",
-            )
-            return back("minutes.edit_minutes", meeting)
+        if answer is not None:
+            return answer
     reloaded = service.minutes_of(meeting)
     assert reloaded is not None
     page = render_template(
