@@ -29,6 +29,7 @@ from concertation.api.queries import LAST_PAGE
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings import calendar, services
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.composition import ComputedInvitee
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError, MeetingNotEditable
 from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee
@@ -271,7 +272,7 @@ def add_invitee(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     meeting = load_meeting(meeting_id)
     person = _person(data["person_id"])
     try:
-        services.add_invitee(meeting, person, data["reason"], g.api_user)
+        meeting_invitees.add_invitee(meeting, person, data["reason"], g.api_user)
     except MeetingError as error:
         db.session.rollback()
         api_abort(422, str(error))
@@ -298,7 +299,7 @@ def remove_invitee(query: dict[str, Any], body: dict[str, Any], meeting_id: int)
     meeting = load_meeting(meeting_id)
     person = _person(data["person_id"])
     try:
-        services.remove_invitee(meeting, person, data["reason"], g.api_user)
+        meeting_invitees.remove_invitee(meeting, person, data["reason"], g.api_user)
     except MeetingError as error:
         db.session.rollback()
         api_abort(422, str(error))

@@ -26,7 +26,7 @@ from concertation.invitations.models import (
     Invitation,
     LetterDue,
 )
-from concertation.meetings import services as meeting_services
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext
@@ -86,7 +86,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
     _claim_draft(meeting)
     # An already frozen list comes back with its persons read in one query (current_invitees).
-    lines = meeting_services.freeze_invitees(meeting)
+    lines = meeting_invitees.freeze_invitees(meeting)
     if not lines:
         raise CannotConvoke(
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
@@ -259,7 +259,7 @@ def letters_due(meeting: Meeting) -> dict[str, list[Invitation]]:
     return due
 
 
-def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_services.AppliedDiff) -> None:
+def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_invitees.AppliedDiff) -> None:
     """Lines added to a convoked meeting get the current REQUEST; removed ones get a CANCEL alone."""
     if meeting.status != MeetingStatus.CONVOQUEE:
         return

@@ -18,6 +18,7 @@ from concertation.core.text import clean_text, sort_key
 from concertation.core.timeutils import paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
+from concertation.meetings.invitees import current_invitees
 from concertation.meetings.models import (
     InviteeOverride,
     InviteeSource,
@@ -26,7 +27,6 @@ from concertation.meetings.models import (
     MeetingStatus,
     OverrideAction,
 )
-from concertation.meetings.services import current_invitees
 from concertation.people.models import Person, person_order, person_sort_key
 from concertation.territory.models import Commune, Intercommunality, Sector, sector_intercommunalities
 

@@ -25,8 +25,8 @@ from sqlalchemy.orm import selectinload
 from concertation.core import versions
 from concertation.extensions import db
 from concertation.meetings import calendar
+from concertation.meetings.invitees import invitee_diff
 from concertation.meetings.models import InviteeOverride, Meeting, MeetingInvitee
-from concertation.meetings.services import invitee_diff
 from concertation.meetings.warnings import list_warnings
 
 GROUP = "composition"

@@ -16,7 +16,7 @@ from concertation.accounts.models import User
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.invitations.models import Answer, Invitation
-from concertation.meetings import services as meeting_services
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.minutes.enums import AttendanceStatus, AttendeeKind
 from concertation.minutes.exceptions import InvalidInput, NotAllowed
@@ -199,7 +199,7 @@ def record_attendance(
     """
     _check_open(meeting)
     if not meeting.is_frozen:
-        meeting_services.freeze_invitees(meeting)
+        meeting_invitees.freeze_invitees(meeting)
     invitees = {i.person_id: i for i in current_invitees(meeting)}
     errors: dict[str, str] = {}
     parsed: dict[int, tuple[AttendanceStatus, str]] = {}

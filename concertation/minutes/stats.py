@@ -33,8 +33,23 @@ def rate_label(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1f} %".replace(".", ",")
 
 
+class _Rated:
+    """A turnout: `came` of `invited`, as a rate in percent."""
+
+    invited: int
+    came: int
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.came, self.invited)
+
+    @property
+    def rate_label(self) -> str:
+        return rate_label(self.rate)
+
+
 @dataclass(frozen=True)
-class MeetingTurnout:
+class MeetingTurnout(_Rated):
     meeting_id: int
     title: str
     kind_label: str
@@ -43,29 +58,13 @@ class MeetingTurnout:
     invited: int
     came: int
 
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.came, self.invited)
-
-    @property
-    def rate_label(self) -> str:
-        return rate_label(self.rate)
-
 
 @dataclass(frozen=True)
-class GroupTurnout:
+class GroupTurnout(_Rated):
     label: str
     meetings: int
     invited: int
     came: int
-
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.came, self.invited)
-
-    @property
-    def rate_label(self) -> str:
-        return rate_label(self.rate)
 
 
 @dataclass(frozen=True)

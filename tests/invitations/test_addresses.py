@@ -16,7 +16,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.models import Channel, Invitation
-from concertation.meetings import services as meeting_services
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import DeliveryState, OutboxMessage
@@ -162,7 +162,7 @@ def test_adding_the_organisers_address_to_a_convoked_meeting(
     services.convoke(meeting, MailContext.from_config(app.config))
     db.session.commit()
     guest = f.person("Économie", email=str(app.config["ORGANIZER_EMAIL"]).upper())
-    meeting_services.add_invitee(meeting, guest, "Service", None)
+    meeting_invitees.add_invitee(meeting, guest, "Service", None)
     db.session.commit()
     invitation = db.session.scalar(select(Invitation).where(Invitation.person_id == guest.id))
     assert invitation is not None
@@ -182,9 +182,9 @@ def test_a_re_added_invitee_gets_a_higher_sequence_than_their_cancel(
     target = next(i for i in services.invitations_of(meeting) if i.channel == Channel.EMAIL)
     address = target.email
     for _ in range(2):
-        meeting_services.remove_invitee(meeting, target.person, "Erreur", None)
+        meeting_invitees.remove_invitee(meeting, target.person, "Erreur", None)
         db.session.commit()
-        meeting_services.add_invitee(meeting, target.person, "Rétabli(e)", None)
+        meeting_invitees.add_invitee(meeting, target.person, "Rétabli(e)", None)
         db.session.commit()
     drain(SmtpSettings.from_config(app.config))
     mine = []

@@ -16,7 +16,7 @@ from bench._dataset import convocation_territory
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.models import Invitation
-from concertation.meetings import services as meeting_services
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import OutboxMessage
@@ -43,7 +43,7 @@ def _frozen_meeting() -> Meeting:
     siren = convocation_territory(INVITEES, siren="998000300")
     meeting = f.meeting("concertation", siren=siren, starts_at=f.paris(2027, 3, 9, 14))
     # Frozen beforehand: freeze_invitees (meetings) inserts its lines row by row on SQLite.
-    assert len(meeting_services.freeze_invitees(meeting)) == INVITEES
+    assert len(meeting_invitees.freeze_invitees(meeting)) == INVITEES
     db.session.commit()
     return meeting
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.models import Answer, AnswerSource, Channel, Invitation
+from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings import services as meeting_services
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import MailContext
@@ -175,10 +176,10 @@ def test_removed_invitee_alone_gets_a_cancel_and_added_one_a_request(
     _drain(app)
     before = len(smtp_server.messages)
     target = next(i for i in services.invitations_of(meeting) if i.channel == Channel.EMAIL)
-    meeting_services.remove_invitee(meeting, target.person, "Démission", None)
+    meeting_invitees.remove_invitee(meeting, target.person, "Démission", None)
     db.session.commit()
     guest = f.person("Ingénieure", email="ingenierie@example.org")
-    meeting_services.add_invitee(meeting, guest, "Partenaire technique", None)
+    meeting_invitees.add_invitee(meeting, guest, "Partenaire technique", None)
     db.session.commit()
     _drain(app)
     new = _received(smtp_server)[before:]

@@ -13,8 +13,8 @@ from sqlalchemy import event
 from concertation.accounts.models import User, UserRole
 from concertation.extensions import db
 from concertation.invitations.models import Invitation
+from concertation.meetings.invitees import freeze_invitees
 from concertation.meetings.models import Meeting
-from concertation.meetings.services import freeze_invitees
 from concertation.people.models import Person, Role
 from tests import factories as f
 from tests.conftest import TEST_PASSWORD, csrf_token

@@ -17,8 +17,8 @@ from concertation.core.dates import format_meeting_time
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.meetings.composition import compute_invitees
+from concertation.meetings.invitees import freeze_invitees
 from concertation.meetings.models import Meeting, MeetingStatus
-from concertation.meetings.services import freeze_invitees
 from concertation.people.models import Person, Role
 from tests import factories as f
 from tests.conftest import csrf_token

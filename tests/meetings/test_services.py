@@ -10,18 +10,16 @@ from sqlalchemy import event, func, select
 from concertation.extensions import db
 from concertation.meetings.composition import compute_invitees
 from concertation.meetings.exceptions import InvalidInviteeChange, InvalidMeeting, MeetingNotEditable
-from concertation.meetings.models import AgendaItem, CompositionRule, Meeting, MeetingStatus, Selector
-from concertation.meetings.services import (
-    MeetingInput,
+from concertation.meetings.invitees import (
     add_invitee,
     apply_diff,
-    create_meeting,
     current_invitees,
     freeze_invitees,
     invitee_diff,
     remove_invitee,
-    update_meeting,
 )
+from concertation.meetings.models import AgendaItem, CompositionRule, Meeting, MeetingStatus, Selector
+from concertation.meetings.services import MeetingInput, create_meeting, update_meeting
 from concertation.meetings.warnings import date_warnings, list_warnings
 from concertation.people.models import Person, Role
 from tests import factories as f

@@ -192,7 +192,7 @@ def test_attendance_opens_on_the_meetings_day(app: Flask, client: FlaskClient, l
 
     f.gevaudan_elus()
     ahead = f.meeting(starts_at=f.paris(2027, 3, 9, 0, 30))  # 8 March, 23:30 UTC
-    from concertation.meetings.services import freeze_invitees
+    from concertation.meetings.invitees import freeze_invitees
     from concertation.minutes.attendance import current_invitees
 
     freeze_invitees(ahead)

@@ -15,7 +15,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.demo import load_demo
 from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
-from concertation.meetings.services import freeze_invitees
+from concertation.meetings.invitees import freeze_invitees
 from concertation.minutes.sheet import build_sheet
 from tests import factories as f
 from tests.api.helpers import count_queries

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("lozere")
 def _held_with_attendance(kind: str, came: int, **scope: str):  # type: ignore[no-untyped-def]
     meeting = past_meeting(kind, title=f"{kind} test", **scope)
     meeting.status = "tenue"
-    from concertation.meetings.services import freeze_invitees
+    from concertation.meetings.invitees import freeze_invitees
 
     freeze_invitees(meeting)
     invitees = current_invitees(meeting)
@@ -67,7 +67,7 @@ def test_turnout_by_meeting_cc_town_and_the_invitees_who_never_came(
 
 def test_meetings_not_yet_held_are_not_counted(app: object) -> None:
     """Issue 12, item 14: attendance typed ahead (before the rule) does not enter the statistics."""
-    from concertation.meetings.services import freeze_invitees
+    from concertation.meetings.invitees import freeze_invitees
     from concertation.minutes.enums import AttendanceStatus, AttendeeKind
     from concertation.minutes.models import Attendance
     from tests import factories as f

@@ -1,28 +1,28 @@
-"""The minutes blueprint and what its views share: loading, the current user, settings, answers."""
+"""What the minutes views share: loading, the current user, settings, answers, the commit of a form."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.accounts.models import User, UserRole
+from concertation.accounts.models import User
 from concertation.contracts.settings import ProjectRules, project_rules
+from concertation.core.forms_flow import commit_or_rollback
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
+from concertation.minutes.exceptions import InvalidInput, MinutesError
+from concertation.minutes.forms import show_errors
 from concertation.minutes.scans import ScanSettings
 from concertation.notifications.emails import MailContext
 from concertation.territory.models import Sector
 
-bp = Blueprint("minutes", __name__)
-
-
-@bp.context_processor
-def helpers() -> dict[str, Any]:
-    return {"can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR)}
+T = TypeVar("T")
 
 
 def me() -> User:
@@ -59,3 +59,25 @@ def mail_context() -> MailContext:
 
 def back(endpoint: str, meeting: Meeting, anchor: str | None = None) -> BaseResponse:
     return redirect(url_for(endpoint, meeting_id=meeting.id, _anchor=anchor), 303)
+
+
+def submit(
+    form: FlaskForm,
+    action: Callable[[], T],
+    *,
+    done: Callable[[T], str],
+    then: BaseResponse,
+    failed: BaseResponse,
+) -> BaseResponse | None:
+    """Commit `action` and flash `done(result)`, answering `then`. A refused input (InvalidInput) puts its
+    messages on `form` and returns None: the route shows the form again (422). Any other MinutesError
+    is flashed and answered with `failed`."""
+    outcome = commit_or_rollback(action, MinutesError)
+    if isinstance(outcome, InvalidInput):
+        show_errors(form, outcome.errors)
+        return None
+    if isinstance(outcome, MinutesError):
+        flash(str(outcome), "danger")
+        return failed
+    flash(done(outcome), "success")
+    return then

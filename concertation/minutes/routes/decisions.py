@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, flash, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.core.forms_flow import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
@@ -14,7 +15,6 @@ from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.actions import actions_of, add_action, set_action_status
 from concertation.minutes.attendance import current_invitees, others
-from concertation.minutes.blueprint import back, bp, load_meeting, me, rules
 from concertation.minutes.decisions import (
     contract_choices,
     decisions_of,
@@ -23,7 +23,7 @@ from concertation.minutes.decisions import (
     undo_decision,
 )
 from concertation.minutes.enums import DecisionKind
-from concertation.minutes.exceptions import InvalidInput, MinutesError
+from concertation.minutes.exceptions import MinutesError
 from concertation.minutes.forms import (
     ActionForm,
     ActionItemForm,
@@ -34,6 +34,7 @@ from concertation.minutes.forms import (
 )
 from concertation.minutes.minutes import minutes_of
 from concertation.minutes.models import ActionItem, Decision
+from concertation.minutes.routes.common import back, load_meeting, me, rules, submit
 
 PAGE = "minutes.decisions_page"
 
@@ -94,35 +95,28 @@ def _page(
     return render_template("minutes/decisions.html", **context), status
 
 
-@bp.route("/reunions/<int:meeting_id>/decisions")
 @reader_required
 def decisions_page(meeting_id: int) -> tuple[str, int]:
     return _page(load_meeting(meeting_id))
 
 
-@bp.route("/reunions/<int:meeting_id>/decisions", methods=["POST"])
 @organiser_required
 def add_decision(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            decision = record_decision(meeting, form.to_input(), user=me(), rules=rules())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back(PAGE, meeting)
-        else:
-            db.session.commit()
-            flash(f"Décision enregistrée : {decision.summary}", "success")
-            return back(PAGE, meeting, "decisions")
+        answer = submit(
+            form,
+            lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()),
+            done=lambda decision: f"Décision enregistrée : {decision.summary}",
+            then=back(PAGE, meeting, "decisions"),
+            failed=back(PAGE, meeting),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), decision_form=form, status=422)
 
 
-@bp.route("/reunions/<int:meeting_id>/decisions/<int:decision_id>/annulation", methods=["POST"])
 @organiser_required
 def undo(meeting_id: int, decision_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
@@ -132,18 +126,11 @@ def undo(meeting_id: int, decision_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting, "decisions")
-    try:
-        undo_decision(decision, user=me(), rules=rules())
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: undo_decision(decision, user=me(), rules=rules()), MinutesError):
         flash("Décision annulée : le contrat a retrouvé son état précédent.", "success")
     return back(PAGE, meeting, "decisions")
 
 
-@bp.route("/reunions/<int:meeting_id>/contrat", methods=["POST"])
 @organiser_required
 def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
@@ -151,47 +138,39 @@ def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         raw = form.contract_id.data or ""
         contract = next((c for c in contract_choices(meeting) if str(c.id) == raw), None)
-        try:
-            if contract is None:
-                raise InvalidInput({"contract_id": "Choisissez un contrat du territoire de la réunion."})
-            link_contract(meeting, contract)
-        except InvalidInput as error:
+        if contract is None:
             db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back(PAGE, meeting)
-        else:
-            db.session.commit()
-            flash(f"Réunion reliée au contrat « {contract.title} ».", "success")
-            return back(PAGE, meeting)
+            show_errors(form, {"contract_id": "Choisissez un contrat du territoire de la réunion."})
+            return _page(load_meeting(meeting_id), link_form=form, status=422)
+        answer = submit(
+            form,
+            lambda: link_contract(meeting, contract),
+            done=lambda _: f"Réunion reliée au contrat « {contract.title} ».",
+            then=back(PAGE, meeting),
+            failed=back(PAGE, meeting),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), link_form=form, status=422)
 
 
-@bp.route("/reunions/<int:meeting_id>/actions", methods=["POST"])
 @organiser_required
 def new_action(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = ActionItemForm()
     if form.validate_on_submit():
-        try:
-            add_action(meeting, form.to_input(), user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back(PAGE, meeting, "actions")
-        else:
-            db.session.commit()
-            flash("Action enregistrée.", "success")
-            return back(PAGE, meeting, "actions")
+        answer = submit(
+            form,
+            lambda: add_action(meeting, form.to_input(), user=me()),
+            done=lambda _: "Action enregistrée.",
+            then=back(PAGE, meeting, "actions"),
+            failed=back(PAGE, meeting, "actions"),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), action_form=form, status=422)
 
 
-@bp.route("/reunions/<int:meeting_id>/actions/<int:action_id>/statut", methods=["POST"])
 @organiser_required
 def action_status(meeting_id: int, action_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
@@ -202,12 +181,6 @@ def action_status(meeting_id: int, action_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting, "actions")
-    try:
-        set_action_status(item, form.status.data or "")
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: set_action_status(item, form.status.data or ""), MinutesError):
         flash(f"Action « {item.title} » : {item.status_label.lower()}.", "success")
     return back(PAGE, meeting, "actions")

@@ -8,13 +8,11 @@ from concertation.contracts.models import Contract
 from concertation.core.security import reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.minutes.blueprint import bp
 from concertation.minutes.chart import turnout_chart
 from concertation.minutes.stats import stats_years, turnout_stats
 from concertation.minutes.timeline import contract_timeline
 
 
-@bp.route("/statistiques/participation")
 @reader_required
 def stats() -> str:
     years = stats_years()
@@ -32,7 +30,6 @@ def stats() -> str:
     return render_template("minutes/stats.html", stats=found, chart=chart, years=years, year=year)
 
 
-@bp.route("/contrats/<int:contract_id>/chronologie")
 @reader_required
 def contract_timeline_page(contract_id: int) -> str:
     contract = db.get_or_404(Contract, contract_id)

@@ -5,19 +5,20 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes import minutes as service
-from concertation.minutes.blueprint import back, bp, load_meeting, mail_context, me
 from concertation.minutes.diffusion import diffuse, recipients
 from concertation.minutes.diffusion_preview import diffusion_preview as preview_diffusion
 from concertation.minutes.document import build_document, document_pdf
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import InvalidInput, MinutesError
-from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm, show_errors
+from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm
 from concertation.minutes.markdown import clean_document
 from concertation.minutes.models import Minutes, MinutesSection
+from concertation.minutes.routes.common import back, load_meeting, mail_context, me, submit
 
 PAGE = "minutes.minutes_page"
 
@@ -29,7 +30,6 @@ def _minutes_or_back(meeting: Meeting) -> Minutes | None:
     return minutes
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu")
 @reader_required
 def minutes_page(meeting_id: int) -> str:
     meeting = load_meeting(meeting_id)
@@ -45,20 +45,14 @@ def minutes_page(meeting_id: int) -> str:
     )
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/commencer", methods=["POST"])
 @organiser_required
 def start_minutes(meeting_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting)
-    try:
-        service.ensure_minutes(meeting)
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if not commit_or_flash(lambda: service.ensure_minutes(meeting), MinutesError):
         return back(PAGE, meeting)
-    db.session.commit()
     return back("minutes.edit_minutes", meeting)
 
 
@@ -76,7 +70,6 @@ def _edit_page(meeting: Meeting, minutes: Minutes, **context: object) -> str:
     )
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/modifier", methods=["GET", "POST"])
 @organiser_required
 def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
@@ -92,21 +85,16 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     if not form.validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.edit_minutes", meeting)
-    try:
-        plain = service.update_sections(
-            minutes, form.sections([s.id for s in minutes.sections], request.form)
-        )
-    except InvalidInput as error:
-        db.session.rollback()
-        minutes = service.minutes_of(meeting)
-        assert minutes is not None
-        errors = {k.removeprefix("sections."): v for k, v in error.errors.items()}
-        return _edit_page(meeting, minutes, form=form, errors=errors, submitted=dict(request.form)), 422
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    sections = form.sections([s.id for s in minutes.sections], request.form)
+    plain = commit_or_rollback(lambda: service.update_sections(minutes, sections), MinutesError)
+    if isinstance(plain, InvalidInput):
+        reloaded = service.minutes_of(meeting)
+        assert reloaded is not None
+        errors = {k.removeprefix("sections."): v for k, v in plain.errors.items()}
+        return _edit_page(meeting, reloaded, form=form, errors=errors, submitted=dict(request.form)), 422
+    if isinstance(plain, MinutesError):
+        flash(str(plain), "danger")
         return back(PAGE, meeting)
-    db.session.commit()
     flash("Compte rendu enregistré.", "success")
     for title in plain:
         flash(
@@ -119,7 +107,6 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     return back(PAGE, meeting)
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/sections", methods=["POST"])
 @organiser_required
 def add_section(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
@@ -128,25 +115,20 @@ def add_section(meeting_id: int) -> BaseResponse | tuple[str, int]:
         return back(PAGE, meeting)
     form = FreeSectionForm()
     if form.validate_on_submit():
-        try:
-            service.add_free_section(minutes, form.title.data or "")
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back(PAGE, meeting)
-        else:
-            db.session.commit()
-            flash("Section ajoutée.", "success")
-            return back("minutes.edit_minutes", meeting)
-    minutes = service.minutes_of(meeting)
-    assert minutes is not None
-    return _edit_page(meeting, minutes, section_form=form), 422
+        answer = submit(
+            form,
+            lambda: service.add_free_section(minutes, form.title.data or ""),
+            done=lambda _: "Section ajoutée.",
+            then=back("minutes.edit_minutes", meeting),
+            failed=back(PAGE, meeting),
+        )
+        if answer is not None:
+            return answer
+    reloaded = service.minutes_of(meeting)
+    assert reloaded is not None
+    return _edit_page(meeting, reloaded, section_form=form), 422
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/sections/<int:section_id>/suppression", methods=["POST"])
 @organiser_required
 def remove_section(meeting_id: int, section_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
@@ -155,15 +137,8 @@ def remove_section(meeting_id: int, section_id: int) -> BaseResponse:
         abort(404)
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
-    else:
-        try:
-            service.remove_free_section(section)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash("Section supprimée.", "success")
+    elif commit_or_flash(lambda: service.remove_free_section(section), MinutesError):
+        flash("Section supprimée.", "success")
     return back("minutes.edit_minutes", meeting)
 
 
@@ -175,38 +150,33 @@ def _transition(meeting_id: int, change: str) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting)
-    try:
+
+    def apply() -> str:
+        """The change, then its message for the organiser."""
         if change == "valider":
             service.validate_minutes(minutes, user=me())
-            done = "Compte rendu validé : il peut être diffusé."
-        elif change == "brouillon":
+            return "Compte rendu validé : il peut être diffusé."
+        if change == "brouillon":
             service.reopen_draft(minutes)
-            done = "Compte rendu repassé en brouillon."
-        else:
-            sent = diffuse(minutes, mail_context(), user=me())
-            done = f"Compte rendu diffusé : {sent} courriel(s) en cours d'envoi, avec le PDF joint."
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return back(PAGE, meeting)
-    db.session.commit()
-    flash(done, "success")
+            return "Compte rendu repassé en brouillon."
+        sent = diffuse(minutes, mail_context(), user=me())
+        return f"Compte rendu diffusé : {sent} courriel(s) en cours d'envoi, avec le PDF joint."
+
+    done = commit_or_rollback(apply, MinutesError)
+    flash(str(done), "danger" if isinstance(done, MinutesError) else "success")
     return back(PAGE, meeting)
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/validation", methods=["POST"])
 @organiser_required
 def validate(meeting_id: int) -> BaseResponse:
     return _transition(meeting_id, "valider")
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/brouillon", methods=["POST"])
 @organiser_required
 def reopen(meeting_id: int) -> BaseResponse:
     return _transition(meeting_id, "brouillon")
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/diffusion", methods=["GET"])
 @organiser_required
 def diffusion_preview(meeting_id: int) -> str | BaseResponse:
     """The recipients and the email as sent, before the organiser confirms the diffusion."""
@@ -225,14 +195,12 @@ def diffusion_preview(meeting_id: int) -> str | BaseResponse:
     )
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/diffusion", methods=["POST"])
 @organiser_required
 def diffusion(meeting_id: int) -> BaseResponse:
     """Every email is an outbox row written in this transaction; the sender delivers them after it."""
     return _transition(meeting_id, "diffuser")
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/correction", methods=["POST"])
 @organiser_required
 def correction(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
@@ -241,29 +209,24 @@ def correction(meeting_id: int) -> BaseResponse | tuple[str, int]:
         return back(PAGE, meeting)
     form = CorrectionForm()
     if form.validate_on_submit():
-        try:
-            service.open_correction(minutes, form.reason.data or "")
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back(PAGE, meeting)
-        else:
-            db.session.commit()
-            flash(
-                f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable.",
-                "success",
-            )
-            return back("minutes.edit_minutes", meeting)
-    minutes = service.minutes_of(meeting)
-    assert minutes is not None
+        answer = submit(
+            form,
+            lambda: service.open_correction(minutes, form.reason.data or ""),
+            done=lambda _: (
+                f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable."
+            ),
+            then=back("minutes.edit_minutes", meeting),
+            failed=back(PAGE, meeting),
+        )
+        if answer is not None:
+            return answer
+    reloaded = service.minutes_of(meeting)
+    assert reloaded is not None
     page = render_template(
         "minutes/minutes.html",
         meeting=meeting,
-        minutes=minutes,
-        doc=build_document(minutes),
+        minutes=reloaded,
+        doc=build_document(reloaded),
         recipients=recipients(meeting),
         action=ActionForm(),
         correction_form=form,
@@ -271,7 +234,6 @@ def correction(meeting_id: int) -> BaseResponse | tuple[str, int]:
     return page, 422
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu.pdf")
 @reader_required
 def minutes_pdf(meeting_id: int) -> Response:
     meeting = load_meeting(meeting_id)
@@ -285,7 +247,6 @@ def minutes_pdf(meeting_id: int) -> Response:
     return response
 
 
-@bp.route("/reunions/<int:meeting_id>/compte-rendu/versions/<int:number>")
 @reader_required
 def version(meeting_id: int, number: int) -> str:
     """A diffused version as it was sent."""

@@ -1,7 +1,5 @@
 """Attendance pages: the attendance of a meeting, people who came uninvited, the printable sheet and
-the scans of the signed sheet. The compte rendu, the decisions and the statistics have their own
-modules, all on the blueprint of `blueprint`.
-"""
+the scans of the signed sheet."""
 
 from __future__ import annotations
 
@@ -11,11 +9,11 @@ from typing import Any
 from flask import Response, abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
-from concertation.minutes import attendance, decision_routes, minutes_routes, stats_routes
-from concertation.minutes.blueprint import back, bp, load_meeting, me, scan_settings
+from concertation.minutes import attendance
 from concertation.minutes.exceptions import InvalidInput, MinutesError
 from concertation.minutes.forms import (
     ATTENDANCE_CHOICES,
@@ -26,10 +24,9 @@ from concertation.minutes.forms import (
     show_errors,
 )
 from concertation.minutes.models import Attendance, AttendanceScan
+from concertation.minutes.routes.common import back, load_meeting, me, scan_settings, submit
 from concertation.minutes.scans import add_scan, scan_path
 from concertation.minutes.sheet import sheet_pdf
-
-__all__ = ["bp", "decision_routes", "minutes_routes", "stats_routes"]
 
 
 def _scans(meeting: Meeting) -> list[AttendanceScan]:
@@ -70,13 +67,11 @@ def _page(
     return render_template("minutes/attendance.html", **context), status
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement")
 @reader_required
 def attendance_page(meeting_id: int) -> tuple[str, int]:
     return _page(load_meeting(meeting_id))
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement", methods=["POST"])
 @organiser_required
 def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
@@ -85,46 +80,39 @@ def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.attendance_page", meeting)
     ids = [line.person.id for line in attendance.attendance_lines(meeting)]
-    try:
-        counts = attendance.record_attendance(meeting, form.entries(ids, request.form), user=me())
-    except InvalidInput as error:
-        db.session.rollback()
-        errors = {key.removeprefix("attendance."): message for key, message in error.errors.items()}
+    counts = commit_or_rollback(
+        lambda: attendance.record_attendance(meeting, form.entries(ids, request.form), user=me()),
+        MinutesError,
+    )
+    if isinstance(counts, InvalidInput):
+        errors = {key.removeprefix("attendance."): message for key, message in counts.errors.items()}
         return _page(load_meeting(meeting_id), errors=errors, submitted=dict(request.form), status=422)
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if isinstance(counts, MinutesError):
+        flash(str(counts), "danger")
         return back("minutes.attendance_page", meeting)
-    db.session.commit()
     flash(
         f"Présences enregistrées : {counts.came} présent(s) ou représenté(s) sur {counts.invited}.", "success"
     )
     return back("minutes.attendance_page", meeting)
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement/autres", methods=["POST"])
 @organiser_required
 def add_other(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = OtherForm()
     if form.validate_on_submit():
-        try:
-            row = attendance.add_other(meeting, form.to_input(), user=me())
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
-        except MinutesError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-            return back("minutes.attendance_page", meeting, "autres")
-        else:
-            db.session.commit()
-            flash(f"{row.display_name} ajouté(e) aux présents.", "success")
-            return back("minutes.attendance_page", meeting, "autres")
+        answer = submit(
+            form,
+            lambda: attendance.add_other(meeting, form.to_input(), user=me()),
+            done=lambda row: f"{row.display_name} ajouté(e) aux présents.",
+            then=back("minutes.attendance_page", meeting, "autres"),
+            failed=back("minutes.attendance_page", meeting, "autres"),
+        )
+        if answer is not None:
+            return answer
     return _page(load_meeting(meeting_id), other_form=form, status=422)
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement/autres/<int:attendance_id>/retrait", methods=["POST"])
 @organiser_required
 def remove_other(meeting_id: int, attendance_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
@@ -134,18 +122,11 @@ def remove_other(meeting_id: int, attendance_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.attendance_page", meeting, "autres")
-    try:
-        attendance.remove_other(row)
-    except MinutesError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: attendance.remove_other(row), MinutesError):
         flash("Personne retirée des présents.", "success")
     return back("minutes.attendance_page", meeting, "autres")
 
 
-@bp.route("/reunions/<int:meeting_id>/feuille-emargement.pdf")
 @reader_required
 def sheet(meeting_id: int) -> Response:
     """The printable attendance sheet, prefilled from the invitee list."""
@@ -155,32 +136,30 @@ def sheet(meeting_id: int) -> Response:
     return response
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement/scans", methods=["POST"])
 @organiser_required
 def upload_scan(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = ScanForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            add_scan(
+        added = commit_or_rollback(
+            lambda: add_scan(
                 meeting,
                 filename=getattr(upload, "filename", "") or "",
                 stream=upload.stream if upload is not None else io.BytesIO(),
                 settings=scan_settings(),
                 user=me(),
-            )
-        except InvalidInput as error:
-            db.session.rollback()
-            show_errors(form, error.errors)
+            ),
+            InvalidInput,
+        )
+        if isinstance(added, InvalidInput):
+            show_errors(form, added.errors)
         else:
-            db.session.commit()
             flash("Feuille d'émargement signée enregistrée.", "success")
             return back("minutes.attendance_page", meeting, "scans")
     return _page(load_meeting(meeting_id), scan_form=form, status=422)
 
 
-@bp.route("/reunions/<int:meeting_id>/emargement/scans/<int:scan_id>")
 @organiser_required
 def download_scan(meeting_id: int, scan_id: int) -> Response:
     """A signed sheet holds signatures: organisers only."""

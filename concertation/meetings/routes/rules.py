@@ -1,0 +1,87 @@
+"""Composition rules of the invitee lists (admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
+from concertation.core.ids import parse_id
+from concertation.core.security import admin_required
+from concertation.extensions import db
+from concertation.meetings import rules
+from concertation.meetings.exceptions import MeetingError
+from concertation.meetings.forms import ActionForm, RuleForm
+from concertation.meetings.models import SELECTOR_LABELS, CompositionRule, Selector
+from concertation.people.models import Person
+
+
+@admin_required
+def rules_admin() -> str:
+    return _render_rules(RuleForm())
+
+
+def _render_rules(form: RuleForm) -> str:
+    query = request.args.get("q", "").strip()
+    form.fill_persons(rules.guest_candidates(query))
+    return render_template(
+        "meetings/rules.html",
+        rules_by_kind=rules.rules_by_kind(),
+        form=form,
+        query=query,
+        action=ActionForm(),
+        person_selector=Selector.PERSON,
+        selector_labels={selector.value: label for selector, label in SELECTOR_LABELS.items()},
+    )
+
+
+@admin_required
+def rule_add() -> BaseResponse | tuple[str, int]:
+    form = RuleForm()
+    if form.validate_on_submit():
+        raw = form.person_id.data or ""
+        person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
+        rule = commit_or_rollback(
+            lambda: rules.add_rule(
+                form.kind.data or "", form.selector.data or "", person=person, label=form.label.data or ""
+            ),
+            MeetingError,
+        )
+        if isinstance(rule, MeetingError):
+            form.selector.errors = [*form.selector.errors, str(rule)]
+        else:
+            flash(f"Règle « {rule.description} » ajoutée.", "success")
+            return redirect(url_for(".rules_admin", _anchor=f"regles-{rule.meeting_kind}"), 303)
+    return _render_rules(form), 422
+
+
+def _rule_action(rule_id: int, change: Any, done: str) -> BaseResponse:
+    rule = db.get_or_404(CompositionRule, rule_id)
+    if not ActionForm().validate_on_submit():
+        flash("Le formulaire a expiré : rechargez la page.", "danger")
+    elif commit_or_flash(lambda: change(rule), MeetingError, category="warning"):
+        flash(done, "success")
+    return redirect(url_for(".rules_admin", _anchor=f"regles-{rule.meeting_kind}"), 303)
+
+
+@admin_required
+def rule_toggle(rule_id: int) -> BaseResponse:
+    enable = request.form.get("activer") == "1"
+    return _rule_action(
+        rule_id,
+        lambda rule: rules.set_rule_enabled(rule, enable),
+        "Règle activée." if enable else "Règle désactivée.",
+    )
+
+
+@admin_required
+def rule_move(rule_id: int) -> BaseResponse:
+    offset = -1 if request.form.get("sens") == "haut" else 1
+    return _rule_action(rule_id, lambda rule: rules.move_rule(rule, offset), "Ordre des règles modifié.")
+
+
+@admin_required
+def rule_delete(rule_id: int) -> BaseResponse:
+    return _rule_action(rule_id, rules.delete_rule, "Règle supprimée.")
