@@ -172,7 +172,8 @@ def register_error_pages(app: Flask) -> None:
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import ServiceUnavailable
 
-    from concertation.api.errors import is_api_request, json_error
+    from concertation.api.errors import json_error
+    from concertation.core.requests import is_api_request
     from concertation.observability.retry import ENVIRON_COMMITTED, flag_lost_connection
 
     @app.errorhandler(OperationalError)

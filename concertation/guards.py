@@ -18,6 +18,8 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
+from concertation.core.requests import is_api_request
+
 # PostgreSQL's INTEGER, the type of every primary key.
 MAX_ID = 2**31 - 1
 # Pages far beyond the last one are empty; past this one, their offset would overflow the databases'
@@ -109,8 +111,6 @@ def _json_body() -> tuple[Any, bool]:
 
 
 def _refusal(message: str) -> ResponseReturnValue:
-    from concertation.api.errors import is_api_request  # the API's blueprints import this module
-
     if is_api_request():
         return jsonify(code=400, status="Bad Request", message=message), 400
     return render_template("errors/error.html", code=400, message=message), 400
@@ -134,8 +134,6 @@ def refuse_unstorable_text() -> ResponseReturnValue | None:
 
 def _refuse_unstorable_text_in_pages() -> ResponseReturnValue | None:
     # The API's blueprints check it themselves, after authentication.
-    from concertation.api.errors import is_api_request
-
     return None if is_api_request() else refuse_unstorable_text()
 
 
