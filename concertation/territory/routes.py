@@ -174,11 +174,13 @@ def _syndicate_data(form: SyndicateForm) -> services.SyndicateData:
 
 
 def _attach_error(form: SyndicateForm, error: TerritoryError) -> None:
-    field = getattr(form, getattr(error, "field", "") or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    errors = error.errors if isinstance(error, services.InvalidSyndicate) else {"": [str(error)]}
+    for name, messages in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
 
 
 @bp.route("/syndicats/nouveau", methods=["GET", "POST"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from concertation.core.text import sort_key
 from concertation.extensions import db
@@ -27,11 +27,17 @@ def sector_by_town(insee_code: str) -> Sector | None:
 
 
 class InvalidSyndicate(TerritoryError):
-    """A syndicate that cannot be saved as entered; nothing was written."""
+    """A syndicate that cannot be saved as entered; nothing was written.
 
-    def __init__(self, message: str, field: str = "") -> None:
+    `field` names the first field in error; `errors` maps every field in error to its French messages.
+    """
+
+    def __init__(
+        self, message: str, field: str = "", *, errors: Mapping[str, list[str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.errors = dict(errors) if errors else {field: [message]}
 
 
 @dataclass(frozen=True)
@@ -73,23 +79,30 @@ def update_sector(sector: Sector, intercommunality_ids: Iterable[int], commune_i
 
 
 def _check_syndicate(data: SyndicateData, current: Syndicate | None) -> tuple[str, str | None]:
+    """The name and SIREN to store; InvalidSyndicate with every field in error otherwise."""
+    errors: dict[str, list[str]] = {}
     name = " ".join(data.name.split())
     if not name:
-        raise InvalidSyndicate("Le nom du syndicat est obligatoire.", "name")
-    if len(name) > 200:
-        raise InvalidSyndicate("Le nom du syndicat ne doit pas dépasser 200 caractères.", "name")
-    siren = normalise_siren(data.siren)
-    same_name = select(Syndicate).where(Syndicate.name == name)
-    same_siren = select(Syndicate).where(Syndicate.siren == siren)
+        errors["name"] = ["Le nom du syndicat est obligatoire."]
+    elif len(name) > 200:
+        errors["name"] = ["Le nom du syndicat ne doit pas dépasser 200 caractères."]
+    try:
+        siren = normalise_siren(data.siren)
+    except InvalidSyndicate as error:
+        errors["siren"], siren = [str(error)], None
+    others = select(Syndicate.id)
     if current is not None:
-        same_name = same_name.where(Syndicate.id != current.id)
-        same_siren = same_siren.where(Syndicate.id != current.id)
-    if db.session.scalar(same_name) is not None:
-        raise InvalidSyndicate(f"Un syndicat nommé « {name} » existe déjà.", "name")
-    if siren is not None and db.session.scalar(same_siren) is not None:
-        raise InvalidSyndicate(f"Un syndicat de SIREN {siren} existe déjà.", "siren")
+        others = others.where(Syndicate.id != current.id)
+    # Names differing only by case are the same syndicate ("SIVOM du Valdonnez", "Sivom du valdonnez").
+    if "name" not in errors and db.session.scalar(others.where(func.lower(Syndicate.name) == name.lower())):
+        errors["name"] = [f"Un syndicat nommé « {name} » existe déjà."]
+    if siren is not None and db.session.scalar(others.where(Syndicate.siren == siren)):
+        errors["siren"] = [f"Un syndicat de SIREN {siren} existe déjà."]
     if len(data.purpose) > 500:
-        raise InvalidSyndicate("L'objet ne doit pas dépasser 500 caractères.", "purpose")
+        errors["purpose"] = ["L'objet ne doit pas dépasser 500 caractères."]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidSyndicate(messages[0], field, errors=errors)
     return name, siren
 
 

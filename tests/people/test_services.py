@@ -304,3 +304,15 @@ def test_syndicate_services_validate_before_writing(lozere: None) -> None:
         create_syndicate(SyndicateData(name="SIVU", commune_ids=(999999,)))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Syndicate.id))) == 0
+
+
+def test_syndicate_names_are_unique_whatever_their_case_and_every_error_is_named(lozere: None) -> None:
+    create_syndicate(SyndicateData(name="SIVOM du Valdonnez", siren="200000001"))
+    with pytest.raises(InvalidSyndicate) as error:
+        create_syndicate(SyndicateData(name="sivom  du valdonnez", siren="200 000 001", purpose="x" * 501))
+    assert error.value.field == "name"
+    assert error.value.errors == {
+        "name": ["Un syndicat nommé « sivom du valdonnez » existe déjà."],
+        "siren": ["Un syndicat de SIREN 200000001 existe déjà."],
+        "purpose": ["L'objet ne doit pas dépasser 500 caractères."],
+    }
