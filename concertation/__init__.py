@@ -144,7 +144,9 @@ def register_cli(app: Flask) -> None:
 
 def register_signals() -> None:
     from concertation.invitations import handlers
+    from concertation.people import handlers as people_handlers
 
+    people_handlers.connect()
     handlers.connect()
 
 

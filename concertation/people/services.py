@@ -31,7 +31,6 @@ from concertation.people.validation import (
     normalise_phone,
     periods_overlap,
 )
-from concertation.territory import services as territory_services
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
 
 CIVILITIES = ("", "M.", "Mme")
@@ -162,12 +161,12 @@ def delete_mandate(mandate: Mandate) -> None:
     db.session.flush()
 
 
-def delete_syndicate(syndicate: Syndicate) -> int:
-    """Remove a syndicate with the mandates held in it; returns how many mandates went with it."""
-    mandates = list(db.session.scalars(select(Mandate).where(Mandate.syndicate_id == syndicate.id)))
+def delete_mandates_in(kind: str, body_id: int) -> int:
+    """Remove the mandates, current or ended, held in a body about to go; returns how many went."""
+    column = BODY_KINDS[kind][1]
+    mandates = list(db.session.scalars(select(Mandate).where(column == body_id)))
     for mandate in mandates:
         db.session.delete(mandate)
-    territory_services.delete_syndicate(syndicate)
     return len(mandates)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from concertation.core.text import sort_key
 from concertation.extensions import db
+from concertation.territory import signals
 from concertation.territory.exceptions import TerritoryError
 from concertation.territory.models import Commune, Intercommunality, Sector, Syndicate, SyndicateMember
 
@@ -138,7 +139,10 @@ def update_syndicate(syndicate: Syndicate, data: SyndicateData) -> None:
     db.session.flush()
 
 
-def delete_syndicate(syndicate: Syndicate) -> None:
-    """Remove a syndicate and its members (mandates held in it are the people domain's to remove first)."""
+def delete_syndicate(syndicate: Syndicate) -> int:
+    """Remove a syndicate, its members and the mandates held in it (removed by the receivers of
+    `signals.syndicate_deleting`); returns how many mandates went with it."""
+    removed = sum(count for _receiver, count in signals.syndicate_deleting.send(syndicate))
     db.session.delete(syndicate)
     db.session.flush()
+    return removed
