@@ -263,7 +263,7 @@ def lozere_elus(seed: int = 48) -> DatasetReport:
     départementaux, one in four also a maire; 6 syndicats of communes or EPCIs have présidents, some of them
     already maire and président d'EPCI (one person, three qualities).
     """
-    from concertation.territory.services import load_lozere
+    from concertation.territory.importer import load_lozere
 
     load_lozere()
     db.session.flush()

@@ -144,7 +144,9 @@ def register_cli(app: Flask) -> None:
 
 def register_signals() -> None:
     from concertation.invitations import handlers
+    from concertation.people import handlers as people_handlers
 
+    people_handlers.connect()
     handlers.connect()
 
 
@@ -172,7 +174,8 @@ def register_error_pages(app: Flask) -> None:
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import ServiceUnavailable
 
-    from concertation.api.errors import is_api_request, json_error
+    from concertation.api.errors import json_error
+    from concertation.core.requests import is_api_request
     from concertation.observability.retry import ENVIRON_COMMITTED, flag_lost_connection
 
     @app.errorhandler(OperationalError)

@@ -114,7 +114,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture()
 def lozere(app: Flask) -> None:
     """The shipped Lozère reference data (communes, EPCIs, cantons, sectors)."""
-    from concertation.territory.services import load_lozere
+    from concertation.territory.importer import load_lozere
 
     load_lozere()
     db.session.commit()

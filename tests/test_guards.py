@@ -14,14 +14,14 @@ from werkzeug.test import TestResponse
 
 from concertation.accounts.models import User, UserRole
 from concertation.core.ids import MAX_ID
-from concertation.extensions import db
-from concertation.guards import (
+from concertation.core.requests import (
     MAX_JSON_DEPTH,
     TOO_DEEP_MESSAGE,
     UNSTORABLE_MESSAGE,
     is_storable,
     json_depth,
 )
+from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.territory.models import Syndicate
 from tests.api.helpers import bearer

@@ -43,19 +43,6 @@ RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 
 # (importing file, imported module): why it is still there. Each one is for the lead of issue 17.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("concertation/territory/routes.py", "concertation.people"): (
-        "issue 17 item 4: the mandate panels move to people, then territory no longer imports people.services"
-    ),
-    ("concertation/territory/routes.py", "concertation.people.models"): (
-        "issue 17 item 4: the mandate panels move to people (Role goes with them)"
-    ),
-    ("concertation/guards.py", "concertation.api.errors"): (
-        "issue 17 item 4: is_api_request moves out of api/, so guards and api stop importing each other"
-    ),
-    ("concertation/api/auth.py", "concertation.guards"): (
-        "issue 17 item 4: refuse_unstorable_text, run by the API after authentication, belongs below api "
-        "(with is_api_request) once guards and api stop importing each other"
-    ),
     ("concertation/api/health.py", "concertation.observability.retry"): (
         "issue 17: flag_lost_connection (observability, app-level) is used by the health check; to move "
         "below api with the lost-connection marker, or the check to the app level"

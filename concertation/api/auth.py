@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from concertation.accounts.models import UserRole
 from concertation.accounts.services import user_for_token
 from concertation.api.errors import api_abort, json_error
-from concertation.guards import refuse_unstorable_text
+from concertation.core.requests import refuse_unstorable_text
 
 BEARER_SCHEME = "bearerAuth"
 BEARER_SECURITY_SCHEME = {

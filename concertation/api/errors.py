@@ -14,6 +14,8 @@ from flask_smorest import Api
 from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException
 
+from concertation.core.requests import is_api_request
+
 API_PREFIX = "/api/v1"
 
 MESSAGES: dict[int, str] = {
@@ -144,11 +146,6 @@ def json_error(error: HTTPException) -> tuple[Response, int, dict[str, str]]:
     """Error handler of the API blueprints."""
     payload, code, headers = error_payload(error)
     return jsonify(payload), code, headers
-
-
-def is_api_request() -> bool:
-    """True for any address under /api/, this version's or not."""
-    return request.path == "/api" or request.path.startswith("/api/")
 
 
 class ConcertationApi(Api):

@@ -10,6 +10,7 @@ from concertation.api.errors import api_abort
 from concertation.api.queries import LAST_PAGE
 from concertation.api.schemas import PeopleQuerySchema, PersonSchema
 from concertation.core.timeutils import today_paris
+from concertation.people.services import DirectoryFilters
 
 blp = ApiBlueprint("api_people", __name__, description="Élus et contacts, avec leurs mandats")
 
@@ -21,11 +22,17 @@ blp = ApiBlueprint("api_people", __name__, description="Élus et contacts, avec 
 def people(args: dict[str, Any], pagination_parameters: Any) -> list[queries.PersonItem]:
     """Personnes par nom, avec tous leurs mandats (« is_current » : en cours à ce jour).
 
-    Filtres : rôle d'un mandat, mots du nom, personnes ayant un mandat en cours. Paginé : paramètres
-    page et page_size, total dans l'en-tête X-Pagination.
+    Filtres : rôle d'un mandat, mots du nom, du prénom ou de l'adresse électronique (cinq au plus),
+    personnes ayant un mandat en cours. Paginé : paramètres page et page_size, total dans l'en-tête
+    X-Pagination.
     """
     items, total = queries.list_people(
-        queries.PeopleFilters(**args),
+        DirectoryFilters(
+            search=args.get("q", ""),
+            role=args.get("role"),
+            include_ended=not args["current"],
+            include_contacts=False,
+        ),
         today_paris(),
         page=min(pagination_parameters.page, LAST_PAGE),
         page_size=pagination_parameters.page_size,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from concertation.core.dated import valid_on
 from concertation.extensions import db
 from concertation.people.models import Mandate, Person, Role, person_order
+from concertation.people.services import DirectoryFilters, directory_conditions
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,6 @@ class PersonItem:
     email: str | None
     phone: str | None
     mandates: list[MandateItem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PeopleFilters:
-    role: Role | None = None
-    q: str | None = None
-    current: bool = False
 
 
 def _body(mandate: Mandate) -> BodyItem:
@@ -104,31 +97,11 @@ def _people_query() -> Select[Person]:
     )
 
 
-def _people_conditions(filters: PeopleFilters, on: date) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    mandate_conditions: list[ColumnElement[bool]] = []
-    if filters.role is not None:
-        mandate_conditions.append(Mandate.role == filters.role)
-    if filters.current:
-        mandate_conditions.append(valid_on(Mandate, on))
-    if mandate_conditions:
-        # One mandate must meet every condition: a current mandate *of that role*.
-        conditions.append(Person.mandates.any(and_(*mandate_conditions)))
-    for term in (filters.q or "").lower().split():
-        conditions.append(
-            or_(
-                func.lower(Person.last_name).contains(term, autoescape=True),
-                func.lower(Person.first_name).contains(term, autoescape=True),
-            )
-        )
-    return conditions
-
-
 def list_people(
-    filters: PeopleFilters, on: date, *, page: int, page_size: int
+    filters: DirectoryFilters, on: date, *, page: int, page_size: int
 ) -> tuple[list[PersonItem], int]:
-    """One page of persons by name, and how many persons match in all."""
-    conditions = _people_conditions(filters, on)
+    """One page of persons by name, and how many persons match in all (the directory's filters)."""
+    conditions = directory_conditions(filters, on)
     total = db.session.scalar(select(func.count(Person.id)).where(*conditions)) or 0
     people = db.session.scalars(
         _people_query()

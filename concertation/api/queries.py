@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.core.collation import french_order
-from concertation.core.dated import valid_on
 from concertation.core.ids import LAST_PAGE as LAST_PAGE  # re-exported for the API views
-from concertation.core.text import fold
 from concertation.extensions import db
+from concertation.territory import queries as territory_queries
 from concertation.territory.models import (
     Canton,
     Commune,
@@ -21,8 +20,6 @@ from concertation.territory.models import (
     Sector,
     Syndicate,
     SyndicateMember,
-    sector_communes,
-    sector_intercommunalities,
 )
 
 
@@ -74,14 +71,6 @@ class SyndicateItem:
     member_intercommunality_sirens: list[str]
 
 
-@dataclass(frozen=True)
-class CommuneFilters:
-    intercommunality: str | None = None
-    canton: str | None = None
-    sector: str | None = None
-    q: str | None = None
-
-
 def _split_codes(value: str) -> list[str]:
     return [code for code in value.split(",") if code]
 
@@ -109,39 +98,10 @@ def _communes_query() -> Select[Commune]:
     )
 
 
-def _member_ids_on(on: date) -> Select[int]:
-    return select(IntercommunalityMembership.commune_id).where(valid_on(IntercommunalityMembership, on))
-
-
-def list_communes(filters: CommuneFilters, on: date) -> list[CommuneItem]:
-    """Communes by INSEE code, filtered by intercommunality (on `on`), canton, sector and name."""
-    stmt = _communes_query().order_by(Commune.insee_code)
-    if filters.intercommunality:
-        members = _member_ids_on(on).join(IntercommunalityMembership.intercommunality)
-        stmt = stmt.where(Commune.id.in_(members.where(Intercommunality.siren == filters.intercommunality)))
-    if filters.canton:
-        stmt = stmt.where(Commune.cantons.any(Canton.code == filters.canton))
-    if filters.sector:
-        town = select(Commune.id).where(Commune.insee_code == filters.sector).scalar_subquery()
-        sector = select(Sector.id).where(Sector.town_id == town).scalar_subquery()
-        through_epci = _member_ids_on(on).join(
-            sector_intercommunalities,
-            sector_intercommunalities.c.intercommunality_id == IntercommunalityMembership.intercommunality_id,
-        )
-        single = select(sector_communes.c.commune_id).where(sector_communes.c.sector_id == sector)
-        stmt = stmt.where(
-            or_(
-                Commune.id.in_(through_epci.where(sector_intercommunalities.c.sector_id == sector)),
-                Commune.id.in_(single),
-            )
-        )
-    communes = db.session.scalars(stmt).all()
-    if filters.q:
-        # Names are full of accents and hyphens ("Saint-Chély-d'Apcher"): compare folded, in Python,
-        # which the few hundred communes of a département allow.
-        wanted = fold(filters.q.replace("-", " "))
-        communes = [c for c in communes if wanted in fold(c.name.replace("-", " "))]
-    return [_commune_item(commune, on) for commune in communes]
+def list_communes(filters: territory_queries.CommuneFilters, on: date) -> list[CommuneItem]:
+    """Communes by INSEE code, filtered as the communes page filters them."""
+    found = sorted(territory_queries.communes(filters, on), key=lambda commune: commune.insee_code)
+    return [_commune_item(commune, on) for commune in found]
 
 
 def get_commune(insee_code: str, on: date) -> CommuneItem | None:

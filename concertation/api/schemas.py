@@ -138,7 +138,7 @@ class SyndicateCreateSchema(ma.Schema):
 
 class PeopleQuerySchema(ma.Schema):
     role = fields.Enum(Role, by_value=True, metadata={"description": "Personnes ayant un mandat de ce rôle"})
-    q = fields.String(metadata={"description": "Mots du nom ou du prénom"})
+    q = fields.String(metadata={"description": "Mots du nom, du prénom ou de l'adresse électronique"})
     current = fields.Boolean(
         load_default=False,
         metadata={

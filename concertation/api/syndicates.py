@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask import url_for
+from sqlalchemy import select
 
 from concertation.api import queries
 from concertation.api.auth import ApiBlueprint
 from concertation.api.errors import api_abort
 from concertation.api.schemas import SyndicateCreateSchema, SyndicateInput, SyndicateSchema
-from concertation.api.services import InvalidSyndicate, create_syndicate
 from concertation.extensions import db
+from concertation.territory.models import Commune, Intercommunality
+from concertation.territory.services import InvalidSyndicate, SyndicateData, create_syndicate
 
 blp = ApiBlueprint("api_syndicates", __name__, description="Syndicats intercommunaux")
 
@@ -32,15 +34,50 @@ def syndicate(syndicate_id: int) -> queries.SyndicateItem:
     return item
 
 
+def _syndicate_data(data: SyndicateInput) -> tuple[SyndicateData, dict[str, list[str]]]:
+    """The domain's input, members named by their ids, and the errors of the codes that name no member."""
+    communes: dict[str, int] = dict(
+        db.session.execute(
+            select(Commune.insee_code, Commune.id).where(Commune.insee_code.in_(data.commune_codes))
+        ).all()
+    )
+    epcis: dict[str, int] = dict(
+        db.session.execute(
+            select(Intercommunality.siren, Intercommunality.id).where(
+                Intercommunality.siren.in_(data.intercommunality_sirens)
+            )
+        ).all()
+    )
+    errors: dict[str, list[str]] = {}
+    unknown = [code for code in data.commune_codes if code not in communes]
+    if unknown:
+        errors["commune_codes"] = [f"Communes inconnues : {', '.join(unknown)}."]
+    unknown = [siren for siren in data.intercommunality_sirens if siren not in epcis]
+    if unknown:
+        errors["intercommunality_sirens"] = [f"Intercommunalités inconnues : {', '.join(unknown)}."]
+    syndicate = SyndicateData(
+        name=data.name,
+        siren=data.siren,
+        purpose=data.purpose,
+        commune_ids=tuple(communes[code] for code in data.commune_codes if code in communes),
+        intercommunality_ids=tuple(epcis[siren] for siren in data.intercommunality_sirens if siren in epcis),
+    )
+    return syndicate, errors
+
+
 @blp.route("/syndicates", methods=["POST"])
 @blp.arguments(SyndicateCreateSchema)
 @blp.response(201, SyndicateSchema)
 def add_syndicate(data: SyndicateInput) -> tuple[queries.SyndicateItem, int, dict[str, str]]:
     """Crée un syndicat avec ses communes et EPCI membres (rôle organisateur)."""
+    syndicate, errors = _syndicate_data(data)
     try:
-        created = create_syndicate(data)
+        created = create_syndicate(syndicate)
     except InvalidSyndicate as error:
-        api_abort(422, errors={"json": error.errors})
+        errors = {**error.errors, **errors}
+    if errors:
+        db.session.rollback()
+        api_abort(422, errors={"json": errors})
     db.session.commit()
     location = url_for("api_syndicates.syndicate", syndicate_id=created.id)
     return queries.syndicate_item(created), 201, {"Location": location}

@@ -5,6 +5,7 @@ These lists are short (a département's communes), so they come whole, without p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from concertation.api import queries
@@ -18,6 +19,8 @@ from concertation.api.schemas import (
     SectorSchema,
 )
 from concertation.core.timeutils import today_paris
+from concertation.territory.queries import CommuneFilters
+from concertation.territory.services import sector_by_town
 
 blp = ApiBlueprint("api_territory", __name__, description="Territoire : communes, EPCI, cantons, secteurs")
 
@@ -29,9 +32,19 @@ def communes(args: dict[str, Any]) -> list[queries.CommuneItem]:
     """Communes, par code INSEE.
 
     Filtres combinables : intercommunalité (adhésion à ce jour), canton, secteur d'une ville principale,
-    partie du nom.
+    partie du nom ou début du code INSEE ou d'un code postal.
     """
-    return queries.list_communes(queries.CommuneFilters(**args), today_paris())
+    filters = CommuneFilters(
+        search=args.get("q", ""),
+        intercommunality_siren=args.get("intercommunality"),
+        canton_code=args.get("canton"),
+    )
+    if "sector" in args:
+        sector = sector_by_town(args["sector"])
+        if sector is None:
+            return []
+        filters = replace(filters, sector_id=sector.id)
+    return queries.list_communes(filters, today_paris())
 
 
 @blp.route("/communes/<insee_code>")

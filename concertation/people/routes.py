@@ -10,13 +10,16 @@ from werkzeug.wrappers import Response
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.people import services
+from concertation.people import panels, services
 from concertation.people.forms import DirectoryFilterForm, EndMandateForm, MandateForm, PersonForm
 from concertation.people.models import ROLE_BODY, Mandate, Person
 from concertation.people.validation import PersonError
 from concertation.territory.forms import ConfirmForm
 
 bp = Blueprint("people", __name__, url_prefix="/elus")
+# The territory pages show their élus through these (territory cannot import people).
+for _panel in (panels.body_mandates, panels.body_heads, panels.body_mandate_count):
+    bp.add_app_template_global(_panel)
 
 
 def _filter_form() -> DirectoryFilterForm:

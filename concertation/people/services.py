@@ -31,7 +31,6 @@ from concertation.people.validation import (
     normalise_phone,
     periods_overlap,
 )
-from concertation.territory import services as territory_services
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
 
 CIVILITIES = ("", "M.", "Mme")
@@ -162,12 +161,12 @@ def delete_mandate(mandate: Mandate) -> None:
     db.session.flush()
 
 
-def delete_syndicate(syndicate: Syndicate) -> int:
-    """Remove a syndicate with the mandates held in it; returns how many mandates went with it."""
-    mandates = list(db.session.scalars(select(Mandate).where(Mandate.syndicate_id == syndicate.id)))
+def delete_mandates_in(kind: str, body_id: int) -> int:
+    """Remove the mandates, current or ended, held in a body about to go; returns how many went."""
+    column = BODY_KINDS[kind][1]
+    mandates = list(db.session.scalars(select(Mandate).where(column == body_id)))
     for mandate in mandates:
         db.session.delete(mandate)
-    territory_services.delete_syndicate(syndicate)
     return len(mandates)
 
 
@@ -220,6 +219,8 @@ class DirectoryFilters:
     role: Role | None = None
     body: tuple[str, int] | None = None  # (kind, id), kind being a key of BODY_KINDS
     include_ended: bool = False
+    # Persons with no mandate at all (contacts), listed with the current élus when no role or body is asked.
+    include_contacts: bool = True
 
 
 def _like(term: str) -> str:
@@ -227,11 +228,12 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def directory_statement(filters: DirectoryFilters, on: date) -> Select[Person]:
-    """Persons matching the filters, by name, with their mandates and bodies loaded.
+def directory_conditions(filters: DirectoryFilters, on: date) -> list[ColumnElement[bool]]:
+    """The WHERE clauses on Person of the élus directory (its pages, its export and the API).
 
-    Without a role or body filter, persons with no mandate at all (contacts) are listed too; former élus
-    whose mandates have all ended appear only when ended mandates are included.
+    Without a role or body filter, persons with no mandate at all (contacts) are listed too unless
+    `include_contacts` is false; former élus whose mandates have all ended appear only when ended
+    mandates are included.
     """
     conditions: list[ColumnElement[bool]] = [Mandate.person_id == Person.id]
     if filters.role is not None:
@@ -242,28 +244,39 @@ def directory_statement(filters: DirectoryFilters, on: date) -> Select[Person]:
     if not filters.include_ended:
         conditions.append(mandate_valid_on(on))
     matching = select(Mandate.id).where(*conditions).exists()
-    stmt = select(Person)
+    found: list[ColumnElement[bool]] = []
     if filters.role is not None or filters.body is not None:
-        stmt = stmt.where(matching)
+        found.append(matching)
     elif not filters.include_ended:
-        stmt = stmt.where(or_(matching, ~select(Mandate.id).where(Mandate.person_id == Person.id).exists()))
+        no_mandate = ~select(Mandate.id).where(Mandate.person_id == Person.id).exists()
+        found.append(or_(matching, no_mandate) if filters.include_contacts else matching)
     for term in filters.search.split()[:5]:
         pattern = _like(term)
-        stmt = stmt.where(
+        found.append(
             or_(
                 Person.last_name.ilike(pattern, escape="\\"),
                 Person.first_name.ilike(pattern, escape="\\"),
                 Person.email.ilike(pattern, escape="\\"),
             )
         )
-    return stmt.options(
-        selectinload(Person.mandates).options(
-            selectinload(Mandate.commune),
-            selectinload(Mandate.intercommunality),
-            selectinload(Mandate.canton),
-            selectinload(Mandate.syndicate),
+    return found
+
+
+def directory_statement(filters: DirectoryFilters, on: date) -> Select[Person]:
+    """Persons matching the filters, by name, with their mandates and bodies loaded."""
+    return (
+        select(Person)
+        .where(*directory_conditions(filters, on))
+        .options(
+            selectinload(Person.mandates).options(
+                selectinload(Mandate.commune),
+                selectinload(Mandate.intercommunality),
+                selectinload(Mandate.canton),
+                selectinload(Mandate.syndicate),
+            )
         )
-    ).order_by(*person_order(), Person.id)
+        .order_by(*person_order(), Person.id)
+    )
 
 
 def directory_page(filters: DirectoryFilters, on: date, page: int) -> Pagination:

@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from concertation.extensions import db
-from concertation.territory import services
+from concertation.territory import importer
 from concertation.territory.exceptions import TerritoryError
 
 territory_cli = AppGroup("territory", help="Référentiel territorial (communes, EPCI, cantons, secteurs).")
@@ -19,7 +19,7 @@ territory_cli = AppGroup("territory", help="Référentiel territorial (communes,
 def load() -> None:
     """Load the shipped Lozère reference data (idempotent)."""
     try:
-        report = services.load_lozere()
+        report = importer.load_lozere()
     except TerritoryError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
@@ -43,9 +43,9 @@ def import_decoupage(
     """Import communes and EPCIs from the découpage administratif JSON files."""
     effective = effective_on.date() if effective_on is not None else None  # type: ignore[attr-defined]
     try:
-        report = services.import_decoupage(
-            services.read_json(communes_json),
-            services.read_json(epci_json),
+        report = importer.import_decoupage(
+            importer.read_json(communes_json),
+            importer.read_json(epci_json),
             departement,
             effective_on=effective,
         )

@@ -9,16 +9,12 @@ from werkzeug.wrappers import Response
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.people import services as people_services
-from concertation.people.models import Role
 from concertation.territory import queries, services
 from concertation.territory.exceptions import TerritoryError
 from concertation.territory.forms import CommuneFilterForm, ConfirmForm, SectorForm, SyndicateForm
 from concertation.territory.models import Canton, Commune, Intercommunality, Sector, Syndicate
 
 bp = Blueprint("territory", __name__, url_prefix="/territoire")
-
-EPCI_ROLES = (Role.PRESIDENT_EPCI, Role.VICE_PRESIDENT_EPCI)
 
 
 @bp.route("/communes")
@@ -50,7 +46,6 @@ def commune(commune_id: int) -> str:
         epci=item.intercommunality_on(today),
         sectors=queries.sectors_by_commune(queries.all_sectors(), today).get(item.id, []),
         syndicates=queries.syndicates_with_member(commune=item),
-        mandates=people_services.mandates_in("commune", item.id, today),
         today=today,
     )
 
@@ -62,7 +57,6 @@ def intercommunalities() -> str:
     return render_template(
         "territory/intercommunalities.html",
         epcis=queries.all_intercommunalities(),
-        presidents=people_services.holders_by_body("intercommunality", [Role.PRESIDENT_EPCI], today),
         today=today,
     )
 
@@ -78,7 +72,6 @@ def intercommunality(epci_id: int) -> str:
         members=epci.communes_on(today),
         sectors=queries.sectors_of_intercommunality(epci),
         syndicates=queries.syndicates_with_member(epci=epci),
-        mandates=people_services.mandates_in("intercommunality", epci.id, today),
         today=today,
     )
 
@@ -86,22 +79,13 @@ def intercommunality(epci_id: int) -> str:
 @bp.route("/cantons")
 @reader_required
 def cantons() -> str:
-    today = today_paris()
-    return render_template(
-        "territory/cantons.html",
-        cantons=queries.all_cantons(),
-        councillors=people_services.holders_by_body("canton", [Role.CONSEILLER_DEPARTEMENTAL], today),
-    )
+    return render_template("territory/cantons.html", cantons=queries.all_cantons())
 
 
 @bp.route("/cantons/<int:canton_id>")
 @reader_required
 def canton(canton_id: int) -> str:
-    item = db.get_or_404(Canton, canton_id)
-    today = today_paris()
-    return render_template(
-        "territory/canton.html", canton=item, mandates=people_services.mandates_in("canton", item.id, today)
-    )
+    return render_template("territory/canton.html", canton=db.get_or_404(Canton, canton_id))
 
 
 @bp.route("/secteurs")
@@ -144,23 +128,13 @@ def edit_sector(sector_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/syndicats")
 @reader_required
 def syndicates() -> str:
-    today = today_paris()
-    return render_template(
-        "territory/syndicates.html",
-        syndicates=queries.all_syndicates(),
-        presidents=people_services.holders_by_body("syndicate", [Role.PRESIDENT_SYNDICAT], today),
-    )
+    return render_template("territory/syndicates.html", syndicates=queries.all_syndicates())
 
 
 @bp.route("/syndicats/<int:syndicate_id>")
 @reader_required
 def syndicate(syndicate_id: int) -> str:
-    item = db.get_or_404(Syndicate, syndicate_id)
-    return render_template(
-        "territory/syndicate.html",
-        syndicate=item,
-        mandates=people_services.mandates_in("syndicate", item.id, today_paris()),
-    )
+    return render_template("territory/syndicate.html", syndicate=db.get_or_404(Syndicate, syndicate_id))
 
 
 def _syndicate_data(form: SyndicateForm) -> services.SyndicateData:
@@ -174,11 +148,13 @@ def _syndicate_data(form: SyndicateForm) -> services.SyndicateData:
 
 
 def _attach_error(form: SyndicateForm, error: TerritoryError) -> None:
-    field = getattr(form, getattr(error, "field", "") or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
+    errors = error.errors if isinstance(error, services.InvalidSyndicate) else {"": [str(error)]}
+    for name, messages in errors.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors.extend(messages)
 
 
 @bp.route("/syndicats/nouveau", methods=["GET", "POST"])
@@ -234,7 +210,7 @@ def delete_syndicate(syndicate_id: int) -> str | Response:
     if form.validate_on_submit():
         name = item.name
         try:
-            removed = people_services.delete_syndicate(item)
+            removed = services.delete_syndicate(item)
             db.session.commit()
         except IntegrityError:
             # Contracts refer to syndicates (project owners, signatories); territory cannot know them.
@@ -248,9 +224,4 @@ def delete_syndicate(syndicate_id: int) -> str | Response:
         suffix = f" avec {removed} mandat(s)" if removed else ""
         flash(f"Syndicat « {name} » supprimé{suffix}.", "success")
         return redirect(url_for("territory.syndicates"), 303)
-    return render_template(
-        "territory/delete_syndicate.html",
-        syndicate=item,
-        form=form,
-        mandate_count=people_services.count_mandates_in("syndicate", item.id),
-    )
+    return render_template("territory/delete_syndicate.html", syndicate=item, form=form)

@@ -1,302 +1,19 @@
-"""Reference-data import (découpage administratif, cantons, sectors) and territory queries."""
+"""Territory look-ups and the organisers' edits of sectors and syndicates."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from concertation.core.text import sort_key
 from concertation.extensions import db
-from concertation.territory.exceptions import InvalidReferenceData, TerritoryError
-from concertation.territory.models import (
-    Canton,
-    Commune,
-    FormerCommune,
-    Intercommunality,
-    IntercommunalityMembership,
-    Sector,
-    Syndicate,
-    SyndicateMember,
-)
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-# The Lozère map of intercommunalities took effect on 1 January 2017 (SDCI 2016).
-LOZERE_MAP_EFFECTIVE_ON = date(2017, 1, 1)
-
-
-@dataclass
-class ImportReport:
-    """What an import created, updated and closed, for the CLI and the logs."""
-
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    closed: dict[str, int] = field(default_factory=dict)
-
-    def count(self, bucket: str, kind: str, n: int = 1) -> None:
-        target = getattr(self, bucket)
-        target[kind] = target.get(kind, 0) + n
-
-    def summary(self) -> str:
-        parts = []
-        for label, bucket in (("créés", self.created), ("mis à jour", self.updated), ("clos", self.closed)):
-            if bucket:
-                parts.append(label + " : " + ", ".join(f"{n} {k}" for k, n in sorted(bucket.items())))
-        return " ; ".join(parts) or "aucun changement"
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidReferenceData(f"Fichier {path.name} illisible : {error}") from error
-
-
-def _require(item: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in item or item[key] in (None, ""):
-        raise InvalidReferenceData(f"{where} : champ « {key} » manquant.")
-    return item[key]
-
-
-def _communes_list(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Current and former communes from either the bare npm array or the shipped wrapper object."""
-    if isinstance(doc, dict):
-        current = doc.get("communes", [])
-        former = doc.get("former_communes", [])
-        return list(current), list(former)
-    if isinstance(doc, list):
-        current = [c for c in doc if c.get("type", "commune-actuelle") == "commune-actuelle"]
-        former = [c for c in doc if c.get("type") in {"commune-deleguee", "commune-associee"}]
-        return current, former
-    raise InvalidReferenceData("Fichier des communes : une liste de communes est attendue.")
-
-
-def _epci_list(doc: Any) -> list[dict[str, Any]]:
-    if isinstance(doc, dict):
-        return list(doc.get("epci", []))
-    if isinstance(doc, list):
-        return doc
-    raise InvalidReferenceData("Fichier des EPCI : une liste d'EPCI est attendue.")
-
-
-def import_decoupage(
-    communes_doc: Any,
-    epci_doc: Any,
-    departement: str,
-    *,
-    effective_on: date | None = None,
-) -> ImportReport:
-    """Upsert the communes of a département and the EPCIs with a member in it.
-
-    Memberships that appear start on `effective_on`; those that disappeared end the day before.
-    Validation happens before any write, so a bad file changes nothing. The caller commits.
-    """
-    report = ImportReport()
-    current, former = _communes_list(communes_doc)
-    rows = [c for c in current if str(c.get("departement", "")) == departement]
-    if not rows:
-        raise InvalidReferenceData(f"Aucune commune du département {departement} dans le fichier.")
-    for index, row in enumerate(rows, start=1):
-        _require(row, "code", f"Commune n° {index}")
-        _require(row, "nom", f"Commune {row.get('code')}")
-    epcis = _epci_list(epci_doc)
-    for index, item in enumerate(epcis, start=1):
-        _require(item, "code", f"EPCI n° {index}")
-        _require(item, "nom", f"EPCI {item.get('code')}")
-
-    existing = {c.insee_code: c for c in db.session.scalars(select(Commune))}
-    communes: dict[str, Commune] = {}
-    for row in rows:
-        code = str(row["code"])
-        commune = existing.get(code)
-        values = {
-            "name": row["nom"],
-            "departement_code": departement,
-            "siren": row.get("siren"),
-            "postal_codes": ",".join(row.get("codesPostaux", [])),
-            "population": row.get("population"),
-        }
-        if commune is None:
-            commune = Commune(insee_code=code, **values)
-            db.session.add(commune)
-            report.count("created", "communes")
-        elif _assign(commune, values):
-            report.count("updated", "communes")
-        communes[code] = commune
-    db.session.flush()
-    _import_former_communes(former, communes, departement, report)
-    _import_epcis(epcis, communes, effective_on, report)
-    return report
-
-
-def _assign(obj: object, values: Mapping[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
-def _import_former_communes(
-    former: Iterable[dict[str, Any]], communes: Mapping[str, Commune], departement: str, report: ImportReport
-) -> None:
-    known = {(f.insee_code, f.kind): f for f in db.session.scalars(select(FormerCommune))}
-    for row in former:
-        if str(row.get("departement", departement)) != departement:
-            continue
-        parent = communes.get(str(row.get("chefLieu", "")))
-        if parent is None:
-            continue
-        key = (str(row["code"]), str(row.get("type", "commune-deleguee")))
-        item = known.get(key)
-        if item is None:
-            db.session.add(FormerCommune(insee_code=key[0], kind=key[1], name=row["nom"], commune=parent))
-            report.count("created", "anciennes communes")
-        elif _assign(item, {"name": row["nom"], "commune_id": parent.id}):
-            report.count("updated", "anciennes communes")
-
-
-def _import_epcis(
-    epcis: Iterable[dict[str, Any]],
-    communes: Mapping[str, Commune],
-    effective_on: date | None,
-    report: ImportReport,
-) -> None:
-    existing = {
-        e.siren: e
-        for e in db.session.scalars(
-            select(Intercommunality).options(selectinload(Intercommunality.memberships))
-        )
-    }
-    for item in epcis:
-        members = [communes[m["code"]] for m in item.get("membres", []) if m.get("code") in communes]
-        if not members:
-            continue  # an EPCI with no member in this département
-        siren = str(item["code"])
-        values = {
-            "name": item["nom"],
-            "kind": item.get("type", "CC"),
-            "population": item.get("populationTotale"),
-        }
-        epci = existing.get(siren)
-        if epci is None:
-            epci = Intercommunality(siren=siren, **values)
-            db.session.add(epci)
-            report.count("created", "intercommunalités")
-        elif _assign(epci, values):
-            report.count("updated", "intercommunalités")
-        _sync_memberships(epci, members, effective_on, report)
-    db.session.flush()
-
-
-def _sync_memberships(
-    epci: Intercommunality, members: list[Commune], effective_on: date | None, report: ImportReport
-) -> None:
-    open_by_commune = {m.commune_id: m for m in epci.memberships if m.ends_on is None}
-    wanted = {c.id: c for c in members if c.id is not None}
-    for commune in members:
-        if commune.id in open_by_commune:
-            continue
-        # A commune moving from another EPCI: close its old membership first.
-        for other in list(commune.memberships):
-            if other.ends_on is None and other.intercommunality is not epci:
-                other.ends_on = (effective_on or date.today()) - timedelta(days=1)
-                report.count("closed", "adhésions")
-        epci.memberships.append(IntercommunalityMembership(commune=commune, starts_on=effective_on))
-        report.count("created", "adhésions")
-    for commune_id, membership in open_by_commune.items():
-        if commune_id not in wanted:
-            membership.ends_on = (effective_on or date.today()) - timedelta(days=1)
-            report.count("closed", "adhésions")
-
-
-def import_cantons(doc: Any) -> ImportReport:
-    """Upsert cantons and their communes from the shipped cantons.json format. The caller commits."""
-    report = ImportReport()
-    items = doc.get("cantons") if isinstance(doc, dict) else None
-    if not items:
-        raise InvalidReferenceData("Fichier des cantons : liste « cantons » absente.")
-    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
-    for index, item in enumerate(items, start=1):
-        where = f"Canton n° {index}"
-        _require(item, "code", where)
-        _require(item, "name", where)
-        unknown = [code for code in item.get("communes", []) if code not in communes]
-        if unknown:
-            raise InvalidReferenceData(f"Canton {item['code']} : communes inconnues {', '.join(unknown)}.")
-    existing = {c.code: c for c in db.session.scalars(select(Canton))}
-    for item in items:
-        canton = existing.get(item["code"])
-        values = {"name": item["name"], "seat_insee_code": item.get("bureau_centralisateur_code")}
-        if canton is None:
-            canton = Canton(code=item["code"], **values)
-            db.session.add(canton)
-            report.count("created", "cantons")
-        elif _assign(canton, values):
-            report.count("updated", "cantons")
-        wanted = sorted((communes[code] for code in item.get("communes", [])), key=lambda c: sort_key(c.name))
-        if {c.id for c in canton.communes} != {c.id for c in wanted}:
-            if canton.id is not None:
-                report.count("updated", "compositions de canton")
-            canton.communes = wanted
-    db.session.flush()
-    return report
-
-
-def load_sectors(doc: Any) -> ImportReport:
-    """Create the default sectors of the main towns; sectors already present are left as edited."""
-    report = ImportReport()
-    items = doc.get("bassins") if isinstance(doc, dict) else None
-    if not items:
-        raise InvalidReferenceData("Fichier des secteurs : liste « bassins » absente.")
-    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
-    epcis = {e.siren: e for e in db.session.scalars(select(Intercommunality))}
-    present = {s.town_id for s in db.session.scalars(select(Sector))}
-    for item in items:
-        town = communes.get(item.get("insee", ""))
-        if town is None:
-            raise InvalidReferenceData(f"Secteur {item.get('town')} : commune {item.get('insee')} inconnue.")
-        if town.id in present:
-            continue
-        missing = [s for s in item.get("intercommunalities", []) if s not in epcis]
-        if missing:
-            raise InvalidReferenceData(f"Secteur {item['town']} : EPCI inconnus {', '.join(missing)}.")
-        sector = Sector(
-            name=item["town"],
-            town=town,
-            intercommunalities=[epcis[s] for s in item.get("intercommunalities", [])],
-            extra_communes=[communes[c] for c in item.get("extra_communes", []) if c in communes],
-        )
-        db.session.add(sector)
-        report.count("created", "secteurs")
-    db.session.flush()
-    return report
-
-
-def load_lozere() -> ImportReport:
-    """Load the shipped Lozère reference data; safe to run again. The caller commits."""
-    report = import_decoupage(
-        read_json(DATA_DIR / "communes.json"),
-        read_json(DATA_DIR / "epci.json"),
-        "48",
-        effective_on=LOZERE_MAP_EFFECTIVE_ON,
-    )
-    for other in (
-        import_cantons(read_json(DATA_DIR / "cantons.json")),
-        load_sectors(read_json(DATA_DIR / "bassins.json")),
-    ):
-        for bucket in ("created", "updated", "closed"):
-            for kind, n in getattr(other, bucket).items():
-                report.count(bucket, kind, n)
-    return report
+from concertation.territory import signals
+from concertation.territory.exceptions import TerritoryError
+from concertation.territory.models import Commune, Intercommunality, Sector, Syndicate, SyndicateMember
 
 
 def intercommunality_by_siren(siren: str) -> Intercommunality | None:
@@ -311,11 +28,17 @@ def sector_by_town(insee_code: str) -> Sector | None:
 
 
 class InvalidSyndicate(TerritoryError):
-    """A syndicate that cannot be saved as entered; nothing was written."""
+    """A syndicate that cannot be saved as entered; nothing was written.
 
-    def __init__(self, message: str, field: str = "") -> None:
+    `field` names the first field in error; `errors` maps every field in error to its French messages.
+    """
+
+    def __init__(
+        self, message: str, field: str = "", *, errors: Mapping[str, list[str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.errors = dict(errors) if errors else {field: [message]}
 
 
 @dataclass(frozen=True)
@@ -357,23 +80,30 @@ def update_sector(sector: Sector, intercommunality_ids: Iterable[int], commune_i
 
 
 def _check_syndicate(data: SyndicateData, current: Syndicate | None) -> tuple[str, str | None]:
+    """The name and SIREN to store; InvalidSyndicate with every field in error otherwise."""
+    errors: dict[str, list[str]] = {}
     name = " ".join(data.name.split())
     if not name:
-        raise InvalidSyndicate("Le nom du syndicat est obligatoire.", "name")
-    if len(name) > 200:
-        raise InvalidSyndicate("Le nom du syndicat ne doit pas dépasser 200 caractères.", "name")
-    siren = normalise_siren(data.siren)
-    same_name = select(Syndicate).where(Syndicate.name == name)
-    same_siren = select(Syndicate).where(Syndicate.siren == siren)
+        errors["name"] = ["Le nom du syndicat est obligatoire."]
+    elif len(name) > 200:
+        errors["name"] = ["Le nom du syndicat ne doit pas dépasser 200 caractères."]
+    try:
+        siren = normalise_siren(data.siren)
+    except InvalidSyndicate as error:
+        errors["siren"], siren = [str(error)], None
+    others = select(Syndicate.id)
     if current is not None:
-        same_name = same_name.where(Syndicate.id != current.id)
-        same_siren = same_siren.where(Syndicate.id != current.id)
-    if db.session.scalar(same_name) is not None:
-        raise InvalidSyndicate(f"Un syndicat nommé « {name} » existe déjà.", "name")
-    if siren is not None and db.session.scalar(same_siren) is not None:
-        raise InvalidSyndicate(f"Un syndicat de SIREN {siren} existe déjà.", "siren")
+        others = others.where(Syndicate.id != current.id)
+    # Names differing only by case are the same syndicate ("SIVOM du Valdonnez", "Sivom du valdonnez").
+    if "name" not in errors and db.session.scalar(others.where(func.lower(Syndicate.name) == name.lower())):
+        errors["name"] = [f"Un syndicat nommé « {name} » existe déjà."]
+    if siren is not None and db.session.scalar(others.where(Syndicate.siren == siren)):
+        errors["siren"] = [f"Un syndicat de SIREN {siren} existe déjà."]
     if len(data.purpose) > 500:
-        raise InvalidSyndicate("L'objet ne doit pas dépasser 500 caractères.", "purpose")
+        errors["purpose"] = ["L'objet ne doit pas dépasser 500 caractères."]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidSyndicate(messages[0], field, errors=errors)
     return name, siren
 
 
@@ -409,7 +139,10 @@ def update_syndicate(syndicate: Syndicate, data: SyndicateData) -> None:
     db.session.flush()
 
 
-def delete_syndicate(syndicate: Syndicate) -> None:
-    """Remove a syndicate and its members (mandates held in it are the people domain's to remove first)."""
+def delete_syndicate(syndicate: Syndicate) -> int:
+    """Remove a syndicate, its members and the mandates held in it (removed by the receivers of
+    `signals.syndicate_deleting`); returns how many mandates went with it."""
+    removed = sum(count for _receiver, count in signals.syndicate_deleting.send(syndicate))
     db.session.delete(syndicate)
     db.session.flush()
+    return removed

@@ -114,6 +114,8 @@ def test_filters(get: Callable[[str], Any], elus: dict[str, Person]) -> None:
     assert names(get("/api/v1/people?q=MART")) == ["Hélène Martin"]
     assert names(get("/api/v1/people?q=jean dup")) == ["Jean Dupont"]
     assert names(get("/api/v1/people?q=50%")) == []
+    # The directory's search: the e-mail address counts too.
+    assert names(get("/api/v1/people?q=dupont@example")) == ["Jean Dupont"]
     ancien = get("/api/v1/people?role=maire&current=false").get_json()[1]
     assert ancien["mandates"][0]["is_current"] is False
 

@@ -98,8 +98,8 @@ def test_name_and_siren_are_unique(client: FlaskClient, headers: dict[str, str])
     response = post(client, headers, again)
     assert response.status_code == 422
     errors = response.get_json()["errors"]["json"]
-    assert errors["name"] == ["Un syndicat porte déjà le nom « sdee de la lozère »."]
-    assert errors["siren"] == ["Un syndicat a déjà le SIREN 254801003."]
+    assert errors["name"] == ["Un syndicat nommé « sdee de la lozère » existe déjà."]
+    assert errors["siren"] == ["Un syndicat de SIREN 254801003 existe déjà."]
 
 
 def test_invalid_json_is_400_in_french(client: FlaskClient, headers: dict[str, str]) -> None:

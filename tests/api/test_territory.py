@@ -86,6 +86,10 @@ def test_name_search_ignores_accents_case_and_hyphens(get: Callable[[str], Any])
     assert get("/api/v1/communes?q=zzzz") == []
 
 
+def test_search_matches_codes_as_the_communes_page_does(get: Callable[[str], Any]) -> None:
+    assert {c["name"] for c in get("/api/v1/communes?q=48095")} == {"Mende"}
+
+
 def test_unknown_filter_values_give_empty_lists(get: Callable[[str], Any]) -> None:
     assert get("/api/v1/communes?canton=9999") == []
     assert get("/api/v1/communes?intercommunality=123456789") == []

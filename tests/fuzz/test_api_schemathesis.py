@@ -38,7 +38,7 @@ from concertation.invitations import services as invitation_services
 from concertation.meetings import services as meeting_services
 from concertation.meetings.composition import ensure_default_rules
 from concertation.notifications.emails import MailContext
-from concertation.territory.services import load_lozere
+from concertation.territory.importer import load_lozere
 from config import TestConfig
 from tests import factories as f
 from tests.conftest import _wipe as wipe

@@ -36,8 +36,8 @@ from concertation.meetings.models import ConcertationPurpose, MeetingKind
 from concertation.notifications.emails import MailContext
 from concertation.people.models import Role
 from concertation.people.services import CIVILITIES
+from concertation.territory.importer import load_lozere
 from concertation.territory.models import Canton, Commune, Intercommunality, Sector
-from concertation.territory.services import load_lozere
 from config import TestConfig
 from tests import factories as f
 from tests.conftest import _wipe as wipe

@@ -30,7 +30,7 @@ from concertation.demo import load_demo
 from concertation.extensions import db
 from concertation.meetings.composition import ensure_default_rules
 from concertation.notifications.models import OutboxMessage
-from concertation.territory.services import load_lozere
+from concertation.territory.importer import load_lozere
 from config import TestConfig
 from tests.conftest import _wipe as wipe
 from tests.conftest import csrf_token

@@ -139,7 +139,7 @@ def test_the_migration_renders_the_sections_already_written(database_url: str, t
     """Sections written before 0008 (no stored HTML) get it from the migration's data step."""
     from flask_migrate import downgrade
 
-    from concertation.territory.services import load_lozere
+    from concertation.territory.importer import load_lozere
 
     url = f"sqlite:///{tmp_path / 'migration.db'}"
     with ExitStack() as stack:

@@ -14,6 +14,7 @@ from concertation.people import services
 from concertation.people.models import Mandate, Person, Role
 from concertation.people.services import DirectoryFilters, MandateData, PersonData
 from concertation.people.validation import DuplicatePerson, InvalidMandate, InvalidPerson, periods_overlap
+from concertation.territory import services as territory_services
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate, SyndicateMember
 from concertation.territory.services import InvalidSyndicate, SyndicateData, create_syndicate, normalise_siren
 
@@ -286,7 +287,7 @@ def test_delete_syndicate_takes_its_mandates(lozere: None) -> None:
     db.session.add_all([syndicate, elu])
     db.session.commit()
     assert services.count_mandates_in("syndicate", syndicate.id) == 1
-    assert services.delete_syndicate(syndicate) == 1
+    assert territory_services.delete_syndicate(syndicate) == 1
     db.session.commit()
     assert db.session.scalar(select(func.count(Syndicate.id))) == 0
     assert db.session.scalar(select(func.count(SyndicateMember.id))) == 0
@@ -304,3 +305,15 @@ def test_syndicate_services_validate_before_writing(lozere: None) -> None:
         create_syndicate(SyndicateData(name="SIVU", commune_ids=(999999,)))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Syndicate.id))) == 0
+
+
+def test_syndicate_names_are_unique_whatever_their_case_and_every_error_is_named(lozere: None) -> None:
+    create_syndicate(SyndicateData(name="SIVOM du Valdonnez", siren="200000001"))
+    with pytest.raises(InvalidSyndicate) as error:
+        create_syndicate(SyndicateData(name="sivom  du valdonnez", siren="200 000 001", purpose="x" * 501))
+    assert error.value.field == "name"
+    assert error.value.errors == {
+        "name": ["Un syndicat nommé « sivom du valdonnez » existe déjà."],
+        "siren": ["Un syndicat de SIREN 200000001 existe déjà."],
+        "purpose": ["L'objet ne doit pas dépasser 500 caractères."],
+    }

@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from concertation.extensions import db
+from concertation.territory.importer import DATA_DIR, load_lozere
 from concertation.territory.models import Canton, Commune, Intercommunality, Sector
-from concertation.territory.services import DATA_DIR, load_lozere, sector_by_town
+from concertation.territory.services import sector_by_town
 
 
 def _count(model: type) -> int:
