@@ -78,8 +78,8 @@ class _InvitationBatch:
         event = event_from_meeting(
             meeting,
             host=ctx.host,
-            organizer_name=ctx.organizer_name,
-            organizer_email=ctx.organizer_email,
+            organiser_name=ctx.organiser_name,
+            organiser_email=ctx.organiser_email,
             rsvp_url="",
             dtstamp=now,
         )
@@ -110,8 +110,8 @@ class _InvitationBatch:
             "location": event.location,
             "agenda": [item.title for item in meeting.agenda_items],
             "contact": ORGANISER_CONTACT,
-            "organizer_name": ctx.organizer_name,
-            "organizer_email": ctx.organizer_email,
+            "organiser_name": ctx.organiser_name,
+            "organiser_email": ctx.organiser_email,
             "whole_meeting": whole_meeting,
         }
         self.extra = extra or {}

@@ -34,7 +34,7 @@ def diffusion_preview(minutes: Minutes, ctx: MailContext) -> DiffusionPreview:
     context = {"doc": doc, "meeting": meeting, "contact": ORGANISER_CONTACT}
     message = build_simple_message(
         sender=ctx.sender_email,
-        reply_to=ctx.organizer_email,
+        reply_to=ctx.organiser_email,
         to_name=targets[0].name,
         to_email=targets[0].email,
         subject=subject_for(doc, meeting),

@@ -28,8 +28,8 @@ class MailContext:
     public_url: str
     host: str
     sender_email: str
-    organizer_name: str
-    organizer_email: str
+    organiser_name: str
+    organiser_email: str
     secret_key: str
     # The From: display name; the organiser's name when MAIL_DEFAULT_SENDER gives none.
     sender_name: str = ""
@@ -43,8 +43,8 @@ class MailContext:
             public_url=public_url,
             host=str(config.get("MAIL_HOST") or urlsplit(public_url).hostname or "concertation.lozere.fr"),
             sender_email=sender_email or str(config["MAIL_DEFAULT_SENDER"]),
-            organizer_name=str(config["ORGANIZER_NAME"]),
-            organizer_email=str(config["ORGANIZER_EMAIL"]),
+            organiser_name=str(config["ORGANIZER_NAME"]),
+            organiser_email=str(config["ORGANIZER_EMAIL"]),
             secret_key=str(config["SECRET_KEY"]),
             sender_name=sender_name,
         )
@@ -52,9 +52,9 @@ class MailContext:
     @property
     def sender(self) -> Address:
         """The From: mailbox, with a display name."""
-        return Address(display_name=self.sender_name or self.organizer_name, addr_spec=self.sender_email)
+        return Address(display_name=self.sender_name or self.organiser_name, addr_spec=self.sender_email)
 
     @property
     def reply_to(self) -> Address:
         """The Reply-To: mailbox: the organising direction."""
-        return Address(display_name=self.organizer_name, addr_spec=self.organizer_email)
+        return Address(display_name=self.organiser_name, addr_spec=self.organiser_email)

@@ -114,8 +114,8 @@ class CalendarTemplate:
         elif whole_meeting:
             vevent.add("status", EventStatus.CANCELLED.value)
         vevent.add("transp", "OPAQUE")
-        vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
-        vevent.add("attendee", _address(event.organizer_email, ""))
+        vevent.add("organizer", _address(event.organiser_email, event.organiser_name))
+        vevent.add("attendee", _address(event.organiser_email, ""))
         calendar.add_component(vevent)
 
         # The serialised lines, cut where a recipient's line goes: chunks[i] comes before slots[i].
@@ -133,7 +133,7 @@ class CalendarTemplate:
 
     def render(self, attendee: AttendeeData, rsvp_url: str | None = None) -> bytes:
         """The object for one recipient (UTF-8, CRLF, folded); rsvp_url defaults to the event's."""
-        if ascii_address(attendee.email).lower() == ascii_address(self.event.organizer_email).lower():
+        if ascii_address(attendee.email).lower() == ascii_address(self.event.organiser_email).lower():
             # Clients would take the invitee for the organiser and show no Accept / Decline buttons.
             raise UnwritableAddress(
                 f"L'adresse {attendee.email} est celle de l'organisateur (ORGANIZER) des invitations : "
@@ -183,8 +183,8 @@ def event_from_meeting(
     meeting: MeetingLike,
     *,
     host: str,
-    organizer_name: str,
-    organizer_email: str,
+    organiser_name: str,
+    organiser_email: str,
     rsvp_url: str,
     dtstamp: datetime,
 ) -> EventData:
@@ -199,8 +199,8 @@ def event_from_meeting(
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         dtstamp=dtstamp,
-        organizer_name=organizer_name,
-        organizer_email=organizer_email,
+        organiser_name=organiser_name,
+        organiser_email=organiser_email,
         # MeetingStatus.ANNULEE; compared by value to keep this module free of the models.
         status=EventStatus.CANCELLED if str(meeting.status) == "annulee" else EventStatus.CONFIRMED,
         rsvp_url=rsvp_url,

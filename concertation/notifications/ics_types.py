@@ -66,8 +66,8 @@ class EventData:
     ends_at: datetime
     # New for every email (RFC 5546: the DTSTAMP of the message, not of the meeting).
     dtstamp: datetime
-    organizer_name: str
-    organizer_email: str
+    organiser_name: str
+    organiser_email: str
     status: EventStatus = EventStatus.CONFIRMED
     rsvp_url: str = ""
     prodid: str = PRODID
@@ -84,7 +84,7 @@ class EventData:
             raise ValueError("SEQUENCE cannot be negative")
         if not self.uid.strip():
             raise ValueError("a UID is required: clients match updates and cancellations on it")
-        _check_address(self.organizer_email)
+        _check_address(self.organiser_email)
 
 
 @dataclass(frozen=True)

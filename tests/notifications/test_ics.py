@@ -34,7 +34,7 @@ from concertation.notifications.ics_types import (
 )
 
 HOST = "concertation.lozere.fr"
-ORGANIZER = ("Département de la Lozère – DATE", "economie@lozere.fr")
+ORGANISER = ("Département de la Lozère – DATE", "economie@lozere.fr")
 RSVP = "https://concertation.lozere.fr/r/jeton-signé"
 STAMP = datetime(2026, 4, 20, 7, 30, 12, tzinfo=UTC)
 
@@ -53,8 +53,8 @@ def make_event(**changes: object) -> EventData:
         starts_at=paris(2026, 5, 12, 14),
         ends_at=paris(2026, 5, 12, 17),
         dtstamp=STAMP,
-        organizer_name=ORGANIZER[0],
-        organizer_email=ORGANIZER[1],
+        organiser_name=ORGANISER[0],
+        organiser_email=ORGANISER[1],
         rsvp_url=RSVP,
     )
     return replace(event, **changes)  # type: ignore[arg-type]
@@ -219,8 +219,8 @@ def event_of(source: SimpleNamespace, dtstamp: datetime = STAMP) -> EventData:
     return event_from_meeting(
         source,
         host=HOST,
-        organizer_name=ORGANIZER[0],
-        organizer_email=ORGANIZER[1],
+        organiser_name=ORGANISER[0],
+        organiser_email=ORGANISER[1],
         rsvp_url=RSVP,
         dtstamp=dtstamp,
     )
@@ -301,16 +301,16 @@ def test_a_request_never_carries_a_cancelled_status_and_reply_is_not_written() -
 # -- ORGANIZER and ATTENDEE (points 13, 14, 15) ----------------------------------------------
 
 
-def test_organizer_once_without_sent_by() -> None:
+def test_organiser_once_without_sent_by() -> None:
     data = meeting_to_ical(make_event(), JEAN, method=Method.REQUEST)
-    organizers = lines_named(data, "ORGANIZER")
-    assert organizers == ['ORGANIZER;CN="Département de la Lozère – DATE":mailto:economie@lozere.fr']
+    organisers = lines_named(data, "ORGANIZER")
+    assert organisers == ['ORGANIZER;CN="Département de la Lozère – DATE":mailto:economie@lozere.fr']
     assert "SENT-BY" not in data.decode()
     calendar = read_vobject(data)
     assert calendar.vevent.organizer.value.lower() != calendar.vevent.attendee.value.lower()
 
 
-def test_organizer_cannot_be_the_invitee() -> None:
+def test_organiser_cannot_be_the_invitee() -> None:
     with pytest.raises(ValueError, match="ORGANIZER"):
         meeting_to_ical(make_event(), AttendeeData("Service", "Economie@Lozere.fr"), method=Method.REQUEST)
 
@@ -347,8 +347,8 @@ def test_cn_with_separators_is_quoted() -> None:
 
 def test_cn_is_stripped_of_quotes_and_line_breaks() -> None:
     hostile = AttendeeData(name='Jean "Jeannot"\r\nDupont\nATTENDEE:mailto:x@y.z', email="jean@example.org")
-    organizer = 'Département "DATE"\r\n'
-    data = meeting_to_ical(make_event(organizer_name=organizer), hostile, method=Method.REQUEST)
+    organiser = 'Département "DATE"\r\n'
+    data = meeting_to_ical(make_event(organiser_name=organiser), hostile, method=Method.REQUEST)
     check_everywhere(data)
     assert len(lines_named(data, "ATTENDEE")) == 1
     attendee = read_vobject(data).vevent.attendee
@@ -731,9 +731,9 @@ def whole_object(event: EventData, attendee: AttendeeData, method: Method, whole
     elif whole_meeting:
         vevent.add("status", "CANCELLED")
     vevent.add("transp", "OPAQUE")
-    organizer = icalendar.vCalAddress(f"mailto:{event.organizer_email}")
-    organizer.params["CN"] = event.organizer_name
-    vevent.add("organizer", organizer)
+    organiser = icalendar.vCalAddress(f"mailto:{event.organiser_email}")
+    organiser.params["CN"] = event.organiser_name
+    vevent.add("organizer", organiser)
     address = icalendar.vCalAddress(f"mailto:{attendee.email}")
     address.params.update(
         {"CN": attendee.name, "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT"}
@@ -772,7 +772,7 @@ def test_template_renders_each_recipient_as_a_whole_serialisation_would(
     assert meeting_to_ical(event, JEAN, method=method, whole_meeting=whole_meeting) == whole
 
 
-def test_template_refuses_the_organizer_as_recipient() -> None:
+def test_template_refuses_the_organiser_as_recipient() -> None:
     template = ics_module.CalendarTemplate(make_event(), method=Method.REQUEST)
     with pytest.raises(ValueError, match="ORGANIZER"):
         template.render(AttendeeData("Service", "Economie@Lozere.fr"), RSVP)

@@ -35,7 +35,7 @@ from tests.conftest import SmtpSink, free_port
 
 HOST = "concertation.lozere.fr"
 SENDER = "Concertation – Lozère <concertation@lozere.fr>"
-ORGANIZER = "economie@lozere.fr"
+ORGANISER = "economie@lozere.fr"
 RSVP = "https://concertation.lozere.fr/r/eyJpIjoxN30.signature"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -50,8 +50,8 @@ def make_ics(method: Method = Method.REQUEST, *, sequence: int = 0, whole_meetin
         starts_at=datetime(2026, 10, 26, 10, tzinfo=PARIS),
         ends_at=datetime(2026, 10, 26, 12, tzinfo=PARIS),
         dtstamp=datetime(2026, 10, 1, 8, tzinfo=UTC),
-        organizer_name="Département de la Lozère – DATE",
-        organizer_email=ORGANIZER,
+        organiser_name="Département de la Lozère – DATE",
+        organiser_email=ORGANISER,
         rsvp_url=RSVP,
     )
     attendee = AttendeeData(name="Élodie Fabre", email="elodie.fabre@example.org")
@@ -63,7 +63,7 @@ def build(method: Method = Method.REQUEST, **changes: object) -> tuple[EmailMess
     assert isinstance(ics, bytes)
     arguments: dict[str, object] = {
         "sender": SENDER,
-        "reply_to": f"Département de la Lozère – DATE <{ORGANIZER}>",
+        "reply_to": f"Département de la Lozère – DATE <{ORGANISER}>",
         "to_name": "Élodie Fabre",
         "to_email": "elodie.fabre@example.org",
         "subject": subject_for(MessageKind.INVITATION, "Rendez-vous de Territoire du Gévaudan"),
@@ -164,7 +164,7 @@ def test_headers() -> None:
     received = reparse(build()[0])
     assert received["Subject"] == "Invitation : Rendez-vous de Territoire du Gévaudan"
     assert received["From"].addresses[0].addr_spec == "concertation@lozere.fr"
-    assert received["Reply-To"].addresses[0].addr_spec == ORGANIZER
+    assert received["Reply-To"].addresses[0].addr_spec == ORGANISER
     (to,) = received["To"].addresses
     assert (to.display_name, to.addr_spec) == ("Élodie Fabre", "elodie.fabre@example.org")
     assert received["Message-ID"] == "<invitation-17-seq-0@concertation.lozere.fr>"
@@ -229,7 +229,7 @@ def test_as_bytes_is_smtp_ready() -> None:
 def test_simple_message_without_attachment() -> None:
     message = build_simple_message(
         sender=SENDER,
-        reply_to=ORGANIZER,
+        reply_to=ORGANISER,
         to_name="Élodie Fabre",
         to_email="elodie.fabre@example.org",
         subject="Rappel : réunion demain",
@@ -450,7 +450,7 @@ def test_invitation_and_cancellation_survive_a_real_smtp_server(
         ics = make_ics(method, sequence=sequence)
         message = build_invitation_message(
             sender=SENDER,
-            reply_to=ORGANIZER,
+            reply_to=ORGANISER,
             to_name="Élodie Fabre",
             to_email="elodie.fabre@example.org",
             subject=subject_for(kind, "Rendez-vous de Territoire du Gévaudan"),
@@ -473,7 +473,7 @@ def test_invitation_and_cancellation_survive_a_real_smtp_server(
         assert_invitation_shape(received, ics, method.value)
         assert received["Message-ID"] == message["Message-ID"]
         assert received["Subject"] == message["Subject"]
-        assert received["Reply-To"].addresses[0].addr_spec == ORGANIZER
+        assert received["Reply-To"].addresses[0].addr_spec == ORGANISER
         (to,) = received["To"].addresses
         assert (to.display_name, to.addr_spec) == ("Élodie Fabre", "elodie.fabre@example.org")
         plain = parts_of(parts_of(received)[0])[0].get_content()
@@ -519,7 +519,7 @@ def test_accented_headers_come_back_exactly(text: str) -> None:
         subject=text,
         to_name=text,
         sender=Address(display_name=text, addr_spec="concertation@lozere.fr"),
-        reply_to=Address(display_name=text, addr_spec=ORGANIZER),
+        reply_to=Address(display_name=text, addr_spec=ORGANISER),
     )
     raw = as_bytes(message)
     assert max(len(line) for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")) <= 78
@@ -529,7 +529,7 @@ def test_accented_headers_come_back_exactly(text: str) -> None:
     for header, address in (
         ("To", "elodie.fabre@example.org"),
         ("From", "concertation@lozere.fr"),
-        ("Reply-To", ORGANIZER),
+        ("Reply-To", ORGANISER),
     ):
         (mailbox,) = received[header].addresses
         assert mailbox.addr_spec == address
@@ -586,7 +586,7 @@ def test_writer_gives_the_bytes_of_the_email_package(method: Method) -> None:
     for subject in (subject_for(MessageKind.INVITATION, "Rendez-vous du Gévaudan"), ACCENTED_TEXTS[1]):
         writer = InvitationWriter(
             sender=SENDER,
-            reply_to=f"Département de la Lozère – DATE <{ORGANIZER}>",
+            reply_to=f"Département de la Lozère – DATE <{ORGANISER}>",
             subject=subject,
             method=method,
             filename=filename,
@@ -623,7 +623,7 @@ def test_short_message_id_path_agrees_with_the_header_registry() -> None:
 
 
 def test_writer_refuses_what_build_invitation_message_refuses() -> None:
-    writer = InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="Invitation", method=Method.REQUEST)
+    writer = InvitationWriter(sender=SENDER, reply_to=ORGANISER, subject="Invitation", method=Method.REQUEST)
     arguments = {
         "to_name": "Élodie Fabre",
         "to_email": "elodie.fabre@example.org",
@@ -638,7 +638,7 @@ def test_writer_refuses_what_build_invitation_message_refuses() -> None:
     with pytest.raises(ValueError, match="adresse électronique utilisable"):
         writer.to_bytes(ics=make_ics(), **{**arguments, "to_email": "pas une adresse"})
     with pytest.raises(ValueError, match=r"\.ics"):
-        InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.CANCEL, filename="a")
+        InvitationWriter(sender=SENDER, reply_to=ORGANISER, subject="x", method=Method.CANCEL, filename="a")
 
 
 # -- awkward addresses: one handling for the library path and the writer (issue 12, item 1) --
@@ -662,7 +662,7 @@ AWKWARD_ADDRESSES = {
 def test_awkward_addresses_are_written_alike_by_both_paths(name: str, address: str) -> None:
     writer = InvitationWriter(
         sender=SENDER,
-        reply_to=Address("Département de la Lozère", addr_spec=ORGANIZER),
+        reply_to=Address("Département de la Lozère", addr_spec=ORGANISER),
         subject="x",
         method=Method.REQUEST,
         date=datetime(2026, 10, 1, 8, tzinfo=UTC),
@@ -676,7 +676,7 @@ def test_awkward_addresses_are_written_alike_by_both_paths(name: str, address: s
         "message_id": stable_message_id("invitation", 1, 0, HOST),
     }
     reference, _ = build(
-        subject="x", reply_to=Address("Département de la Lozère", addr_spec=ORGANIZER), **arguments
+        subject="x", reply_to=Address("Département de la Lozère", addr_spec=ORGANISER), **arguments
     )
     fast = writer.to_bytes(**arguments)  # type: ignore[arg-type]
     assert _without_boundaries(fast) == _without_boundaries(as_bytes(reference))
@@ -689,7 +689,7 @@ def test_awkward_addresses_are_written_alike_by_both_paths(name: str, address: s
 
 
 def test_an_accented_local_part_cannot_be_written_by_either_path() -> None:
-    writer = InvitationWriter(sender=SENDER, reply_to=ORGANIZER, subject="x", method=Method.REQUEST)
+    writer = InvitationWriter(sender=SENDER, reply_to=ORGANISER, subject="x", method=Method.REQUEST)
     arguments = {
         "to_name": "Élodie Dupré",
         "to_email": "élodie.dupre@mairie-lozère.fr",
