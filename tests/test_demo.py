@@ -7,7 +7,8 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import func, select
 
-from concertation.demo import DEMO_NOTE, IDN_EMAIL, load_demo
+from concertation.demo import load_demo
+from concertation.demo.data import DEMO_NOTE, IDN_EMAIL
 from concertation.extensions import db
 from concertation.people.models import Mandate, Person, Role
 from concertation.territory.models import Commune, Intercommunality, Sector, Syndicate

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 
-from concertation.invitations import services
+from concertation.invitations import changes
 from concertation.meetings import signals
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
@@ -17,19 +17,19 @@ def _ctx() -> MailContext:
 
 
 def _updated(meeting: Meeting, **kwargs: Any) -> None:
-    services.on_meeting_updated(meeting, _ctx(), kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
+    changes.on_meeting_updated(meeting, _ctx(), kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
 
 
 def _impact(meeting: Meeting, **kwargs: Any) -> Any:
-    return services.update_impact(meeting, kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
+    return changes.update_impact(meeting, kwargs["changes"], notify_anyway=kwargs["notify_anyway"])
 
 
 def _cancelled(meeting: Meeting, **kwargs: Any) -> None:
-    services.on_meeting_cancelled(meeting, _ctx(), was_convoked=kwargs["was_convoked"])
+    changes.on_meeting_cancelled(meeting, _ctx(), was_convoked=kwargs["was_convoked"])
 
 
 def _invitees_changed(meeting: Meeting, **kwargs: Any) -> None:
-    services.on_invitees_changed(meeting, _ctx(), kwargs["applied"])
+    changes.on_invitees_changed(meeting, _ctx(), kwargs["applied"])
 
 
 def connect() -> None:

@@ -1,4 +1,4 @@
-"""Convocations, updates, cancellations and answers; every email goes through the outbox.
+"""Convocations and answers; updates and cancellations are in changes.py. Every email goes through the outbox.
 
 Every function here runs inside the caller's transaction: the outbox rows are committed together
 with the change that required them, and the sender delivers them afterwards.
@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
-from concertation.core.timeutils import now_utc, to_paris
+from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.invitations.emails import enqueue_invitation_emails
 from concertation.invitations.exceptions import AnswersClosed, CannotConvoke, InvalidAnswer
@@ -27,12 +27,9 @@ from concertation.invitations.models import (
     LetterDue,
 )
 from concertation.meetings import invitees as meeting_invitees
-from concertation.meetings.changes import MeetingChanges, UpdateImpact
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext
-from concertation.notifications.ics import location_text
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
-from concertation.notifications.wording import format_day, format_meeting_time, format_time
 from concertation.people.models import Person, person_sort_key
 
 ALREADY_CONVOKED = "La réunion est déjà convoquée : ses invitations sont parties."
@@ -56,24 +53,9 @@ def invitations_of(meeting: Meeting, *, active_only: bool = True) -> list[Invita
     return sorted(rows, key=lambda i: person_sort_key(i.person))
 
 
-def _reached_by(person: Person) -> tuple[Channel, str | None]:
+def reached_by(person: Person) -> tuple[Channel, str | None]:
     """An invitee with an address is emailed; one without gets a paper convocation."""
     return (Channel.EMAIL, person.email) if person.email else (Channel.PAPER, None)
-
-
-def _new_invitation(meeting: Meeting, line: MeetingInvitee) -> Invitation:
-    person = line.person
-    channel, email = _reached_by(person)
-    invitation = Invitation(
-        meeting=meeting,
-        invitee=line,
-        person=person,
-        channel=channel,
-        email=email,
-        sequence_sent=meeting.sequence,
-    )
-    db.session.add(invitation)
-    return invitation
 
 
 def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> ConvocationReport:
@@ -92,7 +74,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
         )
     invitations = _insert_invitations(meeting, lines)
-    emailed = _emailed(invitations)
+    emailed = by_email(invitations)
     enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
@@ -127,7 +109,7 @@ def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> li
     db.session.flush()  # the lines' own ids
     rows = []
     for line in lines:
-        channel, email = _reached_by(line.person)
+        channel, email = reached_by(line.person)
         rows.append(
             {
                 "meeting_id": meeting.id,
@@ -143,111 +125,8 @@ def _insert_invitations(meeting: Meeting, lines: Sequence[MeetingInvitee]) -> li
     return [by_invitee[line.id] for line in lines]
 
 
-def _emailed(invitations: Sequence[Invitation]) -> list[Invitation]:
+def by_email(invitations: Sequence[Invitation]) -> list[Invitation]:
     return [i for i in invitations if i.channel == Channel.EMAIL]
-
-
-def _notifies(meeting: Meeting, changes: MeetingChanges, notify_anyway: bool) -> bool:
-    return meeting.status == MeetingStatus.CONVOQUEE and (
-        changes.needs_update or (notify_anyway and changes.other_changed)
-    )
-
-
-def update_impact(meeting: Meeting, changes: MeetingChanges, *, notify_anyway: bool) -> UpdateImpact | None:
-    """What on_meeting_updated would reset and send for these changes; None when it would do nothing."""
-    if not _notifies(meeting, changes, notify_anyway):
-        return None
-    invitations = invitations_of(meeting)
-    impact = UpdateImpact(
-        emails=len(_emailed(invitations)), paper=len(invitations) - len(_emailed(invitations))
-    )
-    if changes.time_changed:
-        answered = [i for i in invitations if i.answer != Answer.EN_ATTENTE]
-        impact.answers_reset = len(answered)
-        impact.represented = sum(1 for i in answered if i.answer == Answer.REPRESENTE)
-        impact.by_organiser = sum(1 for i in answered if i.answer_source == AnswerSource.ORGANISER)
-    return impact
-
-
-def on_meeting_updated(
-    meeting: Meeting, ctx: MailContext, changes: MeetingChanges, *, notify_anyway: bool
-) -> None:
-    """Once convoked, a change of date, time or place sends the full event again to every invitee.
-
-    A date or time change also resets the answers given for the old date. Invitees without email
-    are listed for a "Modification" letter, which repeats what the email says.
-    """
-    if not _notifies(meeting, changes, notify_anyway):
-        return
-    meeting.sequence += 1
-    phrases = _describe(meeting, changes)
-    meeting.last_changes = "\n".join(phrases)
-    extra = {
-        "changes": phrases,
-        "answers_reset": changes.time_changed,
-        "new_time_only": changes.same_day and not changes.place_changed,
-    }
-    invitations = invitations_of(meeting)
-    for invitation in invitations:
-        if changes.time_changed:
-            _reset_answer(invitation)
-        invitation.sequence_sent = meeting.sequence
-        if invitation.channel == Channel.PAPER:
-            invitation.letter_due = LetterDue.MODIFICATION
-    enqueue_invitation_emails(_emailed(invitations), MessageKind.UPDATE, ctx, extra=extra)
-    db.session.flush()
-
-
-def _describe(meeting: Meeting, changes: MeetingChanges) -> list[str]:
-    """What the update email and letter list, in French, with the former time when it changed."""
-    phrases = []
-    if changes.time_changed:
-        old_start, old_end = changes.old_starts_at, changes.old_ends_at
-        if changes.same_day and old_start is not None and old_end is not None:
-            day = format_day(to_paris(meeting.starts_at).date())
-            phrases.append(
-                f"Nouvelle heure : de {format_time(meeting.starts_at)} à {format_time(meeting.ends_at)} "
-                f"(au lieu de {format_time(old_start)} à {format_time(old_end)}), le {day}"
-            )
-        else:
-            new_time = format_meeting_time(meeting.starts_at, meeting.ends_at)
-            before = ""
-            if old_start is not None and old_end is not None:
-                old_time = format_meeting_time(old_start, old_end)
-                before = f" (au lieu {'' if old_time.startswith('du ') else 'du '}{old_time})"
-            phrases.append(f"Nouvelle date : {new_time}{before}")
-    if changes.place_changed:
-        commune = meeting.location_commune.name if meeting.location_commune else ""
-        phrases.append(
-            f"Nouveau lieu : {location_text(meeting.location_name, meeting.location_address, commune)}"
-        )
-    if changes.other_changed:
-        phrases.append("L'intitulé ou l'ordre du jour a été modifié.")
-    return phrases
-
-
-def _reset_answer(invitation: Invitation) -> None:
-    invitation.answer = Answer.EN_ATTENTE
-    invitation.represented_by = ""
-    invitation.answered_at = None
-    invitation.answer_source = None
-
-
-def on_meeting_cancelled(meeting: Meeting, ctx: MailContext, *, was_convoked: bool) -> None:
-    """A CANCEL, with a higher SEQUENCE, to every current invitee of a convoked meeting.
-
-    Invitees without email are listed for an "Annulation" letter.
-    """
-    if not was_convoked:
-        return
-    meeting.sequence += 1
-    invitations = invitations_of(meeting)
-    for invitation in invitations:
-        invitation.sequence_sent = meeting.sequence
-        if invitation.channel == Channel.PAPER:
-            invitation.letter_due = LetterDue.ANNULATION
-    enqueue_invitation_emails(_emailed(invitations), MessageKind.CANCEL, ctx)
-    db.session.flush()
 
 
 def letters_due(meeting: Meeting) -> dict[str, list[Invitation]]:
@@ -257,46 +136,6 @@ def letters_due(meeting: Meeting) -> dict[str, list[Invitation]]:
         if invitation.channel == Channel.PAPER:
             due[LetterDue(invitation.letter_due or "")].append(invitation)
     return due
-
-
-def on_invitees_changed(meeting: Meeting, ctx: MailContext, applied: meeting_invitees.AppliedDiff) -> None:
-    """Lines added to a convoked meeting get the current REQUEST; removed ones get a CANCEL alone."""
-    if meeting.status != MeetingStatus.CONVOQUEE:
-        return
-    existing = {i.invitee_id: i for i in invitations_of(meeting, active_only=False)}
-    if applied.removed:
-        # The removed person's calendar only accepts a CANCEL with a higher SEQUENCE.
-        meeting.sequence += 1
-    removed: list[Invitation] = []
-    for line in applied.removed:
-        invitation = existing.get(line.id)
-        if invitation is None or not invitation.is_active:
-            continue
-        invitation.cancelled_at = now_utc()
-        invitation.sequence_sent = meeting.sequence
-        removed.append(invitation)
-    enqueue_invitation_emails(_emailed(removed), MessageKind.CANCEL, ctx, whole_meeting=False)
-    if any(
-        existing[line.id].sequence_sent >= meeting.sequence for line in applied.added if line.id in existing
-    ):
-        # A re-added invitee's calendar holds our CANCEL: it only takes a REQUEST with a higher SEQUENCE.
-        meeting.sequence += 1
-    added: list[Invitation] = []
-    for line in applied.added:
-        invitation = existing.get(line.id)
-        if invitation is None:
-            invitation = _new_invitation(meeting, line)
-        else:
-            invitation.cancelled_at = None
-            invitation.letter_due = LetterDue.CONVOCATION
-            _reset_answer(invitation)
-            invitation.channel, invitation.email = _reached_by(line.person)
-        invitation.sequence_sent = meeting.sequence
-        added.append(invitation)
-    # The new invitations need their ids for the answer links and Message-IDs.
-    db.session.flush()
-    enqueue_invitation_emails(_emailed(added), MessageKind.INVITATION, ctx)
-    db.session.flush()
 
 
 def answers_open(meeting: Meeting, now: datetime | None = None) -> bool:

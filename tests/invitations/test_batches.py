@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 
 from bench._dataset import convocation_territory
 from concertation.extensions import db
-from concertation.invitations import services
+from concertation.invitations import changes, services
 from concertation.invitations.models import Invitation
 from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting
@@ -61,7 +61,7 @@ def test_convocation_of_hundreds_takes_a_bounded_number_of_statements(app: Flask
     assert sum(s.startswith("INSERT INTO outbox_message") for s in statements) == 1
 
     with counted_statements() as statements:
-        services.on_meeting_cancelled(meeting, ctx, was_convoked=True)
+        changes.on_meeting_cancelled(meeting, ctx, was_convoked=True)
         db.session.commit()
     assert len(statements) <= 15, statements
     assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage)) == 2 * INVITEES
