@@ -97,3 +97,20 @@ def test_an_error_without_a_mapping_goes_on_its_field_or_on_the_one_given() -> N
     error.field = "lines"  # type: ignore[attr-defined]
     attach_errors(form, error, field="title")
     assert form.lines.errors[-1] == "Statut refusé."
+
+
+def test_a_refusal_may_be_flashed_as_a_warning(app: Flask) -> None:
+    with app.test_request_context():
+        with commit_or_flash(Refused, "Enregistré.", category="warning") as outcome:
+            raise Refused("Déjà fait.")
+        assert outcome.refused
+        assert get_flashed_messages(with_categories=True) == [("warning", "Déjà fait.")]
+
+
+def test_a_field_may_receive_several_messages() -> None:
+    form = PageForm()
+    error = Refused("Deux fautes.")
+    error.errors = {"title": ["Trop long.", "Déjà pris."], "": ["Ailleurs."]}  # type: ignore[attr-defined]
+    attach_errors(form, error)
+    assert form.title.errors == ["Trop long.", "Déjà pris."]
+    assert form.form_errors == ["Ailleurs."]

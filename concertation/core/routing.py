@@ -1,20 +1,26 @@
-"""What the pages of every domain share around a service call: commit or roll back, then say so.
+"""The transaction step of a route, the same in every domain: commit or roll back, then say so.
 
-A page calls one service inside `commit_or_flash`: when the service returns, the transaction is
-committed and the success message flashed; when it raises one of the listed domain errors, the
-transaction is rolled back and the error is either flashed (`refused`: the page redirects) or shown on
-the form (`invalid`: the page is rendered again, 422). Any other exception goes up untouched.
+A route owns its transaction (ARCHITECTURE rule 3). It calls its service inside `commit_or_flash`:
+when the service returns, the transaction is committed and the success message flashed; when it raises
+one of the listed domain errors, the transaction is rolled back and the error is either flashed
+(`refused`: the page redirects) or shown on the form (`invalid`: the page is rendered again, 422). Any
+other exception goes up untouched (the request's teardown rolls back).
 
     with commit_or_flash(ContractError, "Contrat modifié.", form=form, invalid=InvalidInput) as outcome:
         services.update_contract(contract, data, user=me())
     if outcome.committed or outcome.refused:
         return back(contract)
     return render_template(...), 422
+
+A route that needs what the service returned keeps it from inside the block and reads it only when
+`outcome.committed`; a success message that depends on it is set on `outcome.success` in the block, or
+flashed after the block when it must be worded after the commit. `attach_errors` is the one way to put
+a domain error's messages on a form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -49,16 +55,17 @@ def attach_errors(
 ) -> None:
     """Show a domain error on the form: each message on the field it names, the others above the form.
 
-    The messages are the error's `errors` mapping (field name → message) when it has one, otherwise
-    `str(error)` on the field named by the error's `field` attribute, or by `field`. `aliases` renames the
-    keys of the service to the names of the form's fields; a key `list.N.name` names the field `name` of
-    the N-th entry (from 1) of the FieldList `list`.
+    The messages are the error's `errors` mapping (field name → message, or → list of messages) when it
+    has one, otherwise `str(error)` on the field named by the error's `field` attribute, or by `field`.
+    `aliases` renames the keys of the service to the names of the form's fields; a key `list.N.name`
+    names the field `name` of the N-th entry (from 1) of the FieldList `list`.
     """
     errors = getattr(error, "errors", None)
     if not isinstance(errors, Mapping):
         errors = {getattr(error, "field", "") or field: str(error)}
     fields = form._fields
-    for key, message in errors.items():
+    for key, value in errors.items():
+        messages: Sequence[str] = [value] if isinstance(value, str) else list(value)
         name = (aliases or {}).get(key, key)
         target = fields.get(name)
         parts = name.split(".")
@@ -67,11 +74,11 @@ def attach_errors(
             index = int(parts[1]) - 1
             target = entries[index].form._fields.get(parts[2]) if 0 <= index < len(entries) else None
             if target is not None:
-                fields[parts[0]].errors = [*fields[parts[0]].errors, {parts[2]: [message]}]
+                fields[parts[0]].errors = [*fields[parts[0]].errors, {parts[2]: [*messages]}]
         if target is not None:
-            target.errors = [*target.errors, message]
+            target.errors = [*target.errors, *messages]
         else:
-            form.form_errors.append(message)
+            form.form_errors.extend(messages)
     # `form.errors` is cached by WTForms: computed again, it includes these messages.
     form._errors = None
 
@@ -85,13 +92,15 @@ def commit_or_flash(
     invalid: Errors = (),
     aliases: Mapping[str, str] | None = None,
     field: str = "",
+    category: str = "danger",
 ) -> Iterator[Outcome]:
     """Run the block as one transaction that the page owns; see the module's docstring.
 
     - the block returns: commit, flash `outcome.success` (or `success`) as "success";
     - it raises one of `invalid`: roll back, put the messages on `form` (`attach_errors`, with `aliases`
       and `field`) when a form is given, nothing flashed; `outcome.invalid` and `outcome.error` say so;
-    - it raises one of `refused`: roll back, flash `str(error)` as "danger"; `outcome.refused`.
+    - it raises one of `refused`: roll back, flash `str(error)` as `category` ("danger" unless told);
+      `outcome.refused`.
     `invalid` is tried first, so it may name a subclass of a `refused` class.
     """
     outcome = Outcome(success=success)
@@ -104,7 +113,7 @@ def commit_or_flash(
         outcome.error, outcome.invalid = error, True
     except refused as error:
         db.session.rollback()
-        flash(str(error), "danger")
+        flash(str(error), category)
         outcome.error, outcome.refused = error, True
     else:
         db.session.commit()

@@ -13,10 +13,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import Field
 from wtforms.validators import Length, Optional
 
+from concertation.core.routing import attach_errors
 from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
+from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import (
     ConcertationPurpose,
     Meeting,
@@ -172,11 +174,11 @@ class MeetingForm(FlaskForm):
             agenda=self.agenda_points(),
         )
 
-    def show_errors(self, errors: dict[str, str], today: date) -> None:
-        """Put each message of InvalidMeeting on the field it is about."""
+    def show_errors(self, error: InvalidMeeting, today: date) -> None:
+        """Put each message of InvalidMeeting on the field it is about (which depends on the kind)."""
         kind = self.kind.data
-        for key, message in errors.items():
-            self._field_for(key, kind, today).errors.append(message)
+        fields = {key: self._field_for(key, kind, today).short_name for key in error.errors}
+        attach_errors(self, error, aliases=fields)
 
     def _field_for(self, key: str, kind: str | None, today: date) -> Field:
         if key == "scope":

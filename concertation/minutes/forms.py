@@ -34,17 +34,6 @@ def _int(value: str | None) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-def show_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:
-    """Each message on the field it names; the others above the form."""
-    for key, message in errors.items():
-        field = form._fields.get(key)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
-    form._errors = None
-
-
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 

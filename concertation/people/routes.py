@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -55,26 +54,14 @@ def export() -> Response:
     )
 
 
-def _attach_error(form: Any, error: PersonError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.route("/nouveau", methods=["GET", "POST"])
 @organiser_required
 def create() -> str | Response | tuple[str, int]:
     form = PersonForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=PersonError) as outcome:
             person = services.create_person(form.data_for_service())
-        except PersonError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"{person.display_name} ajouté(e) à l'annuaire.", "success")
             return redirect(url_for("people.detail", person_id=person.id), 303)
     if form.is_submitted():
@@ -118,13 +105,9 @@ def edit(person_id: int) -> str | Response | tuple[str, int]:
     person = db.get_or_404(Person, person_id)
     form = PersonForm(obj=person)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=PersonError) as outcome:
             services.update_person(person, form.data_for_service())
-        except PersonError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Fiche de {person.display_name} enregistrée.", "success")
             return redirect(url_for("people.detail", person_id=person.id), 303)
     if form.is_submitted():
@@ -139,13 +122,9 @@ def add_mandate(person_id: int) -> Response | tuple[str, int]:
     form = MandateForm()
     form.load_choices()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=PersonError) as outcome:
             mandate = services.add_mandate(person, form.data_for_service())
-        except PersonError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Mandat ajouté : {mandate.quality}.", "success")
             return redirect(url_for("people.detail", person_id=person.id), 303)
     return _render_detail(person, mandate_form=form, status=422)
@@ -157,13 +136,9 @@ def end_mandate(mandate_id: int) -> Response | tuple[str, int]:
     mandate = db.get_or_404(Mandate, mandate_id)
     form = EndMandateForm(prefix=f"fin{mandate.id}")
     if form.validate_on_submit() and form.ends_on.data is not None:
-        try:
+        with commit_or_flash(form=form, invalid=PersonError) as outcome:
             services.end_mandate(mandate, form.ends_on.data)
-        except PersonError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Mandat terminé : {mandate.quality}.", "success")
             return redirect(url_for("people.detail", person_id=mandate.person_id), 303)
     person = db.get_or_404(Person, mandate.person_id)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -111,13 +112,9 @@ def edit_sector(sector_id: int) -> str | Response | tuple[str, int]:
     )
     form.load_choices()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=TerritoryError) as outcome:
             services.update_sector(item, form.intercommunalities.data or [], form.extra_communes.data or [])
-        except TerritoryError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Secteur {item.name} enregistré.", "success")
             return redirect(url_for("territory.sector", sector_id=item.id), 303)
     if form.is_submitted():
@@ -147,29 +144,15 @@ def _syndicate_data(form: SyndicateForm) -> services.SyndicateData:
     )
 
 
-def _attach_error(form: SyndicateForm, error: TerritoryError) -> None:
-    errors = error.errors if isinstance(error, services.InvalidSyndicate) else {"": [str(error)]}
-    for name, messages in errors.items():
-        field = getattr(form, name, None) if name else None
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-        else:
-            form.form_errors.extend(messages)
-
-
 @bp.route("/syndicats/nouveau", methods=["GET", "POST"])
 @organiser_required
 def create_syndicate() -> str | Response | tuple[str, int]:
     form = SyndicateForm()
     form.load_choices()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=TerritoryError) as outcome:
             item = services.create_syndicate(_syndicate_data(form))
-        except TerritoryError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Syndicat « {item.name} » créé.", "success")
             return redirect(url_for("territory.syndicate", syndicate_id=item.id), 303)
     if form.is_submitted():
@@ -188,13 +171,9 @@ def edit_syndicate(syndicate_id: int) -> str | Response | tuple[str, int]:
     )
     form.load_choices()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(form=form, invalid=TerritoryError) as outcome:
             services.update_syndicate(item, _syndicate_data(form))
-        except TerritoryError as error:
-            db.session.rollback()
-            _attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.committed:
             flash(f"Syndicat « {item.name} » enregistré.", "success")
             return redirect(url_for("territory.syndicate", syndicate_id=item.id), 303)
     if form.is_submitted():

@@ -9,8 +9,8 @@ from flask import Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User
-from concertation.core.forms_flow import commit_or_flash
 from concertation.core.ids import parse_id
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
 from concertation.meetings import calendar, invitees
@@ -46,10 +46,11 @@ def _change_list(
         flash(first_error(form), "danger")
     elif person is None:
         flash(missing, "danger")
-    elif commit_or_flash(lambda: change(meeting, person, form.reason.data or "", me()), MeetingError):
-        flash(done.format(name=person.full_name), "success")
-    elif keep_query:
-        return _back(meeting_id, request.form.get("q", ""))
+    else:
+        with commit_or_flash(MeetingError, done.format(name=person.full_name)) as outcome:
+            change(meeting, person, form.reason.data or "", me())
+        if outcome.refused and keep_query:
+            return _back(meeting_id, request.form.get("q", ""))
     return _back(meeting_id)
 
 

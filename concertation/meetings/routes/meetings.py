@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import UserRole
-from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
 from concertation.core.ids import LAST_PAGE
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
@@ -90,9 +90,10 @@ def create() -> str | BaseResponse | tuple[str, int]:
         if warnings:
             # Asked once, before saving: the same form comes back with a "Confirmer" button.
             return render_template("meetings/form.html", form=form, meeting=None, warnings=warnings)
-        meeting = commit_or_rollback(lambda: services.create_meeting(data, me()), InvalidMeeting)
-        if isinstance(meeting, InvalidMeeting):
-            form.show_errors(meeting.errors, today_paris())
+        with commit_or_flash(invalid=InvalidMeeting) as outcome:
+            meeting = services.create_meeting(data, me())
+        if isinstance(outcome.error, InvalidMeeting):
+            form.show_errors(outcome.error, today_paris())
         else:
             flash(f"Réunion « {meeting.title} » créée (brouillon).", "success")
             _flash_time_notes(data)
@@ -113,32 +114,28 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         return render_template("meetings/form.html", form=form, meeting=meeting)
     if form.validate_on_submit():
         data = form.to_input()
-        try:
+        with commit_or_flash(MeetingError, invalid=InvalidMeeting) as outcome:
             impact = None if _confirmed() else services.update_impact(meeting, data)
-            if impact is not None:
-                db.session.rollback()
-                # Nothing saved yet: the organiser sees what will be reset and sent, then confirms.
-                return render_template(
-                    "meetings/form.html", form=form, meeting=meeting, warnings=[impact.message]
+            if impact is None:
+                # update_meeting sends signals.meeting_updated: the invitations domain writes the updated
+                # invitations to the outbox in this transaction when `changes.needs_update`.
+                changes = services.update_meeting(meeting, data)
+                outcome.success = (
+                    "Réunion modifiée : la date, l'heure ou le lieu ont changé."
+                    if changes.needs_update
+                    else "Réunion modifiée."
                 )
-            changes = services.update_meeting(meeting, data)
-        except InvalidMeeting as error:
-            db.session.rollback()
-            form.show_errors(error.errors, today_paris())
-        except MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+            # Otherwise nothing is written (update_impact changes nothing): the organiser sees what
+            # will be reset and sent, then confirms.
+        if isinstance(outcome.error, InvalidMeeting):
+            form.show_errors(outcome.error, today_paris())
+        elif outcome.refused:
             return redirect(url_for(".detail", meeting_id=meeting_id), 303)
-        else:
-            # update_meeting sends signals.meeting_updated: the invitations domain writes the updated
-            # invitations to the outbox in this transaction when `changes.needs_update`.
-            db.session.commit()
-            flash(
-                "Réunion modifiée : la date, l'heure ou le lieu ont changé."
-                if changes.needs_update
-                else "Réunion modifiée.",
-                "success",
+        elif impact is not None:
+            return render_template(
+                "meetings/form.html", form=form, meeting=meeting, warnings=[impact.message]
             )
+        else:
             _flash_time_notes(data)
             return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     return render_template("meetings/form.html", form=form, meeting=meeting), 422
@@ -151,9 +148,10 @@ def delete(meeting_id: int) -> BaseResponse:
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return redirect(url_for(".detail", meeting_id=meeting_id), 303)
     title = meeting.title
-    if not commit_or_flash(lambda: services.delete_draft(meeting), MeetingError):
+    with commit_or_flash(MeetingError, f"Brouillon « {title} » supprimé.") as outcome:
+        services.delete_draft(meeting)
+    if outcome.refused:
         return redirect(url_for(".detail", meeting_id=meeting_id), 303)
-    flash(f"Brouillon « {title} » supprimé.", "success")
     return redirect(url_for(".index"), 303)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
 from concertation.core.ids import parse_id
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import admin_required
 from concertation.extensions import db
 from concertation.meetings import rules
@@ -43,15 +43,11 @@ def rule_add() -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         raw = form.person_id.data or ""
         person = db.session.get(Person, person_id) if (person_id := parse_id(raw)) else None
-        rule = commit_or_rollback(
-            lambda: rules.add_rule(
+        with commit_or_flash(form=form, invalid=MeetingError, field="selector") as outcome:
+            rule = rules.add_rule(
                 form.kind.data or "", form.selector.data or "", person=person, label=form.label.data or ""
-            ),
-            MeetingError,
-        )
-        if isinstance(rule, MeetingError):
-            form.selector.errors = [*form.selector.errors, str(rule)]
-        else:
+            )
+        if outcome.committed:
             flash(f"Règle « {rule.description} » ajoutée.", "success")
             return redirect(url_for(".rules_admin", _anchor=f"regles-{rule.meeting_kind}"), 303)
     return _render_rules(form), 422
@@ -61,8 +57,9 @@ def _rule_action(rule_id: int, change: Any, done: str) -> BaseResponse:
     rule = db.get_or_404(CompositionRule, rule_id)
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
-    elif commit_or_flash(lambda: change(rule), MeetingError, category="warning"):
-        flash(done, "success")
+    else:
+        with commit_or_flash(MeetingError, done, category="warning"):
+            change(rule)
     return redirect(url_for(".rules_admin", _anchor=f"regles-{rule.meeting_kind}"), 303)
 
 

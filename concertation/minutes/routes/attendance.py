@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, abort, flash, render_template, request, send_file
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
@@ -21,7 +21,6 @@ from concertation.minutes.forms import (
     AttendanceForm,
     OtherForm,
     ScanForm,
-    show_errors,
 )
 from concertation.minutes.models import Attendance, AttendanceScan
 from concertation.minutes.routes.common import back, load_meeting, me, scan_settings, submit
@@ -80,15 +79,12 @@ def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.attendance_page", meeting)
     ids = [line.person.id for line in attendance.attendance_lines(meeting)]
-    counts = commit_or_rollback(
-        lambda: attendance.record_attendance(meeting, form.entries(ids, request.form), user=me()),
-        MinutesError,
-    )
-    if isinstance(counts, InvalidInput):
-        errors = {key.removeprefix("attendance."): message for key, message in counts.errors.items()}
+    with commit_or_flash(MinutesError, invalid=InvalidInput) as outcome:
+        counts = attendance.record_attendance(meeting, form.entries(ids, request.form), user=me())
+    if isinstance(outcome.error, InvalidInput):
+        errors = {key.removeprefix("attendance."): message for key, message in outcome.error.errors.items()}
         return _page(load_meeting(meeting_id), errors=errors, submitted=dict(request.form), status=422)
-    if isinstance(counts, MinutesError):
-        flash(str(counts), "danger")
+    if outcome.refused:
         return back("minutes.attendance_page", meeting)
     flash(
         f"Présences enregistrées : {counts.came} présent(s) ou représenté(s) sur {counts.invited}.", "success"
@@ -122,8 +118,8 @@ def remove_other(meeting_id: int, attendance_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.attendance_page", meeting, "autres")
-    if commit_or_flash(lambda: attendance.remove_other(row), MinutesError):
-        flash("Personne retirée des présents.", "success")
+    with commit_or_flash(MinutesError, "Personne retirée des présents."):
+        attendance.remove_other(row)
     return back("minutes.attendance_page", meeting, "autres")
 
 
@@ -142,20 +138,17 @@ def upload_scan(meeting_id: int) -> BaseResponse | tuple[str, int]:
     form = ScanForm()
     if form.validate_on_submit():
         upload = form.file.data
-        added = commit_or_rollback(
-            lambda: add_scan(
+        with commit_or_flash(
+            success="Feuille d'émargement signée enregistrée.", form=form, invalid=InvalidInput
+        ) as outcome:
+            add_scan(
                 meeting,
                 filename=getattr(upload, "filename", "") or "",
                 stream=upload.stream if upload is not None else io.BytesIO(),
                 settings=scan_settings(),
                 user=me(),
-            ),
-            InvalidInput,
-        )
-        if isinstance(added, InvalidInput):
-            show_errors(form, added.errors)
-        else:
-            flash("Feuille d'émargement signée enregistrée.", "success")
+            )
+        if outcome.committed:
             return back("minutes.attendance_page", meeting, "scans")
     return _page(load_meeting(meeting_id), scan_form=form, status=422)
 

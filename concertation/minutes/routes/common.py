@@ -13,11 +13,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User
 from concertation.contracts.settings import ProjectRules, project_rules
-from concertation.core.forms_flow import commit_or_rollback
+from concertation.core.routing import commit_or_flash
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.exceptions import InvalidInput, MinutesError
-from concertation.minutes.forms import show_errors
 from concertation.minutes.scans import ScanSettings
 from concertation.notifications.emails import MailContext
 from concertation.territory.models import Sector
@@ -72,12 +71,12 @@ def submit(
     """Commit `action` and flash `done(result)`, answering `then`. A refused input (InvalidInput) puts its
     messages on `form` and returns None: the route shows the form again (422). Any other MinutesError
     is flashed and answered with `failed`."""
-    outcome = commit_or_rollback(action, MinutesError)
-    if isinstance(outcome, InvalidInput):
-        show_errors(form, outcome.errors)
+    with commit_or_flash(MinutesError, form=form, invalid=InvalidInput) as outcome:
+        result = action()
+    if outcome.invalid:
         return None
-    if isinstance(outcome, MinutesError):
-        flash(str(outcome), "danger")
+    if outcome.refused:
         return failed
-    flash(done(outcome), "success")
+    # Worded after the commit, from what the service returned.
+    flash(done(result), "success")
     return then

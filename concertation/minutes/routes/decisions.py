@@ -7,7 +7,8 @@ from typing import Any
 from flask import abort, flash, render_template
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.core.forms_flow import commit_or_flash
+from concertation.contracts.models import Contract
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
@@ -23,14 +24,13 @@ from concertation.minutes.decisions import (
     undo_decision,
 )
 from concertation.minutes.enums import DecisionKind
-from concertation.minutes.exceptions import MinutesError
+from concertation.minutes.exceptions import InvalidInput, MinutesError
 from concertation.minutes.forms import (
     ActionForm,
     ActionItemForm,
     ActionStatusForm,
     ContractLinkForm,
     DecisionForm,
-    show_errors,
 )
 from concertation.minutes.minutes import minutes_of
 from concertation.minutes.models import ActionItem, Decision
@@ -126,8 +126,8 @@ def undo(meeting_id: int, decision_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting, "decisions")
-    if commit_or_flash(lambda: undo_decision(decision, user=me(), rules=rules()), MinutesError):
-        flash("Décision annulée : le contrat a retrouvé son état précédent.", "success")
+    with commit_or_flash(MinutesError, "Décision annulée : le contrat a retrouvé son état précédent."):
+        undo_decision(decision, user=me(), rules=rules())
     return back(PAGE, meeting, "decisions")
 
 
@@ -138,14 +138,17 @@ def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         raw = form.contract_id.data or ""
         contract = next((c for c in contract_choices(meeting) if str(c.id) == raw), None)
-        if contract is None:
-            db.session.rollback()
-            show_errors(form, {"contract_id": "Choisissez un contrat du territoire de la réunion."})
-            return _page(load_meeting(meeting_id), link_form=form, status=422)
+
+        def apply() -> Contract:
+            if contract is None:
+                raise InvalidInput({"contract_id": "Choisissez un contrat du territoire de la réunion."})
+            link_contract(meeting, contract)
+            return contract
+
         answer = submit(
             form,
-            lambda: link_contract(meeting, contract),
-            done=lambda _: f"Réunion reliée au contrat « {contract.title} ».",
+            apply,
+            done=lambda linked: f"Réunion reliée au contrat « {linked.title} ».",
             then=back(PAGE, meeting),
             failed=back(PAGE, meeting),
         )
@@ -181,6 +184,8 @@ def action_status(meeting_id: int, action_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting, "actions")
-    if commit_or_flash(lambda: set_action_status(item, form.status.data or ""), MinutesError):
+    with commit_or_flash(MinutesError) as outcome:
+        set_action_status(item, form.status.data or "")
+    if outcome.committed:
         flash(f"Action « {item.title} » : {item.status_label.lower()}.", "success")
     return back(PAGE, meeting, "actions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.core.forms_flow import commit_or_flash, commit_or_rollback
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
@@ -51,7 +51,9 @@ def start_minutes(meeting_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back(PAGE, meeting)
-    if not commit_or_flash(lambda: service.ensure_minutes(meeting), MinutesError):
+    with commit_or_flash(MinutesError) as outcome:
+        service.ensure_minutes(meeting)
+    if outcome.refused:
         return back(PAGE, meeting)
     return back("minutes.edit_minutes", meeting)
 
@@ -86,16 +88,15 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         flash("Le formulaire a expiré : rechargez la page.", "danger")
         return back("minutes.edit_minutes", meeting)
     sections = form.sections([s.id for s in minutes.sections], request.form)
-    plain = commit_or_rollback(lambda: service.update_sections(minutes, sections), MinutesError)
-    if isinstance(plain, InvalidInput):
+    with commit_or_flash(MinutesError, "Compte rendu enregistré.", invalid=InvalidInput) as outcome:
+        plain = service.update_sections(minutes, sections)
+    if isinstance(outcome.error, InvalidInput):
         reloaded = service.minutes_of(meeting)
         assert reloaded is not None
-        errors = {k.removeprefix("sections."): v for k, v in plain.errors.items()}
+        errors = {k.removeprefix("sections."): v for k, v in outcome.error.errors.items()}
         return _edit_page(meeting, reloaded, form=form, errors=errors, submitted=dict(request.form)), 422
-    if isinstance(plain, MinutesError):
-        flash(str(plain), "danger")
+    if outcome.refused:
         return back(PAGE, meeting)
-    flash("Compte rendu enregistré.", "success")
     for title in plain:
         flash(
             f"« {title} » : la mise en forme de ce texte est trop complexe, il est affiché tel quel "
@@ -137,8 +138,9 @@ def remove_section(meeting_id: int, section_id: int) -> BaseResponse:
         abort(404)
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page.", "danger")
-    elif commit_or_flash(lambda: service.remove_free_section(section), MinutesError):
-        flash("Section supprimée.", "success")
+    else:
+        with commit_or_flash(MinutesError, "Section supprimée."):
+            service.remove_free_section(section)
     return back("minutes.edit_minutes", meeting)
 
 
@@ -162,8 +164,8 @@ def _transition(meeting_id: int, change: str) -> BaseResponse:
         sent = diffuse(minutes, mail_context(), user=me())
         return f"Compte rendu diffusé : {sent} courriel(s) en cours d'envoi, avec le PDF joint."
 
-    done = commit_or_rollback(apply, MinutesError)
-    flash(str(done), "danger" if isinstance(done, MinutesError) else "success")
+    with commit_or_flash(MinutesError) as outcome:
+        outcome.success = apply()
     return back(PAGE, meeting)
 
 
