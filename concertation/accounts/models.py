@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from concertation.core.roles import ROLE_RANK
 from concertation.core.roles import UserRole as UserRole
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 
 
@@ -24,7 +24,7 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[UserRole] = mapped_column(String(20), default=UserRole.LECTEUR)
+    role: Mapped[UserRole] = mapped_column(enum_type(UserRole, 20), default=UserRole.LECTEUR)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -41,4 +41,4 @@ class User(UserMixin, Model):
 
     def has_role(self, required: UserRole) -> bool:
         """True when this account's role includes the required one."""
-        return ROLE_RANK[UserRole(self.role)] >= ROLE_RANK[required]
+        return ROLE_RANK[self.role] >= ROLE_RANK[required]

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.extensions import db
-from concertation.people.models import Mandate, Person, Role, person_order
+from concertation.people.models import Mandate, Person, person_order
 from concertation.people.services import DirectoryFilters, directory_conditions
 
 
@@ -63,7 +63,7 @@ def _person_item(person: Person, on: date) -> PersonItem:
         MandateItem(
             id=mandate.id,
             role=str(mandate.role),
-            role_label=Role(mandate.role).label,
+            role_label=mandate.role.label,
             function_label=mandate.function_label,
             body=_body(mandate),
             starts_on=mandate.starts_on,

@@ -14,7 +14,6 @@ from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
     FUNDED_STATUSES,
     AmendmentChangeKind,
-    ContractStage,
     EventKind,
     ProjectStatus,
 )
@@ -31,9 +30,9 @@ COMMITTED = frozenset({ProjectStatus.AIDE_ATTRIBUEE, ProjectStatus.REALISEE})
 def _applied_problem(change: AmendmentChange, signed_on: date) -> str | None:
     """Why the project no longer holds what the signed avenant gave it (None: it still does)."""
     project = change.project
-    kind = AmendmentChangeKind(change.kind)
+    kind = change.kind
     name = f"la fiche n° {project.number} « {project.title} »"
-    status = ProjectStatus(project.status)
+    status = project.status
     if project.is_in_plan != (kind is not AmendmentChangeKind.REMOVE):
         moved = "a quitté le" if kind is not AmendmentChangeKind.REMOVE else "est revenue dans le"
         return f"{name} {moved} plan d'actions depuis"
@@ -64,7 +63,7 @@ def unsign_problems(amendment: Amendment) -> list[str]:
         return [f"l'avenant n° {amendment.number} n'est pas signé"]
     contract = amendment.contract
     problems: list[str] = []
-    if ContractStage(contract.stage) not in AMENDABLE:
+    if contract.stage not in AMENDABLE:
         problems.append(f"le contrat est passé depuis à l'étape « {contract.stage_label} »")
     problems += [
         f"l'avenant n° {a.number} a été ouvert depuis"
@@ -118,7 +117,7 @@ def unsign_amendment(
             project=project,
             meeting_id=meeting_id,
             summary=f"Avenant n° {amendment.number} annulé : "
-            f"{AmendmentChangeKind(change.kind).label.lower()} défait — "
+            f"{change.kind.label.lower()} défait — "
             f"fiche n° {project.number} « {project.title} », aide "
             + (format_euros(grant_after) if change.kind != AmendmentChangeKind.REMOVE else "hors plan")
             + f" → {format_euros(project.grant_requested) if project.is_in_plan else 'hors plan'}.",

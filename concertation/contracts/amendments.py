@@ -36,7 +36,7 @@ AMENDABLE = (ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE)
 
 
 def check_signed(contract: Contract, what: str) -> None:
-    if ContractStage(contract.stage) not in AMENDABLE:
+    if contract.stage not in AMENDABLE:
         raise NotAllowed(
             f"{what} ne concerne qu'un contrat signé ou en mise en œuvre : ce contrat est à l'étape "
             f"« {contract.stage_label} »."
@@ -255,7 +255,7 @@ def sign_amendment(
         errors["changes"] = "Cet avenant ne modifie ni le plan ni l'enveloppe : ajoutez une modification."
     for change in amendment.changes:
         project = change.project
-        problem = _change_problem(AmendmentChangeKind(change.kind), project)
+        problem = _change_problem(change.kind, project)
         if problem:
             errors[f"changes.{change.position}"] = problem
         elif change.kind == AmendmentChangeKind.ADD and (
@@ -295,7 +295,7 @@ def sign_amendment(
             user=user,
             project=project,
             meeting_id=meeting_id,
-            summary=f"Avenant n° {amendment.number} : {AmendmentChangeKind(change.kind).label.lower()} — "
+            summary=f"Avenant n° {amendment.number} : {change.kind.label.lower()} — "
             f"fiche n° {project.number} « {project.title} », aide {format_euros(change.old_grant)} → "
             + (format_euros(project.grant_requested) if project.is_in_plan else "hors plan")
             + ".",

@@ -16,7 +16,6 @@ from typing import Any
 from concertation.accounts.models import User
 from concertation.contracts.enums import (
     IMPLEMENTATION_STATUSES,
-    ContractStage,
     EventKind,
     PreCheck,
     ProjectStatus,
@@ -185,7 +184,7 @@ def status_problem(project: ProjectSheet, status: ProjectStatus) -> str | None:
                 f"{_name(project)} n'est ni dans le plan d'actions ni financée par le fonds de réserve : "
                 f"elle ne peut pas être « {status.label} »."
             )
-        if not ContractStage(project.contract.stage).is_signed:
+        if not project.contract.stage.is_signed:
             return f"Le contrat n'est pas encore signé : une fiche ne peut pas être « {status.label} »."
     if status is ProjectStatus.RETENUE and not funded:
         return "Une fiche devient « Retenue » en entrant dans le plan d'actions ou par le fonds de réserve."
@@ -251,7 +250,7 @@ def set_amounts(
 ) -> ProjectChange:
     """Change the estimated cost and/or the grant requested (a signed plan changes only by avenant)."""
     check_editable(project.contract)
-    if project.is_in_plan and ContractStage(project.contract.stage).is_signed:
+    if project.is_in_plan and project.contract.stage.is_signed:
         raise PlanLocked(f"{_name(project)} : ses montants ne changent que par un avenant.")
     errors: dict[str, str] = {}
     values: dict[str, Decimal] = {}
@@ -342,7 +341,7 @@ def set_in_plan(
 ) -> ProjectChange:
     """Retain the project in the action plan (`in_plan`) or take it out of it (before signature)."""
     check_editable(project.contract)
-    if ContractStage(project.contract.stage).is_signed:
+    if project.contract.stage.is_signed:
         raise PlanLocked()
     before = _plan_state(project)
     (enter_plan if in_plan else leave_plan)(project, on or today or today_paris(), user)

@@ -24,7 +24,7 @@ from concertation.contracts.enums import (
     Theme,
 )
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.territory.models import Commune, Intercommunality, Syndicate
 
@@ -53,7 +53,9 @@ class Contract(Model):
     title: Mapped[str] = mapped_column(String(300))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
-    stage: Mapped[ContractStage] = mapped_column(String(20), default=ContractStage.DIAGNOSTIC, index=True)
+    stage: Mapped[ContractStage] = mapped_column(
+        enum_type(ContractStage, 20), default=ContractStage.DIAGNOSTIC, index=True
+    )
     # Credits allocated by the Département to the plan (enveloppe).
     envelope: Mapped[Decimal] = mapped_column(MONEY, default=ZERO)
     diagnostic_strengths: Mapped[str] = mapped_column(Text, default="")
@@ -95,7 +97,7 @@ class Contract(Model):
 
     @property
     def stage_label(self) -> str:
-        return ContractStage(self.stage).label
+        return self.stage.label
 
     @property
     def period_label(self) -> str:
@@ -120,8 +122,8 @@ class StageChange(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
-    from_stage: Mapped[ContractStage | None] = mapped_column(String(20))
-    to_stage: Mapped[ContractStage] = mapped_column(String(20))
+    from_stage: Mapped[ContractStage | None] = mapped_column(enum_type(ContractStage, 20))
+    to_stage: Mapped[ContractStage] = mapped_column(enum_type(ContractStage, 20))
     changed_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -131,7 +133,7 @@ class StageChange(Model):
 
     @property
     def label(self) -> str:
-        return ContractStage(self.to_stage).label
+        return self.to_stage.label
 
 
 class Signatory(Model):
@@ -141,7 +143,7 @@ class Signatory(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[SignatoryKind] = mapped_column(String(20))
+    kind: Mapped[SignatoryKind] = mapped_column(enum_type(SignatoryKind, 20))
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
     intercommunality_id: Mapped[int | None] = mapped_column(ForeignKey("intercommunality.id"))
     syndicate_id: Mapped[int | None] = mapped_column(ForeignKey("syndicate.id", ondelete="CASCADE"))
@@ -160,7 +162,7 @@ class Signatory(Model):
 
     @property
     def kind_label(self) -> str:
-        return SignatoryKind(self.kind).label
+        return self.kind.label
 
     @property
     def body_key(self) -> tuple[str, int | None]:
@@ -197,22 +199,24 @@ class ProjectSheet(Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
-    owner_kind: Mapped[OwnerKind] = mapped_column(String(20))
+    owner_kind: Mapped[OwnerKind] = mapped_column(enum_type(OwnerKind, 20))
     owner_commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
     owner_intercommunality_id: Mapped[int | None] = mapped_column(ForeignKey("intercommunality.id"))
     owner_syndicate_id: Mapped[int | None] = mapped_column(ForeignKey("syndicate.id"), index=True)
-    theme: Mapped[Theme] = mapped_column(String(20), index=True)
+    theme: Mapped[Theme] = mapped_column(enum_type(Theme, 20), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     estimated_cost: Mapped[Decimal] = mapped_column(MONEY)
     grant_requested: Mapped[Decimal] = mapped_column(MONEY)
     priority: Mapped[int]
     deliberation_on: Mapped[date | None]
     deliberation_reference: Mapped[str] = mapped_column(String(200), default="")
-    precheck: Mapped[PreCheck | None] = mapped_column(String(20))
+    precheck: Mapped[PreCheck | None] = mapped_column(enum_type(PreCheck, 20))
     precheck_reason: Mapped[str] = mapped_column(Text, default="")
     prechecked_on: Mapped[date | None]
     planned_year: Mapped[int]
-    status: Mapped[ProjectStatus] = mapped_column(String(20), default=ProjectStatus.PROPOSEE, index=True)
+    status: Mapped[ProjectStatus] = mapped_column(
+        enum_type(ProjectStatus, 20), default=ProjectStatus.PROPOSEE, index=True
+    )
     is_in_plan: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
@@ -261,15 +265,15 @@ class ProjectSheet(Model):
 
     @property
     def theme_label(self) -> str:
-        return Theme(self.theme).label
+        return self.theme.label
 
     @property
     def status_label(self) -> str:
-        return ProjectStatus(self.status).label
+        return self.status.label
 
     @property
     def precheck_label(self) -> str:
-        return PreCheck(self.precheck).label if self.precheck else "Non pré-instruite"
+        return self.precheck.label if self.precheck else "Non pré-instruite"
 
 
 class ProjectFunding(Model):
@@ -290,7 +294,7 @@ class ProjectStatusChange(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project_sheet.id", ondelete="CASCADE"), index=True)
-    status: Mapped[ProjectStatus] = mapped_column(String(20))
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, 20))
     changed_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -300,7 +304,7 @@ class ProjectStatusChange(Model):
 
     @property
     def label(self) -> str:
-        return ProjectStatus(self.status).label
+        return self.status.label
 
 
 class Amendment(Model):
@@ -340,7 +344,7 @@ class AmendmentChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     amendment_id: Mapped[int] = mapped_column(ForeignKey("amendment.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
-    kind: Mapped[AmendmentChangeKind] = mapped_column(String(10))
+    kind: Mapped[AmendmentChangeKind] = mapped_column(enum_type(AmendmentChangeKind, 10))
     project_id: Mapped[int] = mapped_column(ForeignKey("project_sheet.id", ondelete="CASCADE"), index=True)
     new_cost: Mapped[Decimal | None] = mapped_column(MONEY)
     new_grant: Mapped[Decimal | None] = mapped_column(MONEY)
@@ -352,7 +356,7 @@ class AmendmentChange(Model):
 
     @property
     def kind_label(self) -> str:
-        return AmendmentChangeKind(self.kind).label
+        return self.kind.label
 
 
 class ReserveGrant(Model):

@@ -183,7 +183,7 @@ def _resolve(contract: Contract, data: ProjectInput, rules: ProjectRules, today:
 
 def check_editable(contract: Contract) -> None:
     """Project sheets change until the contract is evaluated."""
-    if ContractStage(contract.stage) in (ContractStage.EVALUE, ContractStage.CLOS):
+    if contract.stage in (ContractStage.EVALUE, ContractStage.CLOS):
         raise NotAllowed(f"Le contrat est « {contract.stage_label} » : ses fiches projets ne changent plus.")
 
 
@@ -299,7 +299,7 @@ def update_project(
     after = _proposed(resolved, data)
     changed = [name for name in before if before[name] != after[name]]
     locked = [name for name in changed if name in LOCKED_AFTER_SIGNATURE]
-    if locked and project.is_in_plan and ContractStage(contract.stage).is_signed:
+    if locked and project.is_in_plan and contract.stage.is_signed:
         raise PlanLocked(f"Fiche n° {project.number} : {', '.join(locked)} ne changent que par un avenant.")
     _apply(project, resolved, data)
     db.session.flush()

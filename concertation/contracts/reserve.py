@@ -132,7 +132,7 @@ def _revoke_problem(grant: ReserveGrant) -> str | None:
     """Why the grant cannot go back to the fund (None: it can)."""
     project = grant.project
     name = f"la fiche n° {project.number} « {project.title} »"
-    status = ProjectStatus(project.status)
+    status = project.status
     if status in IMPLEMENTATION_STATUSES:
         return (
             f"l'aide est engagée : {name} est « {status.label} » depuis ; "

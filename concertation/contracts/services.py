@@ -182,7 +182,7 @@ def update_contract(contract: Contract, data: ContractInput, *, user: User | Non
     starts_on = data.starts_on or contract.starts_on
     ends_on = data.ends_on or contract.ends_on
     envelope = _parse_money(errors, "envelope", data.envelope)
-    signed = ContractStage(contract.stage).is_signed
+    signed = contract.stage.is_signed
     if signed and (starts_on, ends_on) != (contract.starts_on, contract.ends_on):
         errors["starts_on"] = "Le contrat est signé : sa période ne change plus."
     if signed and envelope is not None and envelope != contract.envelope:
@@ -296,7 +296,7 @@ def add_signatory(
 ) -> Signatory:
     """Add a commune or a syndicat of the territory (or the Département, the CC if missing)."""
     _check_open(contract)
-    if ContractStage(contract.stage).is_signed:
+    if contract.stage.is_signed:
         raise NotAllowed("Le contrat est signé : la liste des signataires ne change plus.")
     errors: dict[str, str] = {}
     signatory = Signatory(kind=SignatoryKind.DEPARTEMENT)
@@ -334,7 +334,7 @@ def update_signatory(
     """Record a signatory's deliberation and signature dates."""
     contract = signatory.contract
     _check_open(contract)
-    if ContractStage(contract.stage).is_signed:
+    if contract.stage.is_signed:
         raise NotAllowed("Le contrat est signé : les délibérations et signatures ne changent plus.")
     errors: dict[str, str] = {}
     _check_dates(errors, data, today or today_paris())
@@ -360,7 +360,7 @@ def remove_signatory(signatory: Signatory, *, user: User | None = None) -> None:
     """Remove a commune or syndicat; the Département and the CC always sign."""
     contract = signatory.contract
     _check_open(contract)
-    if ContractStage(contract.stage).is_signed:
+    if contract.stage.is_signed:
         raise NotAllowed("Le contrat est signé : la liste des signataires ne change plus.")
     if signatory.kind in (SignatoryKind.DEPARTEMENT, SignatoryKind.INTERCOMMUNALITY) and (
         signatory.intercommunality_id in (None, contract.intercommunality_id)

@@ -36,7 +36,7 @@ NEXT_STAGE: dict[ContractStage, ContractStage] = {
 
 
 def next_stage(contract: Contract) -> ContractStage | None:
-    return NEXT_STAGE.get(ContractStage(contract.stage))
+    return NEXT_STAGE.get(contract.stage)
 
 
 def _diagnostic_written(contract: Contract, on: date) -> list[str]:
@@ -144,7 +144,7 @@ def transition_problems(
 ) -> list[str]:
     """Why the contract cannot move to `target` on date `on` (an empty list: it can)."""
     stage = _parse(target)
-    current = ContractStage(contract.stage)
+    current = contract.stage
     if stage is None:
         choices = ", ".join(s.value for s in ContractStage)
         return [f"Étape inconnue : « {target} » (valeurs possibles : {choices})."]
@@ -238,9 +238,9 @@ def revert_stage_change(
             if change is None
             else "La création du contrat ne s'annule pas."
         )
-    reached, back_to = ContractStage(change.to_stage), ContractStage(change.from_stage)
+    reached, back_to = change.to_stage, change.from_stage
     latest = contract.stage_changes[-1]
-    if latest is not change or ContractStage(contract.stage) is not reached:
+    if latest is not change or contract.stage is not reached:
         raise ChangeConflict(
             f"Le contrat est passé depuis à l'étape « {latest.label} » (le {latest.changed_on:%d/%m/%Y}) : "
             f"il ne peut pas revenir à l'étape « {back_to.label} »."
@@ -253,7 +253,7 @@ def revert_stage_change(
                 + ", ".join(problems)
                 + "."
             )
-    if ContractStage(contract.stage) is ContractStage.CLOS:
+    if contract.stage is ContractStage.CLOS:
         raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
     contract.stage_changes.remove(change)
     contract.stage = back_to

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -29,3 +30,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def _enum_values(enum_cls: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+def enum_type(enum_cls: type[StrEnum], length: int) -> Enum:
+    """A StrEnum column kept as a plain VARCHAR(length) holding the members' values (no native type,
+    no CHECK): loads give the enum member, and a string that is not one of the values is refused."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        values_callable=_enum_values,
+        length=length,
+        validate_strings=True,
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 
 
@@ -46,7 +46,7 @@ class ReminderLog(Model):
     """A reminder, recorded before it is queued: the unique key makes a second send impossible."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ReminderKind] = mapped_column(String(40))
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, 40))
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int]
     period: Mapped[str] = mapped_column(String(30))
@@ -65,14 +65,14 @@ class ReminderLog(Model):
 
     @property
     def kind_label(self) -> str:
-        return ReminderKind(self.kind).label
+        return self.kind.label
 
 
 class ReminderOptOut(Model):
     """A reminder kind turned off by an organiser for one meeting or one contract."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ReminderKind] = mapped_column(String(40))
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, 40))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

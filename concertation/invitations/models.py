@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.meetings.models import Meeting, MeetingInvitee
 from concertation.people.models import Person
@@ -62,13 +62,13 @@ class Invitation(Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     invitee_id: Mapped[int] = mapped_column(ForeignKey("meeting_invitee.id", ondelete="CASCADE"), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    channel: Mapped[Channel] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, 10))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
-    answer: Mapped[Answer] = mapped_column(String(20), default=Answer.EN_ATTENTE)
+    answer: Mapped[Answer] = mapped_column(enum_type(Answer, 20), default=Answer.EN_ATTENTE)
     represented_by: Mapped[str] = mapped_column(String(300), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    answer_source: Mapped[AnswerSource | None] = mapped_column(String(20))
+    answer_source: Mapped[AnswerSource | None] = mapped_column(enum_type(AnswerSource, 20))
     # SEQUENCE of the last calendar object sent to this person; older iTIP replies are ignored.
     sequence_sent: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -89,7 +89,7 @@ class Invitation(Model):
 
     @property
     def answer_label(self) -> str:
-        label = Answer(self.answer).label
+        label = self.answer.label
         if self.answer == Answer.REPRESENTE and self.represented_by:
             return f"{label} par {self.represented_by}"
         return label
@@ -100,10 +100,10 @@ class AnswerEvent(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
-    answer: Mapped[Answer] = mapped_column(String(20))
+    answer: Mapped[Answer] = mapped_column(enum_type(Answer, 20))
     represented_by: Mapped[str] = mapped_column(String(300), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[AnswerSource] = mapped_column(String(20))
+    source: Mapped[AnswerSource] = mapped_column(enum_type(AnswerSource, 20))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     is_applied: Mapped[bool] = mapped_column(default=True)

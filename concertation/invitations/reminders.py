@@ -63,7 +63,7 @@ def answer_counts(invitations: Sequence[Invitation]) -> dict[str, int]:
     for invitation in invitations:
         if not invitation.is_active:
             continue
-        counts[Answer(invitation.answer).value] += 1
+        counts[invitation.answer.value] += 1
         if invitation.channel == Channel.PAPER:
             counts[PAPER_FILTER] += 1
     return counts

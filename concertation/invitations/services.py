@@ -213,7 +213,7 @@ def deliveries(invitations: Sequence[Invitation]) -> dict[int, DeliveryView]:
     )
     rows = db.session.scalars(select(OutboxMessage).join(latest, OutboxMessage.id == latest.c.last_id))
     views = {
-        m.invitation_id: DeliveryView(DeliveryState(m.state), m.attempts, m.last_reply, m.id, m.last_code)
+        m.invitation_id: DeliveryView(m.state, m.attempts, m.last_reply, m.id, m.last_code)
         for m in rows
         if m.invitation_id is not None
     }

@@ -220,7 +220,7 @@ def invitee_lines(meeting: Meeting) -> list[ComputedInvitee]:
         ComputedInvitee(
             invitee.person,
             list(invitee.qualities),
-            InviteeSource(invitee.source),
+            invitee.source,
             reasons.get(invitee.person_id, ""),
         )
         for invitee in current_invitees(meeting)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    type_coerce,
     union,
     union_all,
 )
@@ -182,7 +183,8 @@ def build_list_statement() -> Select[Person | None, str, str, str, int, int]:
         select(
             _constant(RULE_ROW).label("tag"),
             CompositionRule.person_id,
-            CompositionRule.selector.label("code"),
+            # A plain string: the column also carries override actions and mandate roles.
+            type_coerce(CompositionRule.selector, String).label("code"),
             CompositionRule.label.label("text"),
             CompositionRule.position.label("rule_position"),
             CompositionRule.id.label("rule_id"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from concertation.accounts.models import User
 from concertation.contracts.models import Contract
 from concertation.core.timeutils import now_utc, to_paris
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
@@ -110,7 +110,7 @@ class Meeting(Model):
     """A Rendez-vous de Territoire, a concertation territoriale or another meeting."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MeetingKind] = mapped_column(String(20), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, 20), index=True)
     title: Mapped[str] = mapped_column(String(300))
     purpose: Mapped[str] = mapped_column(String(40), default="")
     sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id"), index=True)
@@ -120,7 +120,9 @@ class Meeting(Model):
     location_name: Mapped[str] = mapped_column(String(300), default="")
     location_address: Mapped[str] = mapped_column(String(500), default="")
     location_commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
-    status: Mapped[MeetingStatus] = mapped_column(String(20), default=MeetingStatus.BROUILLON, index=True)
+    status: Mapped[MeetingStatus] = mapped_column(
+        enum_type(MeetingStatus, 20), default=MeetingStatus.BROUILLON, index=True
+    )
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Contracts arrive with their own domain; the link stays nullable.
     contract_id: Mapped[int | None] = mapped_column(
@@ -167,11 +169,11 @@ class Meeting(Model):
 
     @property
     def kind_label(self) -> str:
-        return MeetingKind(self.kind).label
+        return self.kind.label
 
     @property
     def status_label(self) -> str:
-        return MeetingStatus(self.status).label
+        return self.status.label
 
     @property
     def purpose_label(self) -> str:
@@ -205,8 +207,8 @@ class CompositionRule(Model):
     """One selector of the invitee list of a kind of meeting; admins edit them."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_kind: Mapped[MeetingKind] = mapped_column(String(20), index=True)
-    selector: Mapped[Selector] = mapped_column(String(40))
+    meeting_kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, 20), index=True)
+    selector: Mapped[Selector] = mapped_column(enum_type(Selector, 40))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(300), default="")
     is_enabled: Mapped[bool] = mapped_column(default=True)
@@ -220,7 +222,7 @@ class CompositionRule(Model):
             return self.label
         if self.selector == Selector.PERSON and self.person is not None:
             return f"Invité nommément : {self.person.full_name}"
-        return Selector(self.selector).label
+        return self.selector.label
 
 
 class InviteeOverride(Model):
@@ -229,7 +231,7 @@ class InviteeOverride(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
-    action: Mapped[OverrideAction] = mapped_column(String(10))
+    action: Mapped[OverrideAction] = mapped_column(enum_type(OverrideAction, 10))
     reason: Mapped[str] = mapped_column(String(500))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
@@ -252,7 +254,7 @@ class MeetingInvitee(Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     qualities: Mapped[list[str]] = mapped_column(JSON, default=list)
-    source: Mapped[InviteeSource] = mapped_column(String(10), default=InviteeSource.RULE)
+    source: Mapped[InviteeSource] = mapped_column(enum_type(InviteeSource, 10), default=InviteeSource.RULE)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removal_reason: Mapped[str] = mapped_column(String(500), default="")

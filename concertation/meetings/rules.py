@@ -26,7 +26,7 @@ def rules_by_kind() -> dict[MeetingKind, list[CompositionRule]]:
         .options(selectinload(CompositionRule.person))
         .order_by(CompositionRule.position, CompositionRule.id)
     ):
-        found.setdefault(MeetingKind(rule.meeting_kind), []).append(rule)
+        found.setdefault(rule.meeting_kind, []).append(rule)
     return found
 
 

@@ -133,10 +133,10 @@ def attendance_lines(meeting: Meeting) -> list[AttendanceLine]:
     lines = []
     for invitee in current_invitees(meeting):
         invitation = invitations.get(invitee.id)
-        answer = Answer(invitation.answer) if invitation is not None else None
+        answer = invitation.answer if invitation is not None else None
         row = recorded.get(invitee.id)
         if row is not None:
-            status, represented, is_recorded = AttendanceStatus(row.status), row.represented_by, True
+            status, represented, is_recorded = row.status, row.represented_by, True
         else:
             status = PREFILL[answer or Answer.EN_ATTENTE]
             represented = invitation.represented_by if invitation is not None else ""

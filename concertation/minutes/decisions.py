@@ -257,7 +257,7 @@ def undo_decision(
     minutes = minutes_of(meeting)
     if minutes is not None and not minutes.is_draft:
         raise MinutesLocked(minutes.status_label)
-    kind = DecisionKind(decision.kind)
+    kind = decision.kind
     relying = _relying_decision(decision, kind)
     if relying is not None:
         raise NotAllowed(

@@ -172,7 +172,7 @@ def apply_amounts(ctx: Context) -> Applied:
 def apply_plan_settled(ctx: Context) -> Applied:
     """The concertation settles the action plan: a dated snapshot of it in the history."""
     contract = ctx.contract
-    if ContractStage(contract.stage) not in (ContractStage.PROPOSITIONS, ContractStage.NEGOCIATION):
+    if contract.stage not in (ContractStage.PROPOSITIONS, ContractStage.NEGOCIATION):
         raise ContractNotAllowed(
             "Le plan d'actions s'arrête pendant les propositions ou la négociation ; le contrat est à "
             f"l'étape « {contract.stage_label} »."

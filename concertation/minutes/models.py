@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from concertation.accounts.models import User
 from concertation.contracts.models import Amendment, Contract, ProjectSheet
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from concertation.minutes.enums import (
@@ -36,12 +36,14 @@ class Attendance(Model):
         ForeignKey("meeting_invitee.id", ondelete="CASCADE"), unique=True
     )
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    kind: Mapped[AttendeeKind] = mapped_column(String(20), default=AttendeeKind.INVITE)
+    kind: Mapped[AttendeeKind] = mapped_column(enum_type(AttendeeKind, 20), default=AttendeeKind.INVITE)
     # Someone without a person record (a partner, an agent): the name and quality as typed.
     name: Mapped[str] = mapped_column(String(200), default="")
     quality: Mapped[str] = mapped_column(String(300), default="")
     email: Mapped[str | None] = mapped_column(String(254))
-    status: Mapped[AttendanceStatus] = mapped_column(String(20), default=AttendanceStatus.PRESENT)
+    status: Mapped[AttendanceStatus] = mapped_column(
+        enum_type(AttendanceStatus, 20), default=AttendanceStatus.PRESENT
+    )
     represented_by: Mapped[str] = mapped_column(String(300), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -59,14 +61,14 @@ class Attendance(Model):
 
     @property
     def status_label(self) -> str:
-        label = AttendanceStatus(self.status).label
+        label = self.status.label
         if self.status == AttendanceStatus.REPRESENTE and self.represented_by:
             return f"{label} par {self.represented_by}"
         return label
 
     @property
     def kind_label(self) -> str:
-        return AttendeeKind(self.kind).label
+        return self.kind.label
 
     @property
     def contact_email(self) -> str | None:
@@ -96,7 +98,9 @@ class Minutes(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[MinutesStatus] = mapped_column(String(20), default=MinutesStatus.BROUILLON, index=True)
+    status: Mapped[MinutesStatus] = mapped_column(
+        enum_type(MinutesStatus, 20), default=MinutesStatus.BROUILLON, index=True
+    )
     version: Mapped[int] = mapped_column(default=1)
     # Why the version being written corrects the previous one (empty for the first version).
     correction_reason: Mapped[str] = mapped_column(Text, default="")
@@ -117,7 +121,7 @@ class Minutes(Model):
 
     @property
     def status_label(self) -> str:
-        return MinutesStatus(self.status).label
+        return self.status.label
 
     @property
     def is_draft(self) -> bool:
@@ -172,7 +176,7 @@ class Decision(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
-    kind: Mapped[DecisionKind] = mapped_column(String(30), index=True)
+    kind: Mapped[DecisionKind] = mapped_column(enum_type(DecisionKind, 30), index=True)
     text: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(String(500))
     contract_id: Mapped[int | None] = mapped_column(
@@ -201,7 +205,7 @@ class Decision(Model):
 
     @property
     def kind_label(self) -> str:
-        return DecisionKind(self.kind).label
+        return self.kind.label
 
     @property
     def is_active(self) -> bool:
@@ -223,7 +227,9 @@ class ActionItem(Model):
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     owner_service: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[ActionStatus] = mapped_column(String(20), default=ActionStatus.A_FAIRE, index=True)
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_type(ActionStatus, 20), default=ActionStatus.A_FAIRE, index=True
+    )
     done_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
@@ -244,8 +250,8 @@ class ActionItem(Model):
 
     @property
     def status_label(self) -> str:
-        return ActionStatus(self.status).label
+        return self.status.label
 
     @property
     def is_open(self) -> bool:
-        return ActionStatus(self.status).is_open
+        return self.status.is_open

@@ -87,7 +87,7 @@ def _mandates(person_ids: list[int], on: date) -> dict[int, list[Mandate]]:
         if mandate.is_valid_on(on):
             found[mandate.person_id].append(mandate)
     for mandates in found.values():
-        mandates.sort(key=lambda m: ROLE_ORDER.index(Role(m.role)))
+        mandates.sort(key=lambda m: ROLE_ORDER.index(m.role))
     return found
 
 
@@ -108,11 +108,7 @@ def _place(mandates: list[Mandate], territory: Territory, epcis: dict[int, str])
     subgroup is the CC itself."""
     for mandate in mandates:
         commune = mandate.commune
-        if (
-            ROLE_BODY[Role(mandate.role)] == "commune"
-            and commune is not None
-            and commune.id in territory.communes
-        ):
+        if ROLE_BODY[mandate.role] == "commune" and commune is not None and commune.id in territory.communes:
             return epcis.get(commune.id, NO_EPCI), commune.name
     for mandate in mandates:
         if (

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 
 
@@ -42,7 +42,7 @@ class OutboxMessage(Model):
     """One email to one recipient, built once (so that a retry sends the very same bytes)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MessageKind] = mapped_column(String(20))
+    kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind, 20))
     recipient_email: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
     sender_email: Mapped[str] = mapped_column(String(254))
@@ -53,7 +53,9 @@ class OutboxMessage(Model):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[DeliveryState] = mapped_column(String(20), default=DeliveryState.EN_ATTENTE)
+    state: Mapped[DeliveryState] = mapped_column(
+        enum_type(DeliveryState, 20), default=DeliveryState.EN_ATTENTE
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     last_code: Mapped[int | None]
     last_reply: Mapped[str] = mapped_column(Text, default="")
@@ -71,4 +73,4 @@ class OutboxMessage(Model):
 
     @property
     def state_label(self) -> str:
-        return DeliveryState(self.state).label
+        return self.state.label

@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relatio
 from concertation.core.collation import french_order
 from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import now_utc
-from concertation.core.types import UTCDateTime
+from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
 
@@ -128,7 +128,7 @@ class Mandate(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(String(40), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 40), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
     intercommunality_id: Mapped[int | None] = mapped_column(ForeignKey("intercommunality.id"), index=True)
     canton_id: Mapped[int | None] = mapped_column(ForeignKey("canton.id"), index=True)
@@ -138,7 +138,7 @@ class Mandate(Model):
     function_label: Mapped[str] = mapped_column(String(200), default="")
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
-    source: Mapped[MandateSource] = mapped_column(String(10), default=MandateSource.MANUAL)
+    source: Mapped[MandateSource] = mapped_column(enum_type(MandateSource, 10), default=MandateSource.MANUAL)
 
     person: Mapped[Person] = relationship(back_populates="mandates")
     commune: Mapped[Commune | None] = relationship()
@@ -174,7 +174,7 @@ class Mandate(Model):
     @property
     def quality(self) -> str:
         """A French phrase such as "Maire de Marvejols" or "Président de la CC du Gévaudan"."""
-        return describe_quality(Role(self.role), self.body_name, self.person.civility)
+        return describe_quality(self.role, self.body_name, self.person.civility)
 
     @property
     def function_note(self) -> str:

@@ -176,7 +176,7 @@ def mandate_valid_on(on: date) -> ColumnElement[bool]:
 
 
 def _role_rank(mandate: Mandate) -> tuple[object, ...]:
-    role = Role(mandate.role)
+    role = mandate.role
     # Vice-présidents by rank ("1er" before "2e", "10e" last), the others by name.
     rank = sort_key(mandate.function_label) if role is Role.VICE_PRESIDENT_EPCI else sort_key("")
     return (list(Role).index(role), rank, person_sort_key(mandate.person))
