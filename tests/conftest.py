@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import make_server
 
 from concertation import create_app
 from concertation.accounts.models import User, UserRole
@@ -210,3 +211,19 @@ def smtp_server(app: Flask) -> Iterator[SmtpSink]:
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture()
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served over HTTP on loopback, in a thread; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app.config.update(PUBLIC_URL=base, SERVER_NAME=None)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        thread.join(10)

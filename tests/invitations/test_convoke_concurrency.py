@@ -5,14 +5,12 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from urllib.parse import urlencode
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from concertation.accounts.models import User
 from concertation.extensions import db
@@ -20,23 +18,9 @@ from concertation.invitations.models import Invitation
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.models import OutboxMessage
 from tests import factories as f
-from tests.conftest import csrf_token, free_port
+from tests.conftest import csrf_token
 
 CLICKS = 5
-
-
-@contextmanager
-def _served(app: Flask) -> Iterator[int]:
-    """The app on loopback, one thread per request, as gunicorn's threads would serve it."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield port
-    finally:
-        server.shutdown()
-        thread.join(10)
 
 
 Result = tuple[int, str, http.client.HTTPMessage]
@@ -88,7 +72,9 @@ def _check_convoked_once(meeting_id: int) -> None:
     assert emails == invitees - 1  # one maire has no address
 
 
-def test_api_double_convocation_gets_409(app: Flask, lozere: None, api_token: Callable[..., str]) -> None:
+def test_api_double_convocation_gets_409(
+    app: Flask, lozere: None, api_token: Callable[..., str], live_server: str
+) -> None:
     meeting_id = _draft(app)
     token = api_token()
 
@@ -100,8 +86,8 @@ def test_api_double_convocation_gets_409(app: Flask, lozere: None, api_token: Ca
             body="{}",
         )
 
-    with _served(app) as port:
-        results = _at_once(port, send)
+    port = urlsplit(live_server).port
+    results = _at_once(port, send)
 
     statuses = sorted(status for status, _, _ in results)
     assert statuses == [202] + [409] * (CLICKS - 1), results
@@ -111,7 +97,7 @@ def test_api_double_convocation_gets_409(app: Flask, lozere: None, api_token: Ca
 
 
 def test_page_double_click_says_already_convoked(
-    app: Flask, lozere: None, client: FlaskClient, login: Callable[..., User]
+    app: Flask, lozere: None, client: FlaskClient, login: Callable[..., User], live_server: str
 ) -> None:
     meeting_id = _draft(app)
     login()
@@ -131,20 +117,18 @@ def test_page_double_click_says_already_convoked(
             body=body,
         )
 
-    with _served(app) as port:
-        results = _at_once(port, send)
-        assert sorted(status for status, _, _ in results) == [303] * CLICKS, results
-        locations = sorted(headers["Location"] for _, _, headers in results)
-        assert locations == [f"/reunions/{meeting_id}"] * (CLICKS - 1) + [
-            f"/reunions/{meeting_id}/invitations"
-        ]
-        # Each refused click's flash message, read from its own session cookie, as its browser would.
-        refused = [headers for _, _, headers in results if headers["Location"] == f"/reunions/{meeting_id}"]
-        for headers in refused:
-            session = headers["Set-Cookie"].split(";")[0]
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", f"/reunions/{meeting_id}", headers={"Cookie": session})
-            page = connection.getresponse().read().decode()
-            connection.close()
-            assert "déjà convoquée" in page
+    port = urlsplit(live_server).port
+    results = _at_once(port, send)
+    assert sorted(status for status, _, _ in results) == [303] * CLICKS, results
+    locations = sorted(headers["Location"] for _, _, headers in results)
+    assert locations == [f"/reunions/{meeting_id}"] * (CLICKS - 1) + [f"/reunions/{meeting_id}/invitations"]
+    # Each refused click's flash message, read from its own session cookie, as its browser would.
+    refused = [headers for _, _, headers in results if headers["Location"] == f"/reunions/{meeting_id}"]
+    for headers in refused:
+        session = headers["Set-Cookie"].split(";")[0]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", f"/reunions/{meeting_id}", headers={"Cookie": session})
+        page = connection.getresponse().read().decode()
+        connection.close()
+        assert "déjà convoquée" in page
     _check_convoked_once(meeting_id)
