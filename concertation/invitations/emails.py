@@ -120,21 +120,21 @@ class _InvitationBatch:
         meeting = self.meeting
         person = invitation.person
         assert invitation.meeting_id == meeting.id, "one batch is one meeting"
-        assert invitation.email, "paper invitations are printed, not emailed"
+        email = invitation.email
+        assert email, "paper invitations are printed, not emailed"
         answer_url = rsvp_url(self.ctx, invitation.id, meeting.id)
         message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
         try:
-            attendee = AttendeeData(name=person.full_name, email=invitation.email)
+            attendee = AttendeeData(name=person.full_name, email=email)
             ics = self.calendar.render(attendee, answer_url)
-            raw = self._raw(invitation, answer_url, ics, message_id)
+            raw = self._raw(invitation, email, answer_url, ics, message_id)
         except UnwritableAddress as error:
             # This invitee alone is not emailed: refused with the reason, the others go.
-            return self._outgoing(invitation, message_id, b"", refusal=str(error))
-        return self._outgoing(invitation, message_id, raw)
+            return self._outgoing(invitation, email, message_id, b"", refusal=str(error))
+        return self._outgoing(invitation, email, message_id, raw)
 
-    def _raw(self, invitation: Invitation, answer_url: str, ics: bytes, message_id: str) -> bytes:
+    def _raw(self, invitation: Invitation, email: str, answer_url: str, ics: bytes, message_id: str) -> bytes:
         person = invitation.person
-        assert invitation.email, "paper invitations are printed, not emailed"
         feed_url = person_feed_url(self.ctx.public_url, self.ctx.secret_key, invitation.person_id)
         context = {
             **self.context,
@@ -148,7 +148,7 @@ class _InvitationBatch:
         }
         return self.writer.to_bytes(
             to_name=person.full_name,
-            to_email=invitation.email,
+            to_email=email,
             text_body=self.text_template.render(context),
             html_body=self.html_template.render(context),
             ics=ics,
@@ -156,12 +156,11 @@ class _InvitationBatch:
         )
 
     def _outgoing(
-        self, invitation: Invitation, message_id: str, raw: bytes, *, refusal: str = ""
+        self, invitation: Invitation, email: str, message_id: str, raw: bytes, *, refusal: str = ""
     ) -> OutgoingEmail:
-        assert invitation.email, "paper invitations are printed, not emailed"
         return OutgoingEmail(
             kind=self.kind,
-            recipient_email=invitation.email,
+            recipient_email=email,
             recipient_name=invitation.person.full_name,
             sender_email=self.ctx.sender_email,
             subject=self.subject,
