@@ -26,9 +26,10 @@ from concertation.contracts.models import (
     Contract,
     ProjectSheet,
 )
-from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
+from concertation.contracts.money import AmountError, format_euros, parse_amount
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
+from concertation.core.numbers import format_number
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 

@@ -18,13 +18,9 @@ from concertation.contracts.enums import ContractStage, EventKind
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
-from concertation.contracts.money import format_number
 from concertation.contracts.settings import MAX_TITLE, DocumentRules
+from concertation.core.numbers import format_number, format_size
 from concertation.extensions import db
-
-
-def _size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{size // 1024} ko"
 
 
 def add_document(
@@ -54,7 +50,7 @@ def add_document(
         if not content:
             errors["file"] = "Le fichier est vide."
         elif len(content) > rules.max_bytes:
-            errors["file"] = f"Fichier trop volumineux : {_size_label(rules.max_bytes)} au maximum."
+            errors["file"] = f"Fichier trop volumineux : {format_size(rules.max_bytes)} au maximum."
     title = title.strip() or safe_name
     if len(title) > MAX_TITLE:
         errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."

@@ -33,9 +33,10 @@ from concertation.contracts.enums import (
     ProjectStatus,
 )
 from concertation.contracts.models import Contract, ProjectSheet
-from concertation.contracts.money import format_euros, format_number
+from concertation.contracts.money import format_euros
 from concertation.contracts.projects import FundingInput, ProjectInput
 from concertation.contracts.scope import Owner
+from concertation.core.numbers import format_number
 
 NONE_CHOICE = SelectChoice("", "— choisir —")
 DATE_MESSAGE = "Date invalide : choisissez un jour dans le calendrier."

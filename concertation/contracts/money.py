@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_decimal
-
-from concertation.core.dates import LOCALE
-
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Numeric(14, 2): twelve digits before the decimal point.
@@ -108,19 +104,3 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (part * 100 / whole).quantize(Decimal("0.1"))
-
-
-def format_number(value: Decimal | int | float, decimals: int | None = None) -> str:
-    """A number the French way: 50000 -> "50 000" (narrow no-break space), 93.3 -> "93,3".
-
-    `decimals` fixes the number of decimals ("93,0"); by default as many as the value needs.
-    """
-    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-    return str(format_decimal(value, format=pattern, locale=LOCALE))
-
-
-def format_size(size: int) -> str:
-    """A file size: 28774 -> "28,1 ko", 3_500_000 -> "3,3 Mo" (1 ko = 1024 octets)."""
-    if size >= 1024 * 1024:
-        return f"{format_number(Decimal(size) / (1024 * 1024), 1)}\u00a0Mo"
-    return f"{format_number(Decimal(size) / 1024, 1)}\u00a0ko"

@@ -22,9 +22,10 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import InvalidInput, NotAllowed, PlanLocked
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ProjectFunding, ProjectSheet, ProjectStatusChange
-from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
+from concertation.contracts.money import AmountError, format_euros, parse_amount
 from concertation.contracts.scope import Owner, resolve_owner
 from concertation.contracts.settings import MAX_TEXT, MAX_TITLE, ProjectRules
+from concertation.core.numbers import format_number
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 

@@ -17,9 +17,10 @@ from concertation.contracts.enums import ContractStage, DiagnosticHeading, Event
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import DIAGNOSTIC_COLUMNS, Contract, Signatory, StageChange
-from concertation.contracts.money import AmountError, format_euros, format_number, parse_amount
+from concertation.contracts.money import AmountError, format_euros, parse_amount
 from concertation.contracts.scope import resolve_owner, territory_communes
 from concertation.contracts.settings import DEFAULT_DURATION_YEARS, MAX_TEXT, MAX_TITLE
+from concertation.core.numbers import format_number
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.territory.models import Intercommunality

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.accounts.models import User
-from concertation.contracts.money import format_number
+from concertation.core.numbers import format_number
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingStatus

@@ -15,6 +15,7 @@ from typing import IO, Any
 from werkzeug.utils import secure_filename
 
 from concertation.accounts.models import User
+from concertation.core.numbers import format_size
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.exceptions import InvalidInput
@@ -42,10 +43,6 @@ class ScanSettings:
         return cls(Path(folder), int(config.get("MINUTES_SCAN_MAX_BYTES", DEFAULT_MAX_BYTES)))
 
 
-def _size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} Mo" if size >= 1024 * 1024 else f"{size // 1024} ko"
-
-
 def add_scan(
     meeting: Meeting, *, filename: str, stream: IO[bytes], settings: ScanSettings, user: User | None = None
 ) -> AttendanceScan:
@@ -61,7 +58,7 @@ def add_scan(
         raise InvalidInput({"file": "Le fichier est vide."}, "Scan non enregistré")
     if len(content) > settings.max_bytes:
         raise InvalidInput(
-            {"file": f"Fichier trop volumineux : {_size_label(settings.max_bytes)} au maximum."},
+            {"file": f"Fichier trop volumineux : {format_size(settings.max_bytes)} au maximum."},
             "Scan non enregistré",
         )
     detected = next(((ext, ctype) for magic, ext, ctype in SIGNATURES if content.startswith(magic)), None)

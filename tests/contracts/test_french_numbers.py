@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from concertation.accounts.models import User, UserRole
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.exceptions import InvalidInput
-from concertation.contracts.money import format_number, format_size
+from concertation.core.numbers import format_number, format_size
 from concertation.extensions import db
 from tests.conftest import csrf_token
 from tests.contracts import helpers as h

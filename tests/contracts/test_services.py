@@ -162,7 +162,7 @@ def test_documents_are_stored_with_safe_names_and_a_size_limit(tmp_path: Path) -
     assert path.parent == tmp_path / str(contract.id) and path.read_bytes() == b"population"
     assert path.name != document.filename and path.suffix == ".txt"
     for filename, content, message in (
-        ("gros.pdf", b"x" * 11, "Fichier trop volumineux : 0 ko au maximum."),
+        ("gros.pdf", b"x" * 11, "Fichier trop volumineux : 0,0\u00a0ko au maximum."),
         ("script.exe", b"x", "Type de fichier refusé : formats acceptés pdf, txt."),
         ("vide.pdf", b"", "Le fichier est vide."),
         ("", b"x", "Choisissez un fichier."),

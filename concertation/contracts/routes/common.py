@@ -14,8 +14,9 @@ from concertation.contracts import queries
 from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
 from concertation.contracts.history import kind_label
 from concertation.contracts.models import Contract, ProjectSheet
-from concertation.contracts.money import format_euros, format_number, format_size
+from concertation.contracts.money import format_euros
 from concertation.contracts.settings import DocumentRules, ProjectRules, document_rules, project_rules
+from concertation.core.numbers import format_number, format_size
 
 
 def euros(value: Any) -> str:
