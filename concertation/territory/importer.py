@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,6 +23,8 @@ from concertation.territory.models import (
     IntercommunalityMembership,
     Sector,
 )
+
+_Row = TypeVar("_Row", Commune, Intercommunality, Canton)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # The Lozère map of intercommunalities took effect on 1 January 2017 (SDCI 2016).
@@ -60,6 +62,18 @@ def _require(item: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in item or item[key] in (None, ""):
         raise InvalidReferenceData(f"{where} : champ « {key} » manquant.")
     return item[key]
+
+
+def _listed(doc: Any, key: str, what: str) -> list[Any]:
+    """The list under `key` of a shipped reference file; refused when it is missing or empty."""
+    items = doc.get(key) if isinstance(doc, dict) else None
+    if not items:
+        raise InvalidReferenceData(f"Fichier des {what} : liste « {key} » absente.")
+    return list(items)
+
+
+def _communes_by_code() -> dict[str, Commune]:
+    return {c.insee_code: c for c in db.session.scalars(select(Commune))}
 
 
 def _communes_list(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -108,7 +122,7 @@ def import_decoupage(
         _require(item, "code", f"EPCI n° {index}")
         _require(item, "nom", f"EPCI {item.get('code')}")
 
-    existing = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    existing = _communes_by_code()
     communes: dict[str, Commune] = {}
     for row in rows:
         code = str(row["code"])
@@ -120,17 +134,30 @@ def import_decoupage(
             "postal_codes": ",".join(row.get("codesPostaux", [])),
             "population": row.get("population"),
         }
-        if commune is None:
-            commune = Commune(insee_code=code, **values)
-            db.session.add(commune)
-            report.count("created", "communes")
-        elif _assign(commune, values):
-            report.count("updated", "communes")
-        communes[code] = commune
+        communes[code] = _upsert(commune, Commune, {"insee_code": code}, values, report, "communes")
     db.session.flush()
     _import_former_communes(former, communes, departement, report)
     _import_epcis(epcis, communes, effective_on, report)
     return report
+
+
+def _upsert(
+    row: _Row | None,
+    model: type[_Row],
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    report: ImportReport,
+    what: str,
+) -> _Row:
+    """`row` brought up to `values`, or a new `model` with `key` and `values` added when there is none;
+    counted in `report` either way."""
+    if row is None:
+        row = model(**key, **values)
+        db.session.add(row)
+        report.count("created", what)
+    elif _assign(row, values):
+        report.count("updated", what)
+    return row
 
 
 def _assign(obj: object, values: Mapping[str, Any]) -> bool:
@@ -183,13 +210,14 @@ def _import_epcis(
             "kind": item.get("type", "CC"),
             "population": item.get("populationTotale"),
         }
-        epci = existing.get(siren)
-        if epci is None:
-            epci = Intercommunality(siren=siren, **values)
-            db.session.add(epci)
-            report.count("created", "intercommunalités")
-        elif _assign(epci, values):
-            report.count("updated", "intercommunalités")
+        epci = _upsert(
+            existing.get(siren),
+            Intercommunality,
+            {"siren": siren},
+            values,
+            report,
+            "intercommunalités",
+        )
         _sync_memberships(epci, members, effective_on, report)
     db.session.flush()
 
@@ -218,10 +246,8 @@ def _sync_memberships(
 def import_cantons(doc: Any) -> ImportReport:
     """Upsert cantons and their communes from the shipped cantons.json format. The caller commits."""
     report = ImportReport()
-    items = doc.get("cantons") if isinstance(doc, dict) else None
-    if not items:
-        raise InvalidReferenceData("Fichier des cantons : liste « cantons » absente.")
-    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    items = _listed(doc, "cantons", "cantons")
+    communes = _communes_by_code()
     for index, item in enumerate(items, start=1):
         where = f"Canton n° {index}"
         _require(item, "code", where)
@@ -231,14 +257,10 @@ def import_cantons(doc: Any) -> ImportReport:
             raise InvalidReferenceData(f"Canton {item['code']} : communes inconnues {', '.join(unknown)}.")
     existing = {c.code: c for c in db.session.scalars(select(Canton))}
     for item in items:
-        canton = existing.get(item["code"])
         values = {"name": item["name"], "seat_insee_code": item.get("bureau_centralisateur_code")}
-        if canton is None:
-            canton = Canton(code=item["code"], **values)
-            db.session.add(canton)
-            report.count("created", "cantons")
-        elif _assign(canton, values):
-            report.count("updated", "cantons")
+        canton = _upsert(
+            existing.get(item["code"]), Canton, {"code": item["code"]}, values, report, "cantons"
+        )
         wanted = sorted((communes[code] for code in item.get("communes", [])), key=lambda c: sort_key(c.name))
         if {c.id for c in canton.communes} != {c.id for c in wanted}:
             if canton.id is not None:
@@ -251,10 +273,8 @@ def import_cantons(doc: Any) -> ImportReport:
 def load_sectors(doc: Any) -> ImportReport:
     """Create the default sectors of the main towns; sectors already present are left as edited."""
     report = ImportReport()
-    items = doc.get("bassins") if isinstance(doc, dict) else None
-    if not items:
-        raise InvalidReferenceData("Fichier des secteurs : liste « bassins » absente.")
-    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    items = _listed(doc, "bassins", "secteurs")
+    communes = _communes_by_code()
     epcis = {e.siren: e for e in db.session.scalars(select(Intercommunality))}
     present = {s.town_id for s in db.session.scalars(select(Sector))}
     for item in items:
