@@ -23,22 +23,16 @@ def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) 
 
     Returns the override, or None when lifting an earlier manual removal was enough.
     """
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInviteeChange("Indiquez la raison de l'ajout.")
-    _check_list_editable(meeting)
-    override = _override_for(meeting, person)
+    reason, override = _start_change(meeting, person, reason, "Indiquez la raison de l'ajout.")
     if override is not None and override.action == OverrideAction.ADD:
         raise InvalidInviteeChange(f"{person.full_name} est déjà ajouté(e) manuellement.")
     if override is not None:
-        meeting.overrides.remove(override)
-        db.session.delete(override)
-        db.session.flush()
-        if any(line.person.id == person.id for line in compute_invitees(meeting)):
+        _drop(meeting, override)
+        if _invited_by_rules(meeting, person):
             # Lifting the removal is enough: the rules invite the person again.
             _sync_frozen(meeting, person, reason)
             return None
-    if any(line.person.id == person.id for line in compute_invitees(meeting)):
+    if _invited_by_rules(meeting, person):
         raise InvalidInviteeChange(f"{person.full_name} est déjà invité(e) par les règles de composition.")
     added = InviteeOverride(
         meeting=meeting, person=person, action=OverrideAction.ADD, reason=reason, created_by=by
@@ -51,17 +45,11 @@ def add_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) 
 
 def remove_invitee(meeting: Meeting, person: Person, reason: str, by: User | None) -> None:
     """A manual removal that survives recomputation; the caller commits."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInviteeChange("Indiquez la raison du retrait.")
-    _check_list_editable(meeting)
-    override = _override_for(meeting, person)
+    reason, override = _start_change(meeting, person, reason, "Indiquez la raison du retrait.")
     if override is not None and override.action == OverrideAction.ADD:
-        meeting.overrides.remove(override)
-        db.session.delete(override)
-        db.session.flush()
+        _drop(meeting, override)
     else:
-        if not any(line.person.id == person.id for line in compute_invitees(meeting)):
+        if not _invited_by_rules(meeting, person):
             raise InvalidInviteeChange(f"{person.full_name} ne figure pas dans la liste des invités.")
         db.session.add(
             InviteeOverride(
@@ -70,6 +58,27 @@ def remove_invitee(meeting: Meeting, person: Person, reason: str, by: User | Non
         )
         db.session.flush()
     _sync_frozen(meeting, person, reason)
+
+
+def _start_change(
+    meeting: Meeting, person: Person, reason: str, no_reason: str
+) -> tuple[str, InviteeOverride | None]:
+    """The checks a manual change starts with; returns the stripped reason and the person's override."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInviteeChange(no_reason)
+    _check_list_editable(meeting)
+    return reason, _override_for(meeting, person)
+
+
+def _drop(meeting: Meeting, override: InviteeOverride) -> None:
+    meeting.overrides.remove(override)
+    db.session.delete(override)
+    db.session.flush()
+
+
+def _invited_by_rules(meeting: Meeting, person: Person) -> bool:
+    return any(line.person.id == person.id for line in compute_invitees(meeting))
 
 
 def _sync_frozen(meeting: Meeting, person: Person, reason: str) -> None:
