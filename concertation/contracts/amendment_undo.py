@@ -9,19 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 from concertation.accounts.models import User
-from concertation.contracts.amendments import AMENDABLE
+from concertation.contracts.amendments import AMENDABLE, record_applied, record_step
 from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
     FUNDED_STATUSES,
     AmendmentChangeKind,
-    EventKind,
     ProjectStatus,
 )
 from concertation.contracts.exceptions import ChangeConflict
-from concertation.contracts.history import record_event
 from concertation.contracts.models import Amendment, AmendmentChange
 from concertation.contracts.money import format_euros
-from concertation.extensions import db
 
 # Statuses after which a project's grant is committed: an avenant's amounts no longer go back.
 COMMITTED = frozenset({ProjectStatus.AIDE_ATTRIBUEE, ProjectStatus.REALISEE})
@@ -110,17 +107,14 @@ def unsign_amendment(
         assert change.old_cost is not None and change.old_grant is not None, "recorded at signature"
         project.estimated_cost, project.grant_requested = change.old_cost, change.old_grant
         change.old_cost = change.old_grant = None
-        record_event(
-            contract,
-            kind=EventKind.PLAN if change.kind != AmendmentChangeKind.AMOUNT else EventKind.AMOUNT,
-            user=user,
-            project=project,
-            meeting_id=meeting_id,
-            summary=f"Avenant n° {amendment.number} annulé : "
-            f"{change.kind.label.lower()} défait — "
+        record_applied(
+            change,
+            f"Avenant n° {amendment.number} annulé : {change.kind.label.lower()} défait — "
             f"fiche n° {project.number} « {project.title} », aide "
             + (format_euros(grant_after) if change.kind != AmendmentChangeKind.REMOVE else "hors plan")
             + f" → {format_euros(project.grant_requested) if project.is_in_plan else 'hors plan'}.",
+            user=user,
+            meeting_id=meeting_id,
         )
     envelope_back = amendment.old_envelope
     if envelope_back is not None:
@@ -128,14 +122,12 @@ def unsign_amendment(
         amendment.old_envelope = None
     signed_on = amendment.signed_on
     amendment.voted_on = amendment.signed_on = None
-    db.session.flush()
-    record_event(
-        contract,
-        kind=EventKind.AMENDMENT,
-        user=user,
-        meeting_id=meeting_id,
-        summary=f"Signature de l'avenant n° {amendment.number} du {signed_on:%d/%m/%Y} annulée : "
+    record_step(
+        amendment,
+        f"Signature de l'avenant n° {amendment.number} du {signed_on:%d/%m/%Y} annulée : "
         f"il redevient en préparation, {len(amendment.changes)} modification(s) du plan défaite(s)"
         + (f", enveloppe ramenée à {format_euros(envelope_back)}" if envelope_back is not None else "")
         + ".",
+        user=user,
+        meeting_id=meeting_id,
     )

@@ -26,12 +26,11 @@ from concertation.contracts.models import (
     Contract,
     ProjectSheet,
 )
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import format_euros, parse_field
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.numbers import format_number
 from concertation.core.timeutils import today_paris
-from concertation.extensions import db
 
 AMENDABLE = (ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE)
 
@@ -44,14 +43,44 @@ def check_signed(contract: Contract, what: str) -> None:
         )
 
 
+def record_step(
+    amendment: Amendment,
+    summary: str,
+    *,
+    user: User | None,
+    meeting_id: int | None = None,
+    project: ProjectSheet | None = None,
+) -> None:
+    """A line of the contract's history about the avenant itself (opened, changed, signed...)."""
+    record_event(
+        amendment.contract,
+        kind=EventKind.AMENDMENT,
+        summary=summary,
+        user=user,
+        project=project,
+        meeting_id=meeting_id,
+    )
+
+
+def record_applied(
+    change: AmendmentChange, summary: str, *, user: User | None, meeting_id: int | None
+) -> None:
+    """A line of the history about what a change of the avenant does to its project's place or amounts."""
+    record_event(
+        change.amendment.contract,
+        kind=EventKind.AMOUNT if change.kind == AmendmentChangeKind.AMOUNT else EventKind.PLAN,
+        summary=summary,
+        user=user,
+        project=change.project,
+        meeting_id=meeting_id,
+    )
+
+
 def _money(errors: dict[str, str], name: str, raw: str | Decimal | None) -> Decimal | None:
+    """An optional amount: None when left empty."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    try:
-        return parse_amount(raw)
-    except AmountError as error:
-        errors[name] = str(error)
-        return None
+    return parse_field(errors, name, raw)
 
 
 @dataclass
@@ -93,13 +122,8 @@ def create_amendment(
         new_envelope=envelope,
     )
     contract.amendments.append(amendment)
-    db.session.flush()
-    record_event(
-        contract,
-        kind=EventKind.AMENDMENT,
-        user=user,
-        meeting_id=meeting_id,
-        summary=f"Avenant n° {amendment.number} ouvert : {reason}.",
+    record_step(
+        amendment, f"Avenant n° {amendment.number} ouvert : {reason}.", user=user, meeting_id=meeting_id
     )
     return amendment
 
@@ -177,14 +201,12 @@ def add_change(
         new_grant=grant,
     )
     amendment.changes.append(change)
-    db.session.flush()
-    record_event(
-        amendment.contract,
-        kind=EventKind.AMENDMENT,
+    record_step(
+        amendment,
+        f"Avenant n° {amendment.number} : {change_kind.label.lower()} — fiche n° {project.number} "
+        f"« {project.title} »" + (f", aide {format_euros(grant)}" if grant is not None else "") + ".",
         user=user,
         project=project,
-        summary=f"Avenant n° {amendment.number} : {change_kind.label.lower()} — fiche n° {project.number} "
-        f"« {project.title} »" + (f", aide {format_euros(grant)}" if grant is not None else "") + ".",
     )
     return change
 
@@ -193,13 +215,10 @@ def remove_change(change: AmendmentChange, *, user: User | None = None) -> None:
     amendment = change.amendment
     _check_draft(amendment)
     amendment.changes.remove(change)
-    db.session.flush()
-    record_event(
-        amendment.contract,
-        kind=EventKind.AMENDMENT,
+    record_step(
+        amendment,
+        f"Avenant n° {amendment.number} : modification de la fiche n° {change.project.number} retirée.",
         user=user,
-        summary=f"Avenant n° {amendment.number} : modification de la fiche n° {change.project.number} "
-        "retirée.",
     )
 
 
@@ -207,8 +226,8 @@ def delete_amendment(amendment: Amendment, *, user: User | None = None) -> None:
     """Drop a draft avenant."""
     _check_draft(amendment)
     contract = amendment.contract
+    # Removing it from the contract unsets `amendment.contract`: the history line names the contract.
     contract.amendments.remove(amendment)
-    db.session.flush()
     record_event(
         contract, kind=EventKind.AMENDMENT, user=user, summary=f"Avenant n° {amendment.number} abandonné."
     )
@@ -290,29 +309,22 @@ def sign_amendment(
             project.grant_requested = (
                 change.new_grant if change.new_grant is not None else project.grant_requested
             )
-        record_event(
-            contract,
-            kind=EventKind.PLAN if change.kind != AmendmentChangeKind.AMOUNT else EventKind.AMOUNT,
-            user=user,
-            project=project,
-            meeting_id=meeting_id,
-            summary=f"Avenant n° {amendment.number} : {change.kind.label.lower()} — "
+        record_applied(
+            change,
+            f"Avenant n° {amendment.number} : {change.kind.label.lower()} — "
             f"fiche n° {project.number} « {project.title} », aide {format_euros(change.old_grant)} → "
             + (format_euros(project.grant_requested) if project.is_in_plan else "hors plan")
             + ".",
+            user=user,
+            meeting_id=meeting_id,
         )
     if amendment.new_envelope is not None:
         amendment.old_envelope = contract.envelope
         contract.envelope = amendment.new_envelope
     amendment.voted_on, amendment.signed_on = voted_on, signed_on
-    db.session.flush()
-    record_event(
-        contract,
-        kind=EventKind.AMENDMENT,
-        user=user,
-        meeting_id=meeting_id,
-        summary=f"Avenant n° {amendment.number} signé le {signed_on:%d/%m/%Y} "
-        f"(voté le {voted_on:%d/%m/%Y}) : "
+    record_step(
+        amendment,
+        f"Avenant n° {amendment.number} signé le {signed_on:%d/%m/%Y} (voté le {voted_on:%d/%m/%Y}) : "
         f"{len(amendment.changes)} modification(s) du plan"
         + (
             f", enveloppe portée à {format_euros(contract.envelope)}"
@@ -320,4 +332,6 @@ def sign_amendment(
             else ""
         )
         + ".",
+        user=user,
+        meeting_id=meeting_id,
     )

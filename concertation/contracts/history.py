@@ -53,7 +53,8 @@ def record_event(
     details: dict[str, Any] | None = None,
     kind: str = EventKind.NOTE,
 ) -> ContractEvent:
-    """Add a line to the contract's history (the caller commits) and return it.
+    """Add a line to the contract's history and return it, flushed with the caller's pending changes
+    (the caller commits).
 
     `summary` is a French sentence shown in the timeline; `details` a JSON-serialisable mapping (old and
     new values...); `meeting_id` the meeting where the change was decided.

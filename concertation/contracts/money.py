@@ -86,6 +86,18 @@ def parse_amount(value: str | Decimal | int | float) -> Decimal:
     return amount.quantize(CENT)
 
 
+def parse_field(errors: dict[str, str], name: str, raw: str | Decimal) -> Decimal | None:
+    """`parse_amount(raw)`, or None with the French message recorded in `errors[name]`.
+
+    For forms that collect every refused field before answering.
+    """
+    try:
+        return parse_amount(raw)
+    except AmountError as error:
+        errors[name] = str(error)
+        return None
+
+
 def format_euros(amount: Decimal | None, *, symbol: bool = True) -> str:
     """12500.5 -> "12 500,50 €" (non-breaking spaces)."""
     if amount is None:

@@ -22,7 +22,7 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import InvalidInput, NotAllowed, PlanLocked
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ProjectFunding, ProjectSheet, ProjectStatusChange
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import format_euros, parse_field
 from concertation.contracts.scope import Owner, resolve_owner
 from concertation.contracts.settings import MAX_TEXT, MAX_TITLE, ProjectRules
 from concertation.core.numbers import format_number
@@ -99,14 +99,6 @@ def check_amounts(
     return errors
 
 
-def _money(errors: dict[str, str], name: str, raw: str | Decimal) -> Decimal | None:
-    try:
-        return parse_amount(raw)
-    except AmountError as error:
-        errors[name] = str(error)
-        return None
-
-
 def _integer(raw: int | str | None) -> int | None:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
@@ -146,14 +138,14 @@ def _resolve(contract: Contract, data: ProjectInput, rules: ProjectRules, today:
         )
     if len(data.description) > MAX_TEXT:
         errors["description"] = f"La description dépasse {format_number(MAX_TEXT)} caractères."
-    cost = _money(errors, "estimated_cost", data.estimated_cost)
-    grant = _money(errors, "grant_requested", data.grant_requested)
+    cost = parse_field(errors, "estimated_cost", data.estimated_cost)
+    grant = parse_field(errors, "grant_requested", data.grant_requested)
     fundings: list[tuple[str, Decimal]] = []
     if len(data.fundings) > MAX_FUNDINGS:
         errors["fundings"] = f"{MAX_FUNDINGS} autres financeurs au plus."
     for index, funding in enumerate(data.fundings[:MAX_FUNDINGS], start=1):
         funder = funding.funder.strip()
-        amount = _money(errors, f"fundings.{index}.amount", funding.amount)
+        amount = parse_field(errors, f"fundings.{index}.amount", funding.amount)
         if not funder:
             errors[f"fundings.{index}.funder"] = f"Financeur n° {index} : nom obligatoire."
         elif len(funder) > 200:

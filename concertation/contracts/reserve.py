@@ -23,7 +23,7 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import ChangeConflict, InvalidInput
 from concertation.contracts.history import record_event
 from concertation.contracts.models import ProjectSheet, ProjectStatusChange, ReserveGrant
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import format_euros, parse_field
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.timeutils import today_paris
@@ -63,11 +63,7 @@ def grant_reserve(
         errors["project"] = f"La fiche n° {project.number} est « {project.status_label} »."
     elif project.precheck == PreCheck.NON_ELIGIBLE:
         errors["project"] = f"La fiche n° {project.number} a été jugée non éligible."
-    amount: Decimal | None = None
-    try:
-        amount = parse_amount(data.amount)
-    except AmountError as error:
-        errors["amount"] = str(error)
+    amount = parse_field(errors, "amount", data.amount)
     if amount is not None and amount <= 0:
         errors["amount"] = "Le montant accordé doit être supérieur à zéro."
     elif amount is not None:
@@ -114,18 +110,26 @@ def grant_reserve(
     project.status_changes.append(
         ProjectStatusChange(status=ProjectStatus.RETENUE, changed_on=data.decided_on, user=user)
     )
-    db.session.flush()
+    _record(
+        project,
+        f"{format_euros(amount)} pour la fiche n° {project.number} « {project.title} » "
+        f"({grant.decision_body}, {grant.decision_reference}, {grant.decided_on:%d/%m/%Y}).",
+        user=user,
+        meeting_id=meeting_id,
+    )
+    return grant
+
+
+def _record(project: ProjectSheet, summary: str, *, user: User | None, meeting_id: int | None) -> None:
+    """A « Fonds de réserve » line in the history of the project's contract."""
     record_event(
-        contract,
+        project.contract,
         kind=EventKind.RESERVE,
         user=user,
         project=project,
         meeting_id=meeting_id,
-        summary=f"Fonds de réserve : {format_euros(amount)} pour la fiche n° {project.number} "
-        f"« {project.title} » "
-        f"({grant.decision_body}, {grant.decision_reference}, {grant.decided_on:%d/%m/%Y}).",
+        summary=f"Fonds de réserve : {summary}",
     )
-    return grant
 
 
 def _revoke_problem(grant: ReserveGrant) -> str | None:
@@ -169,14 +173,12 @@ def revoke_reserve(
     db.session.flush()
     # The one-to-one side still holds the deleted grant until it is loaded again.
     db.session.expire(project, ["reserve_grant"])
-    record_event(
-        contract,
-        kind=EventKind.RESERVE,
-        user=user,
-        project=project,
-        meeting_id=meeting_id,
-        summary=f"Fonds de réserve : l'aide de {format_euros(grant.amount)} à la fiche n° {project.number} "
-        f"« {project.title} » ({grant.decision_body}, {grant.decision_reference}) est annulée ; "
+    _record(
+        project,
+        f"l'aide de {format_euros(grant.amount)} à la fiche n° {project.number} « {project.title} » "
+        f"({grant.decision_body}, {grant.decision_reference}) est annulée ; "
         "le montant revient au fonds de réserve et la fiche redevient « Proposée ».",
+        user=user,
+        meeting_id=meeting_id,
     )
     return project

@@ -17,7 +17,7 @@ from concertation.contracts.enums import ContractStage, DiagnosticHeading, Event
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import DIAGNOSTIC_COLUMNS, Contract, Signatory, StageChange
-from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.money import format_euros, parse_field
 from concertation.contracts.scope import resolve_owner, territory_communes
 from concertation.contracts.settings import DEFAULT_DURATION_YEARS, MAX_TEXT, MAX_TITLE
 from concertation.core.numbers import format_number
@@ -61,14 +61,6 @@ def end_of_period(starts_on: date, years: int) -> date:
 
 def default_title(epci: Intercommunality, starts_on: date, ends_on: date) -> str:
     return f"Contrat territorial {epci.name} {starts_on.year}-{ends_on.year}"
-
-
-def _parse_money(errors: dict[str, str], name: str, raw: str | Decimal) -> Decimal | None:
-    try:
-        return parse_amount(raw)
-    except AmountError as error:
-        errors[name] = str(error)
-        return None
 
 
 def _check_period(
@@ -131,7 +123,7 @@ def create_contract(
     title = data.title.strip()
     if len(title) > MAX_TITLE:
         errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
-    envelope = _parse_money(errors, "envelope", data.envelope)
+    envelope = parse_field(errors, "envelope", data.envelope)
     if errors:
         raise InvalidInput(errors, "Contrat non enregistré")
     assert epci is not None and data.starts_on is not None and ends_on is not None and envelope is not None
@@ -182,7 +174,7 @@ def update_contract(contract: Contract, data: ContractInput, *, user: User | Non
         errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     starts_on = data.starts_on or contract.starts_on
     ends_on = data.ends_on or contract.ends_on
-    envelope = _parse_money(errors, "envelope", data.envelope)
+    envelope = parse_field(errors, "envelope", data.envelope)
     signed = contract.stage.is_signed
     if signed and (starts_on, ends_on) != (contract.starts_on, contract.ends_on):
         errors["starts_on"] = "Le contrat est signé : sa période ne change plus."

@@ -23,7 +23,6 @@ from concertation.contracts.history import record_event
 from concertation.contracts.models import ZERO, Contract, StageChange
 from concertation.contracts.money import format_euros
 from concertation.core.timeutils import today_paris
-from concertation.extensions import db
 
 NEXT_STAGE: dict[ContractStage, ContractStage] = {
     ContractStage.DIAGNOSTIC: ContractStage.PROPOSITIONS,
@@ -190,17 +189,31 @@ def change_stage(
     assert stage is not None
     change = StageChange(from_stage=contract.stage, to_stage=stage, changed_on=on, user=user)
     contract.stage_changes.append(change)
-    contract.stage = stage
-    db.session.flush()
-    record_event(
+    _set_stage(
         contract,
-        kind=EventKind.STAGE,
+        stage,
+        f"Passage à l'étape « {stage.label} » le {on:%d/%m/%Y}.",
+        {"avant": change.from_stage, "après": stage.value, "date": on.isoformat()},
         user=user,
         meeting_id=meeting_id,
-        summary=f"Passage à l'étape « {stage.label} » le {on:%d/%m/%Y}.",
-        details={"avant": change.from_stage, "après": stage.value, "date": on.isoformat()},
     )
     return change
+
+
+def _set_stage(
+    contract: Contract,
+    stage: ContractStage,
+    summary: str,
+    details: dict[str, str | None],
+    *,
+    user: User | None,
+    meeting_id: int | None,
+) -> None:
+    """Put the contract at `stage` and say so in its history; the list of dated stages is the caller's."""
+    contract.stage = stage
+    record_event(
+        contract, kind=EventKind.STAGE, user=user, meeting_id=meeting_id, summary=summary, details=details
+    )
 
 
 def _relies_on_signature(contract: Contract) -> list[str]:
@@ -256,19 +269,13 @@ def revert_stage_change(
     if contract.stage is ContractStage.CLOS:
         raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
     contract.stage_changes.remove(change)
-    contract.stage = back_to
-    db.session.flush()
-    record_event(
+    _set_stage(
         contract,
-        kind=EventKind.STAGE,
+        back_to,
+        f"Retour à l'étape « {back_to.label} » : le passage à l'étape « {reached.label} » du "
+        f"{change.changed_on:%d/%m/%Y} est annulé.",
+        {"avant": reached.value, "après": back_to.value, "passage annulé": change.changed_on.isoformat()},
         user=user,
         meeting_id=meeting_id,
-        summary=f"Retour à l'étape « {back_to.label} » : le passage à l'étape « {reached.label} » du "
-        f"{change.changed_on:%d/%m/%Y} est annulé.",
-        details={
-            "avant": reached.value,
-            "après": back_to.value,
-            "passage annulé": change.changed_on.isoformat(),
-        },
     )
     return back_to
