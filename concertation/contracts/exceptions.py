@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from concertation.core.errors import FieldErrors
+
 
 class ContractError(Exception):
     """Base class: `str(error)` is shown to the user."""
 
 
-class InvalidInput(ContractError):
+class InvalidInput(FieldErrors, ContractError):
     """Input refused; `errors` maps each field to a French message. Nothing was written."""
-
-    def __init__(self, errors: dict[str, str], what: str = "Données non enregistrées") -> None:
-        super().__init__(f"{what} : " + " ".join(errors.values()))
-        self.errors = errors
 
 
 class TransitionRefused(ContractError):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from concertation.core.errors import FieldErrors
+
 
 class MinutesError(Exception):
     """Base class: `str(error)` is shown to the user."""
 
 
-class InvalidInput(MinutesError):
+class InvalidInput(FieldErrors, MinutesError):
     """Input refused; `errors` maps each field to a French message. Nothing was written."""
-
-    def __init__(self, errors: dict[str, str], what: str = "Données non enregistrées") -> None:
-        super().__init__(f"{what} : " + " ".join(errors.values()))
-        self.errors = errors
 
 
 class NotAllowed(MinutesError):
