@@ -16,10 +16,9 @@ from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime import simple_email_or_refusal
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.outbox import enqueue_email, simple_email
 
 
 @dataclass(frozen=True)
@@ -143,27 +142,18 @@ def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
         return False
     context = {"contact": _contact(), **reminder.context}
     message_id = stable_message_id(f"rappel-{reminder.kind.value}", entry.id, 0, ctx.host)
-    raw, refusal = simple_email_or_refusal(
-        sender=ctx.sender,
-        reply_to=ctx.reply_to,
+    email = simple_email(
+        ctx,
+        MessageKind.REMINDER,
         to_name=reminder.recipient_name,
         to_email=reminder.recipient_email,
         subject=reminder.subject,
         text_body=render_template(f"emails/{reminder.template}.txt", **context),
         html_body=render_template(f"emails/{reminder.template}.html", **context),
         message_id=message_id,
-    )
-    queued = enqueue(
-        kind=MessageKind.REMINDER,
-        recipient_email=reminder.recipient_email,
-        recipient_name=reminder.recipient_name,
-        sender_email=ctx.sender_email,
-        subject=reminder.subject,
-        message_id=message_id,
-        raw=raw,
         meeting_id=reminder.meeting_id,
-        refusal=refusal,
     )
+    queued = enqueue_email(email)
     db.session.flush()
     entry.outbox_message_id = queued.id
     return True

@@ -25,7 +25,8 @@ from concertation.followup.engine import (
     send,
 )
 from concertation.followup.models import ReminderKind
-from concertation.invitations.models import Answer, Channel, Invitation
+from concertation.invitations.models import Answer, Invitation
+from concertation.invitations.reminders import emailed_invitations
 from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.models import Meeting, MeetingKind, MeetingStatus
 from concertation.minutes.enums import OPEN_ACTION_STATUSES, MinutesStatus
@@ -59,17 +60,7 @@ def invitee_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContext
             due_day = days_before(meeting.on, days)
             if not clock.due(due_day, settings) or opted_out(kind, meeting_id=meeting.id):
                 continue
-            invitations = db.session.scalars(
-                select(Invitation)
-                .where(
-                    Invitation.meeting_id == meeting.id,
-                    Invitation.cancelled_at.is_(None),
-                    Invitation.channel == Channel.EMAIL,
-                    Invitation.answer.in_(answers),
-                )
-                .options(selectinload(Invitation.person), selectinload(Invitation.invitee))
-            )
-            for invitation in invitations:
+            for invitation in emailed_invitations(meeting, answers):
                 # Someone invited after the reminder's day was already told everything by the invitation.
                 if kind is ReminderKind.UNANSWERED and to_paris(invitation.created_at).date() >= due_day:
                     continue

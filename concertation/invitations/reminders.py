@@ -7,7 +7,7 @@ address who has not answered, written with the InvitationReminder row that makes
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from flask import current_app
@@ -25,10 +25,9 @@ from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import location_text
-from concertation.notifications.mime import simple_email_or_refusal
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import OutgoingEmail, enqueue_many
+from concertation.notifications.outbox import OutgoingEmail, enqueue_many, simple_email
 from concertation.notifications.wording import format_day, format_meeting_time
 
 PAPER_FILTER = "papier"
@@ -78,7 +77,9 @@ def filtered(invitations: Sequence[Invitation], value: str | None) -> list[Invit
     return [i for i in invitations if i.is_active and i.answer == value]
 
 
-def unanswered_with_email(meeting: Meeting) -> list[Invitation]:
+def emailed_invitations(meeting: Meeting, answers: Collection[Answer]) -> list[Invitation]:
+    """The meeting's current invitations by email, with an address and one of `answers`, in the order
+    they were made; their persons and invitee lines loaded (relances, reminders)."""
     return list(
         db.session.scalars(
             select(Invitation)
@@ -87,7 +88,7 @@ def unanswered_with_email(meeting: Meeting) -> list[Invitation]:
                 Invitation.cancelled_at.is_(None),
                 Invitation.channel == Channel.EMAIL,
                 Invitation.email.is_not(None),
-                Invitation.answer == Answer.EN_ATTENTE,
+                Invitation.answer.in_(answers),
             )
             .order_by(Invitation.id)
             .options(selectinload(Invitation.person), selectinload(Invitation.invitee))
@@ -107,7 +108,7 @@ def send_reminders(meeting: Meeting, ctx: MailContext, token: str, *, by: User |
         raise CannotRemind("Seule une réunion convoquée et à venir peut être relancée.")
     if db.session.scalar(select(InvitationReminder.id).where(InvitationReminder.token == token)):
         raise ReminderAlreadySent()
-    targets = unanswered_with_email(meeting)
+    targets = emailed_invitations(meeting, (Answer.EN_ATTENTE,))
     if not targets:
         raise CannotRemind("Aucun invité avec une adresse électronique n'est sans réponse.")
     reminder = InvitationReminder(
@@ -160,25 +161,15 @@ class _RelanceBatch:
         message_id = stable_message_id(
             f"relance-{self.reminder.id}", invitation.id, self.meeting.sequence, ctx.host
         )
-        raw, refusal = simple_email_or_refusal(
-            sender=ctx.sender,
-            reply_to=ctx.reply_to,
+        return simple_email(
+            ctx,
+            MessageKind.REMINDER,
             to_name=invitation.person.full_name,
             to_email=invitation.email,
             subject=self.subject,
             text_body=self.text_template.render(context),
             html_body=self.html_template.render(context),
             message_id=message_id,
-        )
-        return OutgoingEmail(
-            kind=MessageKind.REMINDER,
-            recipient_email=invitation.email,
-            recipient_name=invitation.person.full_name,
-            sender_email=ctx.sender_email,
-            subject=self.subject,
-            message_id=message_id,
-            raw=raw,
             meeting_id=self.meeting.id,
             invitation_id=invitation.id,
-            refusal=refusal,
         )

@@ -24,10 +24,9 @@ from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import NotAllowed
 from concertation.minutes.models import Decision, Minutes, MinutesVersion
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.mime import simple_email_or_refusal
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.outbox import enqueue_email, simple_email
 from concertation.notifications.wording import format_day
 
 
@@ -87,28 +86,19 @@ def diffuse(
     html_body = render_template("emails/minutes.html", **context)
     for index, recipient in enumerate(targets, start=1):
         message_id = stable_message_id(f"compte-rendu-{minutes.id}", index, minutes.version, ctx.host)
-        raw, refusal = simple_email_or_refusal(
-            sender=ctx.sender,
-            reply_to=ctx.reply_to,
+        email = simple_email(
+            ctx,
+            MessageKind.MINUTES,
             to_name=recipient.name,
             to_email=recipient.email,
             subject=subject,
             text_body=text_body,
             html_body=html_body,
             message_id=message_id,
+            meeting_id=meeting.id,
             attachments=[(filename, "application/pdf", pdf)],
         )
-        enqueue(
-            kind=MessageKind.MINUTES,
-            recipient_email=recipient.email,
-            recipient_name=recipient.name,
-            sender_email=ctx.sender_email,
-            subject=subject,
-            message_id=message_id,
-            raw=raw,
-            meeting_id=meeting.id,
-            refusal=refusal,
-        )
+        enqueue_email(email)
     minutes.versions.append(
         MinutesVersion(
             number=minutes.version,

@@ -10,6 +10,8 @@ from sqlalchemy import and_, insert, or_, select, update
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.notifications.emails import MailContext
+from concertation.notifications.mime import Attachment, simple_email_or_refusal
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 
 RETRYABLE_STATES = (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE)
@@ -66,6 +68,52 @@ class OutgoingEmail:
     # Not empty: the message could not be written (an address no email can carry); the row is
     # recorded as refused with this French reason, so that the organiser sees it and the others go.
     refusal: str = ""
+
+
+def simple_email(
+    ctx: MailContext,
+    kind: MessageKind,
+    *,
+    to_name: str,
+    to_email: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    message_id: str,
+    meeting_id: int | None = None,
+    invitation_id: int | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> OutgoingEmail:
+    """A text + HTML email (reminders, minutes) from the service to one recipient, ready for the outbox;
+    refused with the French reason when the recipient's address cannot be written."""
+    raw, refusal = simple_email_or_refusal(
+        sender=ctx.sender,
+        reply_to=ctx.reply_to,
+        to_name=to_name,
+        to_email=to_email,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        message_id=message_id,
+        attachments=attachments,
+    )
+    return OutgoingEmail(
+        kind=kind,
+        recipient_email=to_email,
+        recipient_name=to_name,
+        sender_email=ctx.sender_email,
+        subject=subject,
+        message_id=message_id,
+        raw=raw,
+        meeting_id=meeting_id,
+        invitation_id=invitation_id,
+        refusal=refusal,
+    )
+
+
+def enqueue_email(email: OutgoingEmail) -> OutboxMessage:
+    """enqueue() for a message built beforehand."""
+    return enqueue(**asdict(email))
 
 
 def enqueue_many(messages: Sequence[OutgoingEmail]) -> None:
