@@ -89,10 +89,14 @@ class Invitation(Model):
 
     @property
     def answer_label(self) -> str:
-        label = self.answer.label
-        if self.answer == Answer.REPRESENTE and self.represented_by:
-            return f"{label} par {self.represented_by}"
-        return label
+        return represented_label(self.answer.label, self.answer == Answer.REPRESENTE, self.represented_by)
+
+
+def represented_label(label: str, is_represented: bool, represented_by: str) -> str:
+    """An answer or an attendance as shown: « Représenté par X » names who stands in."""
+    if is_represented and represented_by:
+        return f"{label} par {represented_by}"
+    return label
 
 
 class AnswerEvent(Model):

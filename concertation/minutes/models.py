@@ -16,6 +16,7 @@ from concertation.contracts.models import Amendment, Contract, ProjectSheet
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
+from concertation.invitations.models import represented_label
 from concertation.meetings.models import AgendaItem, Meeting, MeetingInvitee
 from concertation.minutes.enums import (
     ActionStatus,
@@ -61,10 +62,9 @@ class Attendance(Model):
 
     @property
     def status_label(self) -> str:
-        label = self.status.label
-        if self.status == AttendanceStatus.REPRESENTE and self.represented_by:
-            return f"{label} par {self.represented_by}"
-        return label
+        return represented_label(
+            self.status.label, self.status == AttendanceStatus.REPRESENTE, self.represented_by
+        )
 
     @property
     def kind_label(self) -> str:
