@@ -1,92 +1,25 @@
-"""Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
+"""Every domain's models module, imported so that the metadata is complete for Alembic and the tests."""
 
-from concertation.accounts.models import User
-from concertation.contracts.models import (
-    Amendment,
-    AmendmentChange,
-    Contract,
-    ContractDocument,
-    ContractEvent,
-    ProjectFunding,
-    ProjectSheet,
-    ProjectStatusChange,
-    ReserveGrant,
-    Signatory,
-    StageChange,
-)
-from concertation.followup.models import JobRun, ReminderLog, ReminderOptOut
-from concertation.invitations.models import AnswerEvent, Invitation, InvitationReminder
-from concertation.meetings.models import (
-    AgendaItem,
-    CompositionRule,
-    InviteeOverride,
-    Meeting,
-    MeetingInvitee,
-)
-from concertation.minutes.models import (
-    ActionItem,
-    Attendance,
-    AttendanceScan,
-    Decision,
-    Minutes,
-    MinutesSection,
-    MinutesVersion,
-)
-from concertation.notifications.models import OutboxMessage
-from concertation.people.models import Mandate, Person
-from concertation.people.rne.history import RneImport
-from concertation.territory.models import (
-    Canton,
-    Commune,
-    FormerCommune,
-    Intercommunality,
-    IntercommunalityMembership,
-    Sector,
-    Syndicate,
-    SyndicateMember,
-)
+from concertation.accounts import models as accounts
+from concertation.contracts import models as contracts
+from concertation.followup import models as followup
+from concertation.invitations import models as invitations
+from concertation.meetings import models as meetings
+from concertation.minutes import models as minutes
+from concertation.notifications import models as notifications
+from concertation.people import models as people
+from concertation.people.rne import history as rne_history
+from concertation.territory import models as territory
 
 __all__ = [
-    "ActionItem",
-    "AgendaItem",
-    "Amendment",
-    "AmendmentChange",
-    "AnswerEvent",
-    "Attendance",
-    "AttendanceScan",
-    "Canton",
-    "Commune",
-    "CompositionRule",
-    "Contract",
-    "ContractDocument",
-    "ContractEvent",
-    "Decision",
-    "FormerCommune",
-    "Intercommunality",
-    "IntercommunalityMembership",
-    "Invitation",
-    "InvitationReminder",
-    "InviteeOverride",
-    "JobRun",
-    "Mandate",
-    "Meeting",
-    "MeetingInvitee",
-    "Minutes",
-    "MinutesSection",
-    "MinutesVersion",
-    "OutboxMessage",
-    "Person",
-    "ProjectFunding",
-    "ProjectSheet",
-    "ProjectStatusChange",
-    "ReminderLog",
-    "ReminderOptOut",
-    "ReserveGrant",
-    "RneImport",
-    "Sector",
-    "Signatory",
-    "StageChange",
-    "Syndicate",
-    "SyndicateMember",
-    "User",
+    "accounts",
+    "contracts",
+    "followup",
+    "invitations",
+    "meetings",
+    "minutes",
+    "notifications",
+    "people",
+    "rne_history",
+    "territory",
 ]
