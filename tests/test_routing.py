@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, get_flashed_messages
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from wtforms import Form, StringField
 from wtforms.fields import FieldList, FormField
 
@@ -114,3 +115,24 @@ def test_a_field_may_receive_several_messages() -> None:
     attach_errors(form, error)
     assert form.title.errors == ["Trop long.", "Déjà pris."]
     assert form.form_errors == ["Ailleurs."]
+
+
+def test_a_conflict_at_the_commit_rolls_back_and_is_flashed(app: Flask) -> None:
+    with app.test_request_context():
+        create_user("a@lozere.fr", "mot de passe assez long", UserRole.LECTEUR)
+        db.session.commit()
+        with commit_or_flash(Refused, "Enregistré.", conflict="Déjà enregistré.") as outcome:
+            # The unique address is checked by the database, when the commit flushes the row.
+            db.session.add(User(email="a@lozere.fr", password_hash="x", role=UserRole.LECTEUR))
+        assert outcome.refused and not outcome.committed and isinstance(outcome.error, IntegrityError)
+        assert _users() == 1
+        assert get_flashed_messages(with_categories=True) == [("danger", "Déjà enregistré.")]
+
+
+def test_without_a_conflict_message_the_integrity_error_goes_up(app: Flask) -> None:
+    with app.test_request_context():
+        create_user("a@lozere.fr", "mot de passe assez long", UserRole.LECTEUR)
+        db.session.commit()
+        with pytest.raises(IntegrityError), commit_or_flash(Refused):
+            db.session.add(User(email="a@lozere.fr", password_hash="x", role=UserRole.LECTEUR))
+        db.session.rollback()

@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash
+from flask import flash, render_template
+from sqlalchemy.exc import IntegrityError
 
 from concertation.extensions import db
 
@@ -93,6 +94,7 @@ def commit_or_flash(
     aliases: Mapping[str, str] | None = None,
     field: str = "",
     category: str = "danger",
+    conflict: str = "",
 ) -> Iterator[Outcome]:
     """Run the block as one transaction that the page owns; see the module's docstring.
 
@@ -100,12 +102,17 @@ def commit_or_flash(
     - it raises one of `invalid`: roll back, put the messages on `form` (`attach_errors`, with `aliases`
       and `field`) when a form is given, nothing flashed; `outcome.invalid` and `outcome.error` say so;
     - it raises one of `refused`: roll back, flash `str(error)` as `category` ("danger" unless told);
-      `outcome.refused`.
+      `outcome.refused`;
+    - with a `conflict` message, a constraint of the database refuses the block or its commit (another
+      request wrote first, another domain's row still refers to a deleted one): roll back, flash
+      `conflict` as `category`; `outcome.refused`. Without one, that IntegrityError goes up.
     `invalid` is tried first, so it may name a subclass of a `refused` class.
     """
     outcome = Outcome(success=success)
+    conflicts: Errors = IntegrityError if conflict else ()
     try:
         yield outcome
+        db.session.commit()
     except invalid as error:
         db.session.rollback()
         if form is not None:
@@ -115,7 +122,15 @@ def commit_or_flash(
         db.session.rollback()
         flash(str(error), category)
         outcome.error, outcome.refused = error, True
+    except conflicts as error:
+        db.session.rollback()
+        flash(conflict, category)
+        outcome.error, outcome.refused = error, True
     else:
-        db.session.commit()
         if outcome.success:
             flash(outcome.success, "success")
+
+
+def form_page(template: str, form: Any, **context: Any) -> tuple[str, int]:
+    """The page of `form`: 200 when first shown, 422 when it comes back refused."""
+    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200

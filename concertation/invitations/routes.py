@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from concertation.accounts.models import User
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
@@ -48,6 +48,20 @@ def _ctx() -> MailContext:
     return MailContext.from_config(current_app.config)
 
 
+def _to_index(meeting_id: int) -> Response:
+    return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+
+
+def _record(invitation: Invitation, form: AnswerForm | OrganiserAnswerForm, source: AnswerSource) -> None:
+    services.record_answer(
+        invitation,
+        form.answer.data or "",
+        source=source,
+        represented_by=form.represented_by.data or "",
+        comment=form.comment.data or "",
+    )
+
+
 def _invitation_for(token: str) -> Invitation:
     claims = read_token(current_app.config["SECRET_KEY"], token)
     invitation = db.session.get(Invitation, claims.invitation_id)
@@ -80,19 +94,14 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         form.represented_by.data = invitation.represented_by
         form.comment.data = invitation.comment
     if form.validate_on_submit():
-        try:
-            services.record_answer(
-                invitation,
-                form.answer.data or "",
-                source=AnswerSource.LINK,
-                represented_by=form.represented_by.data or "",
-                comment=form.comment.data or "",
-            )
-        except InvitationError as error:
-            form.answer.errors = [*form.answer.errors, str(error)]
-        else:
-            db.session.commit()
-            flash("Votre réponse est enregistrée. Merci.", "success")
+        with commit_or_flash(
+            success="Votre réponse est enregistrée. Merci.",
+            form=form,
+            invalid=InvitationError,
+            field="answer",
+        ) as outcome:
+            _record(invitation, form, AnswerSource.LINK)
+        if outcome.committed:
             return redirect(url_for("invitations.answer", token=token), 303)
     status = 422 if request.method == "POST" else 200
     ctx = _ctx()
@@ -146,20 +155,14 @@ def remind(meeting_id: int) -> Response:
     form = RemindForm()
     if not form.validate_on_submit():
         flash("Formulaire de relance expiré : rechargez la page.", "danger")
-        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
-    try:
+        return _to_index(meeting.id)
+    # A conflict: a simultaneous submit of the same form committed first.
+    with commit_or_flash(
+        InvitationError, category="warning", conflict=str(reminders.ReminderAlreadySent())
+    ) as outcome:
         sent = reminders.send_reminders(meeting, _ctx(), form.token.data or "", by=_user())
-        db.session.commit()
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    except IntegrityError:
-        # A simultaneous submit of the same form committed first.
-        db.session.rollback()
-        flash(str(reminders.ReminderAlreadySent()), "warning")
-    else:
-        flash(f"Relance enregistrée : {sent} courriel(s) en cours d'envoi.", "success")
-    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+        outcome.success = f"Relance enregistrée : {sent} courriel(s) en cours d'envoi."
+    return _to_index(meeting.id)
 
 
 def _user() -> User | None:
@@ -206,7 +209,7 @@ def convoke_preview(meeting_id: int) -> str | Response:
     meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.status != "brouillon":
         flash(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.", "info")
-        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+        return _to_index(meeting.id)
     return render_template(
         "invitations/convoke.html",
         meeting=meeting,
@@ -221,39 +224,28 @@ def convoke(meeting_id: int) -> Response:
     meeting = db.get_or_404(Meeting, meeting_id)
     if not ConfirmForm().validate_on_submit():
         flash("Formulaire expiré : recommencez.", "danger")
-        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
-    try:
+        return _to_index(meeting.id)
+    with commit_or_flash(InvitationError) as outcome:
         report = services.convoke(meeting, _ctx())
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+        outcome.success = (
+            f"Convocation enregistrée : {report.emails} courriel(s) en cours d'envoi, "
+            f"{report.paper} courrier(s) papier à imprimer."
+        )
+    if outcome.refused:
         return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    db.session.commit()
-    flash(
-        f"Convocation enregistrée : {report.emails} courriel(s) en cours d'envoi, "
-        f"{report.paper} courrier(s) papier à imprimer.",
-        "success",
-    )
-    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    return _to_index(meeting.id)
 
 
 @bp.route("/reunions/<int:meeting_id>/annuler", methods=["POST"])
 @organiser_required
 def cancel(meeting_id: int) -> Response:
     meeting = db.get_or_404(Meeting, meeting_id)
-    form = CancelForm()
-    if not form.validate_on_submit():
+    if not CancelForm().validate_on_submit():
         flash("Cochez la confirmation pour annuler la réunion.", "danger")
-        return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
-    try:
-        meeting_services.cancel_meeting(meeting)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
     else:
-        db.session.commit()
-        flash("Réunion annulée : les invités reçoivent une annulation.", "success")
-    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+        with commit_or_flash(MeetingError, "Réunion annulée : les invités reçoivent une annulation."):
+            meeting_services.cancel_meeting(meeting)
+    return _to_index(meeting.id)
 
 
 @bp.route("/reunions/<int:meeting_id>/courriels/<int:message_id>/renvoyer", methods=["POST"])
@@ -266,7 +258,7 @@ def resend(meeting_id: int, message_id: int) -> Response:
         requeue(message)
         db.session.commit()
         flash(f"Courriel à {message.recipient_email} remis dans la file d'envoi.", "success")
-    return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+    return _to_index(meeting_id)
 
 
 @bp.route("/reunions/<int:meeting_id>/invitations/<int:invitation_id>/reponse", methods=["POST"])
@@ -276,22 +268,10 @@ def record(meeting_id: int, invitation_id: int) -> Response:
     form = OrganiserAnswerForm()
     if invitation.meeting_id != meeting_id or not form.validate_on_submit():
         flash("Réponse invalide : choisissez une réponse.", "danger")
-        return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
-    try:
-        services.record_answer(
-            invitation,
-            form.answer.data or "",
-            source=AnswerSource.ORGANISER,
-            represented_by=form.represented_by.data or "",
-            comment=form.comment.data or "",
-        )
-    except InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(f"Réponse de {invitation.person.full_name} enregistrée.", "success")
-    return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
+        return _to_index(meeting_id)
+    with commit_or_flash(InvitationError, f"Réponse de {invitation.person.full_name} enregistrée."):
+        _record(invitation, form, AnswerSource.ORGANISER)
+    return _to_index(meeting_id)
 
 
 def _feed_response(name: str, meetings: list[Meeting], filename: str) -> Response:
@@ -307,9 +287,7 @@ def _feed_response(name: str, meetings: list[Meeting], filename: str) -> Respons
 def person_feed(token: str) -> Response:
     """A personal subscription (webcal://) with every meeting the person is invited to."""
     person_id = read_person_feed_token(current_app.config["SECRET_KEY"], token)
-    person = db.session.get(Person, person_id) if person_id is not None else None
-    if person is None:
-        abort(404)
+    person = (db.session.get(Person, person_id) if person_id is not None else None) or abort(404)
     return _feed_response(
         f"Réunions – {person.full_name}", services.meetings_of_person(person.id), "reunions.ics"
     )
@@ -318,9 +296,7 @@ def person_feed(token: str) -> Response:
 @bp.route("/flux/ville/<insee>.ics")
 def town_feed(insee: str) -> Response:
     """The public calendar of the meetings of a main town's sector."""
-    sector = sector_by_town(insee)
-    if sector is None:
-        abort(404)
+    sector = sector_by_town(insee) or abort(404)
     meetings = services.published_meetings(town_insee=insee)
     return _feed_response(f"Réunions – secteur de {sector.name}", meetings, f"secteur-{insee}.ics")
 
@@ -328,9 +304,7 @@ def town_feed(insee: str) -> Response:
 @bp.route("/flux/cc/<siren>.ics")
 def intercommunality_feed(siren: str) -> Response:
     """The public calendar of the concertations of a communauté de communes."""
-    epci = intercommunality_by_siren(siren)
-    if epci is None:
-        abort(404)
+    epci = intercommunality_by_siren(siren) or abort(404)
     meetings = services.published_meetings(siren=siren)
     return _feed_response(f"Réunions – {epci.name}", meetings, f"cc-{siren}.ics")
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
 from concertation.core.security import organiser_required
 from concertation.notifications import mailbox
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 bp = Blueprint("notifications", __name__, url_prefix="/courriels")
 
@@ -20,11 +25,15 @@ MESSAGE_CSP = (
 )
 
 
-def _directory() -> Path:
+def _found(read: Callable[Concatenate[Path, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`read` from the catcher's directory what the URL names; 404 without a catcher or such a message."""
     directory = mailbox.catcher_directory(current_app.config.get("MAIL_CATCHER_DIR"))
     if directory is None:
         abort(404)
-    return directory
+    try:
+        return read(directory, *args, **kwargs)
+    except mailbox.MessageNotFound:
+        abort(404)
 
 
 # Endpoint `notifications.mailbox`: the menu links to it.
@@ -47,10 +56,7 @@ def index() -> str:
 @bp.route("/<name>")
 @organiser_required
 def message(name: str) -> Response:
-    try:
-        mail = mailbox.read_message(_directory(), name)
-    except mailbox.MessageNotFound:
-        abort(404)
+    mail = _found(mailbox.read_message, name)
     response = Response(render_template("notifications/message.html", mail=mail))
     response.headers["Content-Security-Policy"] = MESSAGE_CSP
     return response
@@ -59,20 +65,14 @@ def message(name: str) -> Response:
 @bp.route("/<name>/brut")
 @organiser_required
 def raw(name: str) -> Response:
-    try:
-        path = mailbox.raw_message(_directory(), name)
-    except mailbox.MessageNotFound:
-        abort(404)
+    path = _found(mailbox.raw_message, name)
     return send_file(path, mimetype="message/rfc822", as_attachment=True, download_name=name)
 
 
 @bp.route("/<name>/pieces/<int:index>")
 @organiser_required
 def attachment(name: str, index: int) -> Response:
-    try:
-        filename, content_type, data = mailbox.read_attachment(_directory(), name, index)
-    except mailbox.MessageNotFound:
-        abort(404)
+    filename, content_type, data = _found(mailbox.read_attachment, name, index)
     # Always a download, never rendered by the browser inside our origin.
     response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

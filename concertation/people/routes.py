@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -64,9 +64,7 @@ def create() -> str | Response | tuple[str, int]:
         if outcome.committed:
             flash(f"{person.display_name} ajouté(e) à l'annuaire.", "success")
             return redirect(url_for("people.detail", person_id=person.id), 303)
-    if form.is_submitted():
-        return render_template("people/create.html", form=form), 422
-    return render_template("people/create.html", form=form)
+    return form_page("people/create.html", form)
 
 
 def _render_detail(
@@ -110,9 +108,7 @@ def edit(person_id: int) -> str | Response | tuple[str, int]:
         if outcome.committed:
             flash(f"Fiche de {person.display_name} enregistrée.", "success")
             return redirect(url_for("people.detail", person_id=person.id), 303)
-    if form.is_submitted():
-        return render_template("people/edit.html", form=form, person=person), 422
-    return render_template("people/edit.html", form=form, person=person)
+    return form_page("people/edit.html", form, person=person)
 
 
 @bp.route("/<int:person_id>/mandats", methods=["POST"])

@@ -74,20 +74,22 @@ class CommuneFilterForm(GetForm):
         self.secteur.choices = [("", "Tous")] + [(s.id, s.name) for s in queries.all_sectors()]
 
 
+def ids_field(label: str, *, size: int, description: str = "") -> SelectMultipleField:
+    """A multiple select of ids, `size` rows tall, whose description ends with how to choose several."""
+    hint = f"{description} {MULTIPLE_HINT}" if description else MULTIPLE_HINT
+    return SelectMultipleField(label, coerce=int, render_kw={"size": size}, description=hint)
+
+
 class SectorForm(FrenchForm):
-    intercommunalities = SelectMultipleField(
+    intercommunalities = ids_field(
         "Intercommunalités du secteur",
-        coerce=int,
-        render_kw={"size": 8},
-        description="Toutes leurs communes membres à la date du jour font partie du secteur. "
-        + MULTIPLE_HINT,
+        size=8,
+        description="Toutes leurs communes membres à la date du jour font partie du secteur.",
     )
-    extra_communes = SelectMultipleField(
+    extra_communes = ids_field(
         "Communes rattachées individuellement",
-        coerce=int,
-        render_kw={"size": 12},
-        description="Communes hors de ces intercommunalités (par exemple Le Rozier pour Florac). "
-        + MULTIPLE_HINT,
+        size=12,
+        description="Communes hors de ces intercommunalités (par exemple Le Rozier pour Florac).",
     )
 
     def load_choices(self) -> None:
@@ -110,12 +112,8 @@ class SyndicateForm(FrenchForm):
     purpose = TextAreaField(
         "Objet", validators=[Optional(), Length(max=500, message="500 caractères au plus.")]
     )
-    communes = SelectMultipleField(
-        "Communes membres", coerce=int, render_kw={"size": 12}, description=MULTIPLE_HINT
-    )
-    intercommunalities = SelectMultipleField(
-        "Intercommunalités membres", coerce=int, render_kw={"size": 8}, description=MULTIPLE_HINT
-    )
+    communes = ids_field("Communes membres", size=12)
+    intercommunalities = ids_field("Intercommunalités membres", size=8)
 
     def load_choices(self) -> None:
         self.communes.choices = commune_choices()

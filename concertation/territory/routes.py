@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -117,9 +116,7 @@ def edit_sector(sector_id: int) -> str | Response | tuple[str, int]:
         if outcome.committed:
             flash(f"Secteur {item.name} enregistré.", "success")
             return redirect(url_for("territory.sector", sector_id=item.id), 303)
-    if form.is_submitted():
-        return render_template("territory/edit_sector.html", sector=item, form=form), 422
-    return render_template("territory/edit_sector.html", sector=item, form=form)
+    return form_page("territory/edit_sector.html", form, sector=item)
 
 
 @bp.route("/syndicats")
@@ -155,9 +152,7 @@ def create_syndicate() -> str | Response | tuple[str, int]:
         if outcome.committed:
             flash(f"Syndicat « {item.name} » créé.", "success")
             return redirect(url_for("territory.syndicate", syndicate_id=item.id), 303)
-    if form.is_submitted():
-        return render_template("territory/create_syndicate.html", form=form), 422
-    return render_template("territory/create_syndicate.html", form=form)
+    return form_page("territory/create_syndicate.html", form)
 
 
 @bp.route("/syndicats/<int:syndicate_id>/modifier", methods=["GET", "POST"])
@@ -176,9 +171,7 @@ def edit_syndicate(syndicate_id: int) -> str | Response | tuple[str, int]:
         if outcome.committed:
             flash(f"Syndicat « {item.name} » enregistré.", "success")
             return redirect(url_for("territory.syndicate", syndicate_id=item.id), 303)
-    if form.is_submitted():
-        return render_template("territory/edit_syndicate.html", syndicate=item, form=form), 422
-    return render_template("territory/edit_syndicate.html", syndicate=item, form=form)
+    return form_page("territory/edit_syndicate.html", form, syndicate=item)
 
 
 @bp.route("/syndicats/<int:syndicate_id>/supprimer", methods=["GET", "POST"])
@@ -188,19 +181,16 @@ def delete_syndicate(syndicate_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         name = item.name
-        try:
+        # Contracts refer to syndicates (project owners, signatories); territory cannot know them.
+        cited = (
+            f"Le syndicat « {name} » est encore cité par un contrat (maître d'ouvrage d'une fiche projet "
+            "ou signataire) : il ne peut pas être supprimé."
+        )
+        with commit_or_flash(conflict=cited) as outcome:
             removed = services.delete_syndicate(item)
-            db.session.commit()
-        except IntegrityError:
-            # Contracts refer to syndicates (project owners, signatories); territory cannot know them.
-            db.session.rollback()
-            flash(
-                f"Le syndicat « {name} » est encore cité par un contrat (maître d'ouvrage d'une fiche projet "
-                "ou signataire) : il ne peut pas être supprimé.",
-                "danger",
-            )
+            suffix = f" avec {removed} mandat(s)" if removed else ""
+            outcome.success = f"Syndicat « {name} » supprimé{suffix}."
+        if outcome.refused:
             return redirect(url_for("territory.syndicate", syndicate_id=syndicate_id), 303)
-        suffix = f" avec {removed} mandat(s)" if removed else ""
-        flash(f"Syndicat « {name} » supprimé{suffix}.", "success")
         return redirect(url_for("territory.syndicates"), 303)
     return render_template("territory/delete_syndicate.html", syndicate=item, form=form)

@@ -18,6 +18,9 @@ GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 CONTRACT = "/<int:contract_id>"
 PROJECT = f"{CONTRACT}/projets/<int:project_id>"
 AMENDMENT = f"{CONTRACT}/avenants/<int:amendment_id>"
+SIGNATORY = f"{CONTRACT}/signataires/<int:signatory_id>"
+DOCUMENT = f"{CONTRACT}/documents/<int:document_id>"
+CHANGE = f"{AMENDMENT}/modifications/<int:change_id>"
 
 # (rule under /contrats, endpoint, view, methods)
 URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
@@ -28,21 +31,11 @@ URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     (f"{CONTRACT}/diagnostic", "diagnostic", contracts.diagnostic, GET_POST),
     (f"{CONTRACT}/etape", "stage", contracts.stage, GET_POST),
     (f"{CONTRACT}/signataires/nouveau", "add_signatory", contracts.add_signatory, GET_POST),
-    (f"{CONTRACT}/signataires/<int:signatory_id>", "edit_signatory", contracts.edit_signatory, GET_POST),
-    (
-        f"{CONTRACT}/signataires/<int:signatory_id>/retrait",
-        "remove_signatory",
-        contracts.remove_signatory,
-        POST,
-    ),
+    (SIGNATORY, "edit_signatory", contracts.edit_signatory, GET_POST),
+    (f"{SIGNATORY}/retrait", "remove_signatory", contracts.remove_signatory, POST),
     (f"{CONTRACT}/documents/nouveau", "add_document_page", contracts.add_document_page, GET_POST),
-    (f"{CONTRACT}/documents/<int:document_id>", "download_document", contracts.download_document, GET),
-    (
-        f"{CONTRACT}/documents/<int:document_id>/suppression",
-        "remove_document",
-        contracts.remove_document,
-        POST,
-    ),
+    (DOCUMENT, "download_document", contracts.download_document, GET),
+    (f"{DOCUMENT}/suppression", "remove_document", contracts.remove_document, POST),
     (f"{CONTRACT}/maquette.csv", "export_csv", contracts.export_csv, GET),
     (f"{CONTRACT}/maquette.xlsx", "export_xlsx", contracts.export_xlsx, GET),
     (f"{CONTRACT}/historique", "history", contracts.history, GET),
@@ -57,12 +50,7 @@ URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     (f"{CONTRACT}/avenants/nouveau", "create_amendment", amendments.create_amendment, GET_POST),
     (AMENDMENT, "amendment", amendments.amendment, GET),
     (f"{AMENDMENT}/modifications", "add_amendment_change", amendments.add_amendment_change, POST),
-    (
-        f"{AMENDMENT}/modifications/<int:change_id>/retrait",
-        "remove_amendment_change",
-        amendments.remove_amendment_change,
-        POST,
-    ),
+    (f"{CHANGE}/retrait", "remove_amendment_change", amendments.remove_amendment_change, POST),
     (f"{AMENDMENT}/signature", "sign_amendment", amendments.sign_amendment, POST),
     (f"{AMENDMENT}/suppression", "delete_amendment", amendments.delete_amendment, POST),
     (f"{CONTRACT}/reserve/nouveau", "reserve_grant", amendments.reserve_grant, GET_POST),

@@ -6,6 +6,7 @@ the URLs of all of them are in the package's `__init__`.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response as BaseResponse
@@ -26,7 +27,7 @@ from concertation.contracts.forms import (
 )
 from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract
-from concertation.contracts.plan import financial_plan, plan_history
+from concertation.contracts.plan import FinancialPlan, financial_plan, plan_history
 from concertation.contracts.routes.common import (
     back,
     documents_folder,
@@ -291,28 +292,32 @@ def remove_document(contract_id: int, document_id: int) -> BaseResponse:
     return back(contract, "documents")
 
 
-def _export_name(contract: Contract, extension: str) -> str:
-    return f"maquette-financiere-contrat-{contract.id}.{extension}"
+# The financial plan's downloads: extension -> (writer, content type).
+EXPORTS: dict[str, tuple[Callable[[Contract, FinancialPlan], bytes], str]] = {
+    "csv": (plan_csv, "text/csv"),
+    "xlsx": (plan_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _export(contract_id: int, extension: str) -> Response:
+    contract = load_or_404(contract_id)
+    write, mimetype = EXPORTS[extension]
+    filename = f"maquette-financiere-contrat-{contract.id}.{extension}"
+    return Response(
+        write(contract, financial_plan(contract)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @reader_required
 def export_csv(contract_id: int) -> Response:
-    contract = load_or_404(contract_id)
-    return Response(
-        plan_csv(contract, financial_plan(contract)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(contract, "csv")}"'},
-    )
+    return _export(contract_id, "csv")
 
 
 @reader_required
 def export_xlsx(contract_id: int) -> Response:
-    contract = load_or_404(contract_id)
-    return Response(
-        plan_xlsx(contract, financial_plan(contract)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(contract, "xlsx")}"'},
-    )
+    return _export(contract_id, "xlsx")
 
 
 @reader_required

@@ -5,6 +5,7 @@ edition, the meeting page, history), `invitees` (changes to the invitee list, it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -17,8 +18,7 @@ from concertation.meetings.routes import invitees, meetings, rules
 
 bp = Blueprint("meetings", __name__, url_prefix="/reunions")
 
-GET = ["GET"]
-POST = ["POST"]
+GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 
 
 @bp.context_processor
@@ -32,24 +32,28 @@ def helpers() -> dict[str, Any]:
     }
 
 
-# Calendar, creation and edition, the meeting page, history
-bp.add_url_rule("/", "index", meetings.index, methods=GET)
-bp.add_url_rule("/nouvelle", "create", meetings.create, methods=[*GET, *POST])
-bp.add_url_rule("/<int:meeting_id>/modifier", "edit", meetings.edit, methods=[*GET, *POST])
-bp.add_url_rule("/<int:meeting_id>/suppression", "delete", meetings.delete, methods=POST)
-bp.add_url_rule("/<int:meeting_id>", "detail", meetings.detail, methods=GET)
-bp.add_url_rule("/historique/cc/<siren>", "history_cc", meetings.history_cc, methods=GET)
-bp.add_url_rule("/historique/ville/<insee>", "history_town", meetings.history_town, methods=GET)
+# (rule under /reunions, endpoint, view, methods)
+URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+    # Calendar, creation and edition, the meeting page, history
+    ("/", "index", meetings.index, GET),
+    ("/nouvelle", "create", meetings.create, GET_POST),
+    ("/<int:meeting_id>/modifier", "edit", meetings.edit, GET_POST),
+    ("/<int:meeting_id>/suppression", "delete", meetings.delete, POST),
+    ("/<int:meeting_id>", "detail", meetings.detail, GET),
+    ("/historique/cc/<siren>", "history_cc", meetings.history_cc, GET),
+    ("/historique/ville/<insee>", "history_town", meetings.history_town, GET),
+    # The invitee list
+    ("/<int:meeting_id>/invites/ajout", "add_invitee", invitees.add_invitee, POST),
+    ("/<int:meeting_id>/invites/retrait", "remove_invitee", invitees.remove_invitee, POST),
+    ("/<int:meeting_id>/invites/mise-a-jour", "apply_diff", invitees.apply_diff, POST),
+    ("/<int:meeting_id>/invites.csv", "export_invitees", invitees.export_invitees, GET),
+    # Composition rules (admins)
+    ("/regles", "rules_admin", rules.rules_admin, GET),
+    ("/regles", "rule_add", rules.rule_add, POST),
+    ("/regles/<int:rule_id>/activation", "rule_toggle", rules.rule_toggle, POST),
+    ("/regles/<int:rule_id>/deplacement", "rule_move", rules.rule_move, POST),
+    ("/regles/<int:rule_id>/suppression", "rule_delete", rules.rule_delete, POST),
+]
 
-# The invitee list
-bp.add_url_rule("/<int:meeting_id>/invites/ajout", "add_invitee", invitees.add_invitee, methods=POST)
-bp.add_url_rule("/<int:meeting_id>/invites/retrait", "remove_invitee", invitees.remove_invitee, methods=POST)
-bp.add_url_rule("/<int:meeting_id>/invites/mise-a-jour", "apply_diff", invitees.apply_diff, methods=POST)
-bp.add_url_rule("/<int:meeting_id>/invites.csv", "export_invitees", invitees.export_invitees, methods=GET)
-
-# Composition rules (admins)
-bp.add_url_rule("/regles", "rules_admin", rules.rules_admin, methods=GET)
-bp.add_url_rule("/regles", "rule_add", rules.rule_add, methods=POST)
-bp.add_url_rule("/regles/<int:rule_id>/activation", "rule_toggle", rules.rule_toggle, methods=POST)
-bp.add_url_rule("/regles/<int:rule_id>/deplacement", "rule_move", rules.rule_move, methods=POST)
-bp.add_url_rule("/regles/<int:rule_id>/suppression", "rule_delete", rules.rule_delete, methods=POST)
+for rule, endpoint, view, methods in URLS:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)

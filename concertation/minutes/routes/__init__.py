@@ -5,6 +5,7 @@ rendu), `decisions` (decisions, action items, the link to the contract) and `sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -15,8 +16,7 @@ from concertation.minutes.routes import attendance, decisions, minutes, stats
 
 bp = Blueprint("minutes", __name__)
 
-GET = ["GET"]
-POST = ["POST"]
+GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 
 
 @bp.context_processor
@@ -25,61 +25,47 @@ def helpers() -> dict[str, Any]:
 
 
 MEETING = "/reunions/<int:meeting_id>"
+MINUTES = f"{MEETING}/compte-rendu"
 
-# Attendance
-bp.add_url_rule(f"{MEETING}/emargement", "attendance_page", attendance.attendance_page, methods=GET)
-bp.add_url_rule(f"{MEETING}/emargement", "record_attendance", attendance.record_attendance, methods=POST)
-bp.add_url_rule(f"{MEETING}/emargement/autres", "add_other", attendance.add_other, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/emargement/autres/<int:attendance_id>/retrait",
-    "remove_other",
-    attendance.remove_other,
-    methods=POST,
-)
-bp.add_url_rule(f"{MEETING}/feuille-emargement.pdf", "sheet", attendance.sheet, methods=GET)
-bp.add_url_rule(f"{MEETING}/emargement/scans", "upload_scan", attendance.upload_scan, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/emargement/scans/<int:scan_id>", "download_scan", attendance.download_scan, methods=GET
-)
+# (rule, endpoint, view, methods)
+URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+    # Attendance
+    (f"{MEETING}/emargement", "attendance_page", attendance.attendance_page, GET),
+    (f"{MEETING}/emargement", "record_attendance", attendance.record_attendance, POST),
+    (f"{MEETING}/emargement/autres", "add_other", attendance.add_other, POST),
+    (
+        f"{MEETING}/emargement/autres/<int:attendance_id>/retrait",
+        "remove_other",
+        attendance.remove_other,
+        POST,
+    ),
+    (f"{MEETING}/feuille-emargement.pdf", "sheet", attendance.sheet, GET),
+    (f"{MEETING}/emargement/scans", "upload_scan", attendance.upload_scan, POST),
+    (f"{MEETING}/emargement/scans/<int:scan_id>", "download_scan", attendance.download_scan, GET),
+    # Compte rendu
+    (MINUTES, "minutes_page", minutes.minutes_page, GET),
+    (f"{MINUTES}/commencer", "start_minutes", minutes.start_minutes, POST),
+    (f"{MINUTES}/modifier", "edit_minutes", minutes.edit_minutes, GET_POST),
+    (f"{MINUTES}/sections", "add_section", minutes.add_section, POST),
+    (f"{MINUTES}/sections/<int:section_id>/suppression", "remove_section", minutes.remove_section, POST),
+    (f"{MINUTES}/validation", "validate", minutes.validate, POST),
+    (f"{MINUTES}/brouillon", "reopen", minutes.reopen, POST),
+    (f"{MINUTES}/diffusion", "diffusion_preview", minutes.diffusion_preview, GET),
+    (f"{MINUTES}/diffusion", "diffusion", minutes.diffusion, POST),
+    (f"{MINUTES}/correction", "correction", minutes.correction, POST),
+    (f"{MEETING}/compte-rendu.pdf", "minutes_pdf", minutes.minutes_pdf, GET),
+    (f"{MINUTES}/versions/<int:number>", "version", minutes.version, GET),
+    # Decisions, action items, contract link
+    (f"{MEETING}/decisions", "decisions_page", decisions.decisions_page, GET),
+    (f"{MEETING}/decisions", "add_decision", decisions.add_decision, POST),
+    (f"{MEETING}/decisions/<int:decision_id>/annulation", "undo", decisions.undo, POST),
+    (f"{MEETING}/contrat", "link", decisions.link, POST),
+    (f"{MEETING}/actions", "new_action", decisions.new_action, POST),
+    (f"{MEETING}/actions/<int:action_id>/statut", "action_status", decisions.action_status, POST),
+    # Statistics and timeline
+    ("/statistiques/participation", "stats", stats.stats, GET),
+    ("/contrats/<int:contract_id>/chronologie", "contract_timeline_page", stats.contract_timeline_page, GET),
+]
 
-# Compte rendu
-bp.add_url_rule(f"{MEETING}/compte-rendu", "minutes_page", minutes.minutes_page, methods=GET)
-bp.add_url_rule(f"{MEETING}/compte-rendu/commencer", "start_minutes", minutes.start_minutes, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/compte-rendu/modifier", "edit_minutes", minutes.edit_minutes, methods=[*GET, *POST]
-)
-bp.add_url_rule(f"{MEETING}/compte-rendu/sections", "add_section", minutes.add_section, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/compte-rendu/sections/<int:section_id>/suppression",
-    "remove_section",
-    minutes.remove_section,
-    methods=POST,
-)
-bp.add_url_rule(f"{MEETING}/compte-rendu/validation", "validate", minutes.validate, methods=POST)
-bp.add_url_rule(f"{MEETING}/compte-rendu/brouillon", "reopen", minutes.reopen, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/compte-rendu/diffusion", "diffusion_preview", minutes.diffusion_preview, methods=GET
-)
-bp.add_url_rule(f"{MEETING}/compte-rendu/diffusion", "diffusion", minutes.diffusion, methods=POST)
-bp.add_url_rule(f"{MEETING}/compte-rendu/correction", "correction", minutes.correction, methods=POST)
-bp.add_url_rule(f"{MEETING}/compte-rendu.pdf", "minutes_pdf", minutes.minutes_pdf, methods=GET)
-bp.add_url_rule(f"{MEETING}/compte-rendu/versions/<int:number>", "version", minutes.version, methods=GET)
-
-# Decisions, action items, contract link
-bp.add_url_rule(f"{MEETING}/decisions", "decisions_page", decisions.decisions_page, methods=GET)
-bp.add_url_rule(f"{MEETING}/decisions", "add_decision", decisions.add_decision, methods=POST)
-bp.add_url_rule(f"{MEETING}/decisions/<int:decision_id>/annulation", "undo", decisions.undo, methods=POST)
-bp.add_url_rule(f"{MEETING}/contrat", "link", decisions.link, methods=POST)
-bp.add_url_rule(f"{MEETING}/actions", "new_action", decisions.new_action, methods=POST)
-bp.add_url_rule(
-    f"{MEETING}/actions/<int:action_id>/statut", "action_status", decisions.action_status, methods=POST
-)
-
-# Statistics and timeline
-bp.add_url_rule("/statistiques/participation", "stats", stats.stats, methods=GET)
-bp.add_url_rule(
-    "/contrats/<int:contract_id>/chronologie",
-    "contract_timeline_page",
-    stats.contract_timeline_page,
-    methods=GET,
-)
+for rule, endpoint, view, methods in URLS:
+    bp.add_url_rule(rule, endpoint, view, methods=methods)

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from flask import Response, abort, flash, render_template, request, send_file
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.core.routing import commit_or_flash
@@ -23,14 +24,12 @@ from concertation.minutes.forms import (
     ScanForm,
 )
 from concertation.minutes.models import Attendance, AttendanceScan
-from concertation.minutes.routes.common import back, load_meeting, me, scan_settings, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, me, scan_settings, submit
 from concertation.minutes.scans import add_scan, scan_path
 from concertation.minutes.sheet import sheet_pdf
 
 
 def _scans(meeting: Meeting) -> list[AttendanceScan]:
-    from sqlalchemy import select
-
     return list(
         db.session.scalars(
             select(AttendanceScan).where(AttendanceScan.meeting_id == meeting.id).order_by(AttendanceScan.id)
@@ -76,8 +75,7 @@ def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = AttendanceForm()
     if not form.validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back("minutes.attendance_page", meeting)
+        return expired(back("minutes.attendance_page", meeting))
     ids = [line.person.id for line in attendance.attendance_lines(meeting)]
     with commit_or_flash(MinutesError, invalid=InvalidInput) as outcome:
         counts = attendance.record_attendance(meeting, form.entries(ids, request.form), user=me())
@@ -96,28 +94,21 @@ def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
 def add_other(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = OtherForm()
-    if form.validate_on_submit():
-        answer = submit(
-            form,
-            lambda: attendance.add_other(meeting, form.to_input(), user=me()),
-            done=lambda row: f"{row.display_name} ajouté(e) aux présents.",
-            then=back("minutes.attendance_page", meeting, "autres"),
-            failed=back("minutes.attendance_page", meeting, "autres"),
-        )
-        if answer is not None:
-            return answer
-    return _page(load_meeting(meeting_id), other_form=form, status=422)
+    return submit(
+        form,
+        lambda: attendance.add_other(meeting, form.to_input(), user=me()),
+        done=lambda row: f"{row.display_name} ajouté(e) aux présents.",
+        then=back("minutes.attendance_page", meeting, "autres"),
+        again=lambda: _page(load_meeting(meeting_id), other_form=form, status=422),
+    )
 
 
 @organiser_required
 def remove_other(meeting_id: int, attendance_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
-    row = db.get_or_404(Attendance, attendance_id)
-    if row.meeting_id != meeting.id:
-        abort(404)
+    row: Attendance = db.first_or_404(select(Attendance).filter_by(id=attendance_id, meeting_id=meeting.id))
     if not ActionForm().validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back("minutes.attendance_page", meeting, "autres")
+        return expired(back("minutes.attendance_page", meeting, "autres"))
     with commit_or_flash(MinutesError, "Personne retirée des présents."):
         attendance.remove_other(row)
     return back("minutes.attendance_page", meeting, "autres")

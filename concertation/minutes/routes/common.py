@@ -66,17 +66,26 @@ def submit(
     *,
     done: Callable[[T], str],
     then: BaseResponse,
-    failed: BaseResponse,
-) -> BaseResponse | None:
-    """Commit `action` and flash `done(result)`, answering `then`. A refused input (InvalidInput) puts its
-    messages on `form` and returns None: the route shows the form again (422). Any other MinutesError
-    is flashed and answered with `failed`."""
+    again: Callable[[], tuple[str, int]],
+    failed: BaseResponse | None = None,
+) -> BaseResponse | tuple[str, int]:
+    """The POST of `form`: commit `action` and flash `done(result)`, answering `then`. A form that does not
+    validate, or a refused input (InvalidInput, its messages put on `form`), answers `again()`: the page
+    with the form, 422. Any other MinutesError is flashed and answered with `failed` (else `then`)."""
+    if not form.validate_on_submit():
+        return again()
     with commit_or_flash(MinutesError, form=form, invalid=InvalidInput) as outcome:
         result = action()
     if outcome.invalid:
-        return None
+        return again()
     if outcome.refused:
-        return failed
+        return failed if failed is not None else then
     # Worded after the commit, from what the service returned.
     flash(done(result), "success")
+    return then
+
+
+def expired(then: BaseResponse) -> BaseResponse:
+    """The answer to a POST whose form did not validate: its CSRF token is stale."""
+    flash("Le formulaire a expiré : rechargez la page.", "danger")
     return then

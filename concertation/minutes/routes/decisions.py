@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, render_template
+from flask import flash, render_template
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.contracts.models import Contract
@@ -34,7 +35,7 @@ from concertation.minutes.forms import (
 )
 from concertation.minutes.minutes import minutes_of
 from concertation.minutes.models import ActionItem, Decision
-from concertation.minutes.routes.common import back, load_meeting, me, rules, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, me, rules, submit
 
 PAGE = "minutes.decisions_page"
 
@@ -104,28 +105,22 @@ def decisions_page(meeting_id: int) -> tuple[str, int]:
 def add_decision(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        answer = submit(
-            form,
-            lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()),
-            done=lambda decision: f"Décision enregistrée : {decision.summary}",
-            then=back(PAGE, meeting, "decisions"),
-            failed=back(PAGE, meeting),
-        )
-        if answer is not None:
-            return answer
-    return _page(load_meeting(meeting_id), decision_form=form, status=422)
+    return submit(
+        form,
+        lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()),
+        done=lambda decision: f"Décision enregistrée : {decision.summary}",
+        then=back(PAGE, meeting, "decisions"),
+        failed=back(PAGE, meeting),
+        again=lambda: _page(load_meeting(meeting_id), decision_form=form, status=422),
+    )
 
 
 @organiser_required
 def undo(meeting_id: int, decision_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
-    decision = db.get_or_404(Decision, decision_id)
-    if decision.meeting_id != meeting.id:
-        abort(404)
+    decision: Decision = db.first_or_404(select(Decision).filter_by(id=decision_id, meeting_id=meeting.id))
     if not ActionForm().validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back(PAGE, meeting, "decisions")
+        return expired(back(PAGE, meeting, "decisions"))
     with commit_or_flash(MinutesError, "Décision annulée : le contrat a retrouvé son état précédent."):
         undo_decision(decision, user=me(), rules=rules())
     return back(PAGE, meeting, "decisions")
@@ -135,55 +130,44 @@ def undo(meeting_id: int, decision_id: int) -> BaseResponse:
 def link(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = ContractLinkForm()
-    if form.validate_on_submit():
+
+    def apply() -> Contract:
         raw = form.contract_id.data or ""
         contract = next((c for c in contract_choices(meeting) if str(c.id) == raw), None)
+        if contract is None:
+            raise InvalidInput({"contract_id": "Choisissez un contrat du territoire de la réunion."})
+        link_contract(meeting, contract)
+        return contract
 
-        def apply() -> Contract:
-            if contract is None:
-                raise InvalidInput({"contract_id": "Choisissez un contrat du territoire de la réunion."})
-            link_contract(meeting, contract)
-            return contract
-
-        answer = submit(
-            form,
-            apply,
-            done=lambda linked: f"Réunion reliée au contrat « {linked.title} ».",
-            then=back(PAGE, meeting),
-            failed=back(PAGE, meeting),
-        )
-        if answer is not None:
-            return answer
-    return _page(load_meeting(meeting_id), link_form=form, status=422)
+    return submit(
+        form,
+        apply,
+        done=lambda linked: f"Réunion reliée au contrat « {linked.title} ».",
+        then=back(PAGE, meeting),
+        again=lambda: _page(load_meeting(meeting_id), link_form=form, status=422),
+    )
 
 
 @organiser_required
 def new_action(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     form = ActionItemForm()
-    if form.validate_on_submit():
-        answer = submit(
-            form,
-            lambda: add_action(meeting, form.to_input(), user=me()),
-            done=lambda _: "Action enregistrée.",
-            then=back(PAGE, meeting, "actions"),
-            failed=back(PAGE, meeting, "actions"),
-        )
-        if answer is not None:
-            return answer
-    return _page(load_meeting(meeting_id), action_form=form, status=422)
+    return submit(
+        form,
+        lambda: add_action(meeting, form.to_input(), user=me()),
+        done=lambda _: "Action enregistrée.",
+        then=back(PAGE, meeting, "actions"),
+        again=lambda: _page(load_meeting(meeting_id), action_form=form, status=422),
+    )
 
 
 @organiser_required
 def action_status(meeting_id: int, action_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
-    item = db.get_or_404(ActionItem, action_id)
-    if item.meeting_id != meeting.id:
-        abort(404)
+    item: ActionItem = db.first_or_404(select(ActionItem).filter_by(id=action_id, meeting_id=meeting.id))
     form = ActionStatusForm()
     if not form.validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back(PAGE, meeting, "actions")
+        return expired(back(PAGE, meeting, "actions"))
     with commit_or_flash(MinutesError) as outcome:
         set_action_status(item, form.status.data or "")
     if outcome.committed:

@@ -18,22 +18,23 @@ from concertation.minutes.exceptions import InvalidInput, MinutesError
 from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm
 from concertation.minutes.markdown import clean_document
 from concertation.minutes.models import Minutes, MinutesSection
-from concertation.minutes.routes.common import back, load_meeting, mail_context, me, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, mail_context, me, submit
 
 PAGE = "minutes.minutes_page"
 
 
-def _minutes_or_back(meeting: Meeting) -> Minutes | None:
+def _minutes_or_back(meeting: Meeting) -> Minutes:
+    """The meeting's minutes; before they are started, the request ends on the minutes page."""
     minutes = service.minutes_of(meeting)
     if minutes is None:
         flash("Le compte rendu n'est pas encore commencé.", "warning")
+        abort(back(PAGE, meeting))
     return minutes
 
 
-@reader_required
-def minutes_page(meeting_id: int) -> str:
-    meeting = load_meeting(meeting_id)
-    minutes = service.minutes_of(meeting)
+def _minutes_page(
+    meeting: Meeting, minutes: Minutes | None, correction_form: CorrectionForm | None = None
+) -> str:
     return render_template(
         "minutes/minutes.html",
         meeting=meeting,
@@ -41,16 +42,21 @@ def minutes_page(meeting_id: int) -> str:
         doc=build_document(minutes) if minutes is not None else None,
         recipients=recipients(meeting) if minutes is not None else [],
         action=ActionForm(),
-        correction_form=CorrectionForm(formdata=None),
+        correction_form=correction_form or CorrectionForm(formdata=None),
     )
+
+
+@reader_required
+def minutes_page(meeting_id: int) -> str:
+    meeting = load_meeting(meeting_id)
+    return _minutes_page(meeting, service.minutes_of(meeting))
 
 
 @organiser_required
 def start_minutes(meeting_id: int) -> BaseResponse:
     meeting = load_meeting(meeting_id)
     if not ActionForm().validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back(PAGE, meeting)
+        return expired(back(PAGE, meeting))
     with commit_or_flash(MinutesError) as outcome:
         service.ensure_minutes(meeting)
     if outcome.refused:
@@ -76,8 +82,6 @@ def _edit_page(meeting: Meeting, minutes: Minutes, **context: object) -> str:
 def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
-    if minutes is None:
-        return back(PAGE, meeting)
     if not minutes.is_draft:
         flash(f"Le compte rendu est « {minutes.status_label} » : il ne se modifie plus.", "warning")
         return back(PAGE, meeting)
@@ -85,8 +89,7 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET":
         return _edit_page(meeting, minutes, form=form)
     if not form.validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back("minutes.edit_minutes", meeting)
+        return expired(back("minutes.edit_minutes", meeting))
     sections = form.sections([s.id for s in minutes.sections], request.form)
     with commit_or_flash(MinutesError, "Compte rendu enregistré.", invalid=InvalidInput) as outcome:
         plain = service.update_sections(minutes, sections)
@@ -112,22 +115,15 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
 def add_section(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
-    if minutes is None:
-        return back(PAGE, meeting)
     form = FreeSectionForm()
-    if form.validate_on_submit():
-        answer = submit(
-            form,
-            lambda: service.add_free_section(minutes, form.title.data or ""),
-            done=lambda _: "Section ajoutée.",
-            then=back("minutes.edit_minutes", meeting),
-            failed=back(PAGE, meeting),
-        )
-        if answer is not None:
-            return answer
-    reloaded = service.minutes_of(meeting)
-    assert reloaded is not None
-    return _edit_page(meeting, reloaded, section_form=form), 422
+    return submit(
+        form,
+        lambda: service.add_free_section(minutes, form.title.data or ""),
+        done=lambda _: "Section ajoutée.",
+        then=back("minutes.edit_minutes", meeting),
+        failed=back(PAGE, meeting),
+        again=lambda: (_edit_page(meeting, minutes, section_form=form), 422),
+    )
 
 
 @organiser_required
@@ -137,21 +133,17 @@ def remove_section(meeting_id: int, section_id: int) -> BaseResponse:
     if section.minutes.meeting_id != meeting.id:
         abort(404)
     if not ActionForm().validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-    else:
-        with commit_or_flash(MinutesError, "Section supprimée."):
-            service.remove_free_section(section)
+        return expired(back("minutes.edit_minutes", meeting))
+    with commit_or_flash(MinutesError, "Section supprimée."):
+        service.remove_free_section(section)
     return back("minutes.edit_minutes", meeting)
 
 
 def _transition(meeting_id: int, change: str) -> BaseResponse:
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
-    if minutes is None:
-        return back(PAGE, meeting)
     if not ActionForm().validate_on_submit():
-        flash("Le formulaire a expiré : rechargez la page.", "danger")
-        return back(PAGE, meeting)
+        return expired(back(PAGE, meeting))
 
     def apply() -> str:
         """The change, then its message for the organiser."""
@@ -184,9 +176,8 @@ def diffusion_preview(meeting_id: int) -> str | BaseResponse:
     """The recipients and the email as sent, before the organiser confirms the diffusion."""
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
-    if minutes is None or minutes.status != MinutesStatus.VALIDE:
-        if minutes is not None:
-            flash("Validez le compte rendu avant de le diffuser.", "warning")
+    if minutes.status != MinutesStatus.VALIDE:
+        flash("Validez le compte rendu avant de le diffuser.", "warning")
         return back(PAGE, meeting)
     return render_template(
         "minutes/diffuse.html",
@@ -207,33 +198,17 @@ def diffusion(meeting_id: int) -> BaseResponse:
 def correction(meeting_id: int) -> BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
-    if minutes is None:
-        return back(PAGE, meeting)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        answer = submit(
-            form,
-            lambda: service.open_correction(minutes, form.reason.data or ""),
-            done=lambda _: (
-                f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable."
-            ),
-            then=back("minutes.edit_minutes", meeting),
-            failed=back(PAGE, meeting),
-        )
-        if answer is not None:
-            return answer
-    reloaded = service.minutes_of(meeting)
-    assert reloaded is not None
-    page = render_template(
-        "minutes/minutes.html",
-        meeting=meeting,
-        minutes=reloaded,
-        doc=build_document(reloaded),
-        recipients=recipients(meeting),
-        action=ActionForm(),
-        correction_form=form,
+    return submit(
+        form,
+        lambda: service.open_correction(minutes, form.reason.data or ""),
+        done=lambda _: (
+            f"Version {minutes.version} ouverte en brouillon ; la version diffusée reste consultable."
+        ),
+        then=back("minutes.edit_minutes", meeting),
+        failed=back(PAGE, meeting),
+        again=lambda: (_minutes_page(meeting, minutes, form), 422),
     )
-    return page, 422
 
 
 @reader_required
