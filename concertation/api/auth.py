@@ -76,22 +76,30 @@ class ApiBlueprint(Blueprint):
     def route(
         self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any
     ) -> Callable[..., Any]:
-        """Register the route, documenting its security requirement and its 401/403 answers."""
+        """Register the route, documenting its 404 answer (an address with a parameter), its security
+        requirement and its 401/403 answers."""
         register = super().route(rule, parameters=parameters, tags=tags, **options)
+        # "/meetings/<int:meeting_id>" names a resource: 404 when there is none.
+        names_resource = "<" in rule
 
         def decorator(view: Any) -> Any:
-            if self.is_public:
-                return register(view)
             if isinstance(view, type) and issubclass(view, MethodView):
                 for method in view.methods or ():
                     name = method.lower()
-                    setattr(view, name, self._document_security(getattr(view, name), {method}))
+                    setattr(view, name, self._document(getattr(view, name), {method}, names_resource))
                 return register(view)
-            return register(self._document_security(view, set(options.get("methods", ["GET"]))))
+            methods = set(options.get("methods", ["GET"]))
+            return register(self._document(view, methods, names_resource))
 
         return decorator
 
-    def _document_security(self, func: Callable[..., Any], methods: set[str]) -> Callable[..., Any]:
+    def _document(
+        self, func: Callable[..., Any], methods: set[str], names_resource: bool
+    ) -> Callable[..., Any]:
+        if names_resource:
+            func = self.alt_response(404, response="NOT_FOUND")(func)
+        if self.is_public:
+            return func
         func = self.doc(security=[{BEARER_SCHEME: []}])(func)
         func = self.alt_response(401, response="UNAUTHORIZED")(func)
         if methods - SAFE_METHODS:

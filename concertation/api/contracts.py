@@ -19,7 +19,7 @@ from concertation.api.contract_schemas import (
     ProjectCreateSchema,
     ProjectSchema,
 )
-from concertation.api.errors import api_abort
+from concertation.api.errors import Refusal, commit_or_abort, found_or_404, invalid
 from concertation.contracts import queries, services
 from concertation.contracts.enums import ContractStage, DiagnosticHeading, SignatoryKind
 from concertation.contracts.exceptions import ContractError, InvalidInput, TransitionRefused
@@ -30,30 +30,20 @@ from concertation.contracts.projects import FundingInput, ProjectInput, create_p
 from concertation.contracts.scope import project_owner_key
 from concertation.contracts.settings import duration_years, project_rules
 from concertation.contracts.stages import change_stage, next_stage
-from concertation.extensions import db
 
 blp = ApiBlueprint(
     "api_contracts", __name__, description="Contrats territoriaux, fiches projets et maquette financière"
 )
 
 
-def field_errors(errors: dict[str, str]) -> dict[str, Any]:
-    """The domain's flat errors ("fundings.2.amount", 1-based) nested like marshmallow's."""
-    nested: dict[str, Any] = {}
-    for key, message in errors.items():
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(str(int(part) - 1) if part.isdigit() else part, {})
-        node[leaf] = [message]
-    return {"json": nested}
+# Fields the contract refuses answer 422, one message a field; what its state forbids answers 409.
+INVALID = invalid(InvalidInput)
+STAGE_REFUSED = Refusal(TransitionRefused, fields=lambda error: {"json": {"stage": error.problems}})
+REFUSED = Refusal(ContractError)
 
 
 def load(contract_id: int) -> Contract:
-    contract = queries.load_contract(contract_id)
-    if contract is None:
-        api_abort(404, f"Aucun contrat n'a l'identifiant {contract_id}.")
-    return contract
+    return found_or_404(queries.load_contract(contract_id), f"Aucun contrat n'a l'identifiant {contract_id}.")
 
 
 def _body(kind: str, code: str | None, name: str) -> dict[str, Any]:
@@ -192,21 +182,16 @@ def create_contract(data: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str
         title=data["title"],
         envelope=data["envelope"],
     )
-    try:
+    with commit_or_abort(INVALID):
         created = services.create_contract(
             data_in, user=g.api_user, duration_years=duration_years(current_app.config)
         )
-    except InvalidInput as error:
-        db.session.rollback()
-        api_abort(422, errors=field_errors(error.errors))
-    db.session.commit()
     location = url_for("api_contracts.contract", contract_id=created.id)
     return contract_item(load(created.id)), 201, {"Location": location}
 
 
 @blp.route("/contracts/<int:contract_id>")
 @blp.response(200, ContractSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def contract(contract_id: int) -> dict[str, Any]:
     """Un contrat : étapes datées, diagnostic, signataires, documents, avenants."""
     return contract_item(load(contract_id))
@@ -215,7 +200,6 @@ def contract(contract_id: int) -> dict[str, Any]:
 @blp.route("/contracts/<int:contract_id>", methods=["PATCH"])
 @blp.arguments(ContractPatchSchema)
 @blp.response(200, ContractSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def update_contract(data: dict[str, Any], contract_id: int) -> dict[str, Any]:
     """Modifie un contrat (rôle organisateur) ; les champs absents gardent leur valeur.
@@ -225,7 +209,7 @@ def update_contract(data: dict[str, Any], contract_id: int) -> dict[str, Any]:
     et l'enveloppe ne changent plus (422). Tout ou rien : en cas d'erreur, rien n'est enregistré.
     """
     contract = load(contract_id)
-    try:
+    with commit_or_abort(INVALID, STAGE_REFUSED, REFUSED):
         if {"title", "starts_on", "ends_on", "envelope"} & data.keys():
             services.update_contract(
                 contract,
@@ -242,22 +226,11 @@ def update_contract(data: dict[str, Any], contract_id: int) -> dict[str, Any]:
             services.update_diagnostic(contract, texts, evaluation=data.get("evaluation"), user=g.api_user)
         if "stage" in data:
             change_stage(contract, data["stage"], on=data.get("stage_on"), user=g.api_user)
-    except InvalidInput as error:
-        db.session.rollback()
-        api_abort(422, errors=field_errors(error.errors))
-    except TransitionRefused as error:
-        db.session.rollback()
-        api_abort(409, str(error), errors={"json": {"stage": error.problems}})
-    except ContractError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     return contract_item(load(contract_id))
 
 
 @blp.route("/contracts/<int:contract_id>/projects")
 @blp.response(200, ProjectSchema(many=True))
-@blp.alt_response(404, response="NOT_FOUND")
 def projects(contract_id: int) -> list[dict[str, Any]]:
     """Les fiches projets du contrat, par numéro."""
     return [project_item(project) for project in load(contract_id).projects]
@@ -266,7 +239,6 @@ def projects(contract_id: int) -> list[dict[str, Any]]:
 @blp.route("/contracts/<int:contract_id>/projects", methods=["POST"])
 @blp.arguments(ProjectCreateSchema)
 @blp.response(201, ProjectSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def add_project(data: dict[str, Any], contract_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Ajoute une fiche projet « proposée » (rôle organisateur).
@@ -279,24 +251,16 @@ def add_project(data: dict[str, Any], contract_id: int) -> tuple[dict[str, Any],
     project_input = ProjectInput(
         **{**data, "fundings": [FundingInput(f["funder"], f["amount"]) for f in data["fundings"]]}
     )
-    try:
+    with commit_or_abort(INVALID, REFUSED):
         created = create_project(
             contract, project_input, rules=project_rules(current_app.config), user=g.api_user
         )
-    except InvalidInput as error:
-        db.session.rollback()
-        api_abort(422, errors=field_errors(error.errors))
-    except ContractError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     location = url_for("api_contracts.projects", contract_id=contract_id)
     return project_item(created), 201, {"Location": location}
 
 
 @blp.route("/contracts/<int:contract_id>/plan")
 @blp.response(200, PlanSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def plan(contract_id: int) -> dict[str, Any]:
     """La maquette financière : totaux par thème, priorité, année et maître d'ouvrage, face à l'enveloppe.
 
@@ -335,7 +299,6 @@ def plan(contract_id: int) -> dict[str, Any]:
 
 @blp.route("/contracts/<int:contract_id>/timeline")
 @blp.response(200, EventSchema(many=True))
-@blp.alt_response(404, response="NOT_FOUND")
 def contract_timeline(contract_id: int) -> list[dict[str, Any]]:
     """L'historique du contrat, du plus récent au plus ancien : qui, quand, quoi, et la réunion éventuelle."""
     contract = load(contract_id)

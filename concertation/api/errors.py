@@ -1,4 +1,4 @@
-"""JSON errors of the API, with French messages.
+"""JSON errors of the API, with French messages, and the transaction step of its writes.
 
 Every error of the API has the shape of flask-smorest's documented error schema:
 ``{"code": 422, "status": "Unprocessable Entity", "message": "...", "errors": {...}}``.
@@ -7,7 +7,10 @@ Every error of the API has the shape of flask-smorest's documented error schema:
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_smorest import Api
@@ -15,6 +18,7 @@ from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException
 
 from concertation.core.requests import is_api_request
+from concertation.extensions import db
 
 API_PREFIX = "/api/v1"
 
@@ -121,6 +125,72 @@ def api_abort(
         details["headers"] = headers
     smorest_abort(code, **details)
     raise AssertionError("unreachable: abort raises")  # pragma: no cover
+
+
+T = TypeVar("T")
+Errors = type[Exception] | tuple[type[Exception], ...]
+
+
+def found_or_404(item: T | None, message: str) -> T:
+    """`item`, or a 404 saying `message` when there is none."""
+    if item is None:
+        api_abort(404, message)
+    return item
+
+
+def nest_errors(errors: Mapping[str, str], *, first_index: int = 1) -> dict[str, Any]:
+    """A domain's flat field errors ("fundings.2.amount") nested like marshmallow's, under "json".
+
+    A numeric part is a position in a list: the domain counts from `first_index`, marshmallow from 0.
+    """
+    nested: dict[str, Any] = {}
+    for key, message in errors.items():
+        *parents, leaf = (str(int(part) - first_index) if part.isdigit() else part for part in key.split("."))
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = [message]
+    return {"json": nested}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How the API answers a domain error raised in a `commit_or_abort` block.
+
+    `code` is the status; the message is the error's own (`str(error)`) unless `says_why` is false (then
+    it is the status's); `fields`, given the error, makes the answer's "errors" member.
+    """
+
+    errors: Errors
+    code: int = 409
+    says_why: bool = True
+    fields: Callable[[Any], dict[str, Any]] | None = None
+
+
+def invalid(errors: Errors, *, says_why: bool = False, first_index: int = 1) -> Refusal:
+    """422 with the error's `errors` mapping, each message on its field (see `nest_errors`)."""
+    return Refusal(errors, 422, says_why, lambda error: nest_errors(error.errors, first_index=first_index))
+
+
+@contextmanager
+def commit_or_abort(*refusals: Refusal) -> Iterator[None]:
+    """Run the block as the request's transaction; the API's twin of `core.routing.commit_or_flash`.
+
+    The block returns: commit. It raises a domain error that one of `refusals` names (the first that
+    matches answers, so a subclass comes before its base class): roll back and answer the JSON error.
+    Any other exception goes up untouched (the request's teardown rolls back).
+    """
+    try:
+        yield
+    except Exception as error:
+        refusal = next((r for r in refusals if isinstance(error, r.errors)), None)
+        if refusal is None:
+            raise
+        db.session.rollback()
+        message = str(error) if refusal.says_why else None
+        api_abort(refusal.code, message, errors=refusal.fields(error) if refusal.fields else None)
+    else:
+        db.session.commit()
 
 
 def error_payload(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:

@@ -26,12 +26,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from concertation.api.auth import ApiBlueprint
+from concertation.core.connections import flag_lost_connection
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.followup.jobruns import JobState, job_states, stopped_jobs
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES
-from concertation.observability.retry import flag_lost_connection
 
 blp = ApiBlueprint("health", __name__, description="État du service", public=True)
 

@@ -11,10 +11,9 @@ from typing import Any
 from flask import current_app, g, url_for
 
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import Refusal, commit_or_abort
 from concertation.api.meeting_schemas import ConvocationSchema, InvitationSchema, MeetingSchema
 from concertation.api.meetings import load_meeting, meeting_item
-from concertation.extensions import db
 from concertation.invitations import services
 from concertation.invitations.exceptions import CannotConvoke
 from concertation.invitations.models import Invitation
@@ -27,7 +26,6 @@ blp = ApiBlueprint("api_invitations", __name__, description="Convocations, répo
 
 @blp.route("/meetings/<int:meeting_id>/invitations", methods=["POST"])
 @blp.response(202, ConvocationSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def convoke(meeting_id: int) -> tuple[dict[str, int], int, dict[str, str]]:
     """Convoque la réunion (rôle organisateur) : arrête la liste des invités et envoie les invitations.
@@ -37,12 +35,8 @@ def convoke(meeting_id: int) -> tuple[dict[str, int], int, dict[str, str]]:
     n'est plus en brouillon, a déjà commencé ou n'a aucun invité.
     """
     meeting = load_meeting(meeting_id)
-    try:
+    with commit_or_abort(Refusal(CannotConvoke)):
         report = services.convoke(meeting, MailContext.from_config(current_app.config), g.api_user)
-    except CannotConvoke as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     location = url_for("api_invitations.invitations", meeting_id=meeting_id)
     return {"emails": report.emails, "paper": report.paper}, 202, {"Location": location}
 
@@ -68,7 +62,6 @@ def _invitation_item(invitation: Invitation, delivery: services.DeliveryView) ->
 
 @blp.route("/meetings/<int:meeting_id>/invitations")
 @blp.response(200, InvitationSchema(many=True))
-@blp.alt_response(404, response="NOT_FOUND")
 def invitations(meeting_id: int) -> list[dict[str, Any]]:
     """Invitations en cours, par nom : réponse de chaque invité et état de son dernier courriel.
 
@@ -81,7 +74,6 @@ def invitations(meeting_id: int) -> list[dict[str, Any]]:
 
 @blp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
 @blp.response(200, MeetingSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def cancel(meeting_id: int) -> dict[str, Any]:
     """Annule la réunion (rôle organisateur) ; une fois convoquée, chaque invité reçoit une annulation.
@@ -89,10 +81,6 @@ def cancel(meeting_id: int) -> dict[str, Any]:
     409 si elle est déjà annulée ou tenue.
     """
     meeting = load_meeting(meeting_id)
-    try:
+    with commit_or_abort(Refusal(MeetingNotEditable)):
         meeting_services.cancel_meeting(meeting)
-    except MeetingNotEditable as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     return meeting_item(load_meeting(meeting_id))

@@ -260,10 +260,15 @@ class MeetingSchema(ma.Schema):
     )
 
 
-class InviteeSchema(ma.Schema):
+class ListedPersonSchema(ma.Schema):
+    """A person on one of the meeting's lists: its invitees, its invitations."""
+
     person_id = fields.Integer(required=True)
     name = fields.String(required=True)
     email = fields.String(allow_none=True)
+
+
+class InviteeSchema(ListedPersonSchema):
     qualities = fields.List(fields.String(), required=True)
     source = fields.String(required=True, validate=validate.OneOf([s.value for s in InviteeSource]))
     reason = fields.String(required=True, metadata={"description": "Raison d'un ajout manuel"})
@@ -287,10 +292,7 @@ class DeliverySchema(ma.Schema):
     )
 
 
-class InvitationSchema(ma.Schema):
-    person_id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    email = fields.String(allow_none=True)
+class InvitationSchema(ListedPersonSchema):
     channel = fields.String(required=True, validate=validate.OneOf([c.value for c in Channel]))
     answer = fields.String(required=True, validate=validate.OneOf([a.value for a in Answer]))
     answer_label = fields.String(required=True)

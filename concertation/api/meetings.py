@@ -14,7 +14,7 @@ from flask import g, url_for
 from sqlalchemy.orm import selectinload
 
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404, invalid
 from concertation.api.meeting_schemas import (
     InviteeChangeSchema,
     InviteeRemovalArgsSchema,
@@ -54,9 +54,7 @@ _MEETING_OPTIONS = (
 def load_meeting(meeting_id: int) -> Meeting:
     """The meeting, or a 404 in French."""
     meeting = db.session.get(Meeting, meeting_id, options=_MEETING_OPTIONS)
-    if meeting is None:
-        api_abort(404, f"Aucune réunion n'a l'identifiant {meeting_id}.")
-    return meeting
+    return found_or_404(meeting, f"Aucune réunion n'a l'identifiant {meeting_id}.")
 
 
 def meeting_item(meeting: Meeting) -> dict[str, Any]:
@@ -74,16 +72,8 @@ def meeting_item(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def field_errors(errors: dict[str, str]) -> dict[str, Any]:
-    """The domain's flat errors ("location.commune", "agenda.2": 1-based) nested like marshmallow's."""
-    nested: dict[str, Any] = {}
-    for key, message in errors.items():
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[str(int(leaf) - 1) if leaf.isdigit() else leaf] = [message]
-    return {"json": nested}
+# Fields the meeting refuses answer 422, one message a field ("location.commune", "agenda.2").
+INVALID = invalid(InvalidMeeting)
 
 
 # Meetings --------------------------------------------------------------------------------------------
@@ -98,12 +88,8 @@ def create_meeting(data: services.MeetingInput) -> tuple[dict[str, Any], int, di
     Erreurs 422 par champ : type inconnu, périmètre inconnu ou inadapté au type, titre vide, début
     passé, fin avant le début, objet invalide, date mal formée.
     """
-    try:
+    with commit_or_abort(INVALID):
         meeting = services.create_meeting(data, g.api_user)
-    except InvalidMeeting as error:
-        db.session.rollback()
-        api_abort(422, errors=field_errors(error.errors))
-    db.session.commit()
     location = url_for("api_meetings.meeting", meeting_id=meeting.id)
     item = meeting_item(load_meeting(meeting.id))
     if notices := services.time_notes(data):
@@ -148,7 +134,6 @@ def meetings(args: dict[str, Any], pagination_parameters: Any) -> list[dict[str,
 
 @blp.route("/meetings/<int:meeting_id>")
 @blp.response(200, MeetingSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def meeting(meeting_id: int) -> dict[str, Any]:
     """Une réunion."""
     return meeting_item(load_meeting(meeting_id))
@@ -157,7 +142,6 @@ def meeting(meeting_id: int) -> dict[str, Any]:
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
 @blp.arguments(MeetingPatchSchema)
 @blp.response(200, MeetingSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Modifie une réunion (rôle organisateur) : les champs absents gardent leur valeur.
@@ -174,16 +158,9 @@ def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     meeting = load_meeting(meeting_id)
     notify = bool(data.pop("notify", False))
     merged = merge_input(_current_input(meeting), data)
-    try:
+    with commit_or_abort(INVALID, Refusal(MeetingNotEditable)):
         impact = services.update_impact(meeting, merged, notify_anyway=notify)
         services.update_meeting(meeting, merged, notify_anyway=notify)
-    except InvalidMeeting as error:
-        db.session.rollback()
-        api_abort(422, errors=field_errors(error.errors))
-    except MeetingNotEditable as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     item = meeting_item(load_meeting(meeting_id))
     # Present only when there is something to say, so that a plain edit answers as before.
     if notices := ([impact.message] if impact is not None else []) + services.time_notes(merged):
@@ -193,7 +170,6 @@ def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 
 @blp.route("/meetings/<int:meeting_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def delete_meeting(meeting_id: int) -> None:
     """Supprime un brouillon jamais convoqué (rôle organisateur).
@@ -202,12 +178,8 @@ def delete_meeting(meeting_id: int) -> None:
     s'annule (POST /meetings/{id}/cancel) pour les prévenir.
     """
     meeting = load_meeting(meeting_id)
-    try:
+    with commit_or_abort(Refusal(MeetingError)):
         services.delete_draft(meeting)
-    except MeetingError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
 
 
 def _current_input(meeting: Meeting) -> services.MeetingInput:
@@ -250,7 +222,6 @@ def _person(person_id: int) -> Person:
 
 @blp.route("/meetings/<int:meeting_id>/invitees")
 @blp.response(200, InviteeSchema(many=True))
-@blp.alt_response(404, response="NOT_FOUND")
 def invitees(meeting_id: int) -> list[dict[str, Any]]:
     """Invités, par nom, avec toutes les qualités qui les font inviter.
 
@@ -263,7 +234,6 @@ def invitees(meeting_id: int) -> list[dict[str, Any]]:
 @blp.route("/meetings/<int:meeting_id>/invitees", methods=["POST"])
 @blp.arguments(InviteeChangeSchema)
 @blp.response(201, InviteeSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def add_invitee(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Ajoute une personne à la liste, avec une raison (rôle organisateur).
 
@@ -271,12 +241,8 @@ def add_invitee(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """
     meeting = load_meeting(meeting_id)
     person = _person(data["person_id"])
-    try:
+    with commit_or_abort(Refusal(MeetingError, 422)):
         meeting_invitees.add_invitee(meeting, person, data["reason"], g.api_user)
-    except MeetingError as error:
-        db.session.rollback()
-        api_abort(422, str(error))
-    db.session.commit()
     line = next(line for line in calendar.invitee_lines(meeting) if line.person.id == person.id)
     return _invitee_item(line)
 
@@ -285,7 +251,6 @@ def add_invitee(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 @blp.arguments(InviteeRemovalArgsSchema, location="query")
 @blp.arguments(InviteeRemovalArgsSchema, location="json", required=False)
 @blp.response(204)
-@blp.alt_response(404, response="NOT_FOUND")
 def remove_invitee(query: dict[str, Any], body: dict[str, Any], meeting_id: int) -> None:
     """Retire une personne de la liste, avec une raison (rôle organisateur).
 
@@ -298,9 +263,5 @@ def remove_invitee(query: dict[str, Any], body: dict[str, Any], meeting_id: int)
         api_abort(422, errors={"json": error.messages_dict})
     meeting = load_meeting(meeting_id)
     person = _person(data["person_id"])
-    try:
+    with commit_or_abort(Refusal(MeetingError, 422)):
         meeting_invitees.remove_invitee(meeting, person, data["reason"], g.api_user)
-    except MeetingError as error:
-        db.session.rollback()
-        api_abort(422, str(error))
-    db.session.commit()

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, current_app, g, url_for
 
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404, invalid, nest_errors
 from concertation.api.meetings import load_meeting
 from concertation.api.minutes_schemas import (
     AttendancePutSchema,
@@ -39,19 +39,9 @@ from concertation.notifications.emails import MailContext
 blp = ApiBlueprint("api_minutes", __name__, description="Émargement, décisions et comptes rendus")
 
 
-def _nested(errors: dict[str, str], rename: dict[str, str] | None = None) -> dict[str, Any]:
-    """Flat errors ("others.0.name", 0-based) nested as marshmallow's, under "json"."""
-    nested: dict[str, Any] = {}
-    for key, message in errors.items():
-        for old, new in (rename or {}).items():
-            if key == old or key.startswith(old + "."):
-                key = new + key[len(old) :]
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = [message]
-    return {"json": nested}
+# The minutes domain counts list positions from 0 ("others.0.name"), and its refusals say why.
+INVALID = invalid(InvalidInput, says_why=True, first_index=0)
+REFUSED = Refusal(MinutesError)
 
 
 def _iso(value: Any) -> str | None:
@@ -95,27 +85,29 @@ def _attendance(meeting: Meeting) -> dict[str, Any]:
 
 @blp.route("/meetings/<int:meeting_id>/attendance")
 @blp.response(200, AttendanceSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def get_attendance(meeting_id: int) -> dict[str, Any]:
     """Présence de chaque invité (enregistrée, ou d'après sa réponse), personnes venues sans invitation,
     participation."""
     return _attendance(load_meeting(meeting_id))
 
 
-def _attendance_errors(errors: dict[str, str], person_ids: list[int]) -> dict[str, str]:
-    """ "attendance.<person_id>" of the service -> "invitees.<index in the request>.status"."""
+def _invalid_attendance(person_ids: list[int]) -> Refusal:
+    """INVALID, with the service's "attendance.<person_id>" on "invitees.<index in the request>.status"."""
     index = {str(pid): str(i) for i, pid in enumerate(person_ids)}
-    found = {}
-    for key, message in errors.items():
-        prefix, _, person = key.partition(".")
-        found[f"invitees.{index.get(person, person)}.status" if prefix == "attendance" else key] = message
-    return found
+
+    def fields(error: InvalidInput) -> dict[str, Any]:
+        found = {}
+        for key, message in error.errors.items():
+            prefix, _, person = key.partition(".")
+            found[f"invitees.{index.get(person, person)}.status" if prefix == "attendance" else key] = message
+        return nest_errors(found, first_index=0)
+
+    return Refusal(InvalidInput, 422, fields=fields)
 
 
 @blp.route("/meetings/<int:meeting_id>/attendance", methods=["PUT"])
 @blp.arguments(AttendancePutSchema)
 @blp.response(200, AttendanceSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def put_attendance(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Enregistre l'émargement (rôle organisateur) : la présence des invités et, si « others » est
@@ -129,26 +121,17 @@ def put_attendance(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
         attendance.AttendanceEntry(e["person_id"], e["status"], e.get("represented_by", ""))
         for e in data["invitees"]
     ]
-    try:
+    with commit_or_abort(_invalid_attendance([entry.person_id for entry in entries]), REFUSED):
         attendance.record_attendance(meeting, entries, user=g.api_user, replace=True)
         if "others" in data:
             attendance.replace_others(
                 meeting, [attendance.OtherInput(**entry) for entry in data["others"]], user=g.api_user
             )
-    except InvalidInput as error:
-        db.session.rollback()
-        errors = _attendance_errors(error.errors, [entry.person_id for entry in entries])
-        api_abort(422, str(error), errors=_nested(errors))
-    except MinutesError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     return _attendance(load_meeting(meeting_id))
 
 
 @blp.route("/meetings/<int:meeting_id>/attendance-sheet.pdf")
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
-@blp.alt_response(404, response="NOT_FOUND")
 def attendance_sheet(meeting_id: int) -> Response:
     """Feuille d'émargement à imprimer (PDF) : les invités groupés par communauté de communes et
     commune, avec toutes leurs qualités et une colonne pour la signature."""
@@ -186,7 +169,6 @@ def _decision(decision: Decision) -> dict[str, Any]:
 
 @blp.route("/meetings/<int:meeting_id>/decisions")
 @blp.response(200, DecisionSchema(many=True))
-@blp.alt_response(404, response="NOT_FOUND")
 def decisions(meeting_id: int) -> list[dict[str, Any]]:
     """Décisions de la réunion, dans l'ordre du jour, y compris celles annulées (is_active false)."""
     return [_decision(d) for d in decisions_of(load_meeting(meeting_id))]
@@ -195,7 +177,6 @@ def decisions(meeting_id: int) -> list[dict[str, Any]]:
 @blp.route("/meetings/<int:meeting_id>/decisions", methods=["POST"])
 @blp.arguments(DecisionCreateSchema)
 @blp.response(201, DecisionSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def create_decision(data: dict[str, Any], meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Enregistre une décision (rôle organisateur) ; une décision typée s'applique aussitôt au contrat
@@ -211,24 +192,16 @@ def create_decision(data: dict[str, Any], meeting_id: int) -> tuple[dict[str, An
     values = {key: value for key, value in data.items() if value is not None}
     if "priority" in values:
         values["priority"] = str(values["priority"])
-    try:
+    with commit_or_abort(INVALID, REFUSED):
         decision = record_decision(
             meeting, DecisionInput(**values), user=g.api_user, rules=project_rules(current_app.config)
         )
-    except InvalidInput as error:
-        db.session.rollback()
-        api_abort(422, str(error), errors=_nested(error.errors))
-    except MinutesError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     location = url_for("api_minutes.decisions", meeting_id=meeting_id)
     return _decision(decision), 201, {"Location": location}
 
 
 @blp.route("/meetings/<int:meeting_id>/decisions/<int:decision_id>", methods=["DELETE"])
 @blp.response(200, DecisionSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def undo(meeting_id: int, decision_id: int) -> dict[str, Any]:
     """Annule une décision (rôle organisateur) : le contrat retrouve son état d'avant, l'annulation est
@@ -238,12 +211,8 @@ def undo(meeting_id: int, decision_id: int) -> dict[str, Any]:
     decision = db.session.get(Decision, decision_id)
     if decision is None or decision.meeting_id != meeting_id:
         api_abort(404, f"La réunion n'a pas de décision n° {decision_id}.")
-    try:
+    with commit_or_abort(REFUSED):
         undo_decision(decision, user=g.api_user, rules=project_rules(current_app.config))
-    except MinutesError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     return _decision(decision)
 
 
@@ -286,14 +255,11 @@ def _minutes(minutes: Minutes, emails: int | None = None) -> dict[str, Any]:
 
 @blp.route("/meetings/<int:meeting_id>/minutes")
 @blp.response(200, MinutesSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def get_minutes(meeting_id: int) -> dict[str, Any]:
     """Compte rendu de la réunion : sections (Markdown et HTML nettoyé), état, versions diffusées.
     404 tant qu'il n'est pas commencé."""
     minutes = service.minutes_of(load_meeting(meeting_id))
-    if minutes is None:
-        api_abort(404, "Le compte rendu de cette réunion n'est pas encore commencé.")
-    return _minutes(minutes)
+    return _minutes(found_or_404(minutes, "Le compte rendu de cette réunion n'est pas encore commencé."))
 
 
 def _apply(minutes: Minutes, data: dict[str, Any], ctx: MailContext) -> int | None:
@@ -318,7 +284,6 @@ def _apply(minutes: Minutes, data: dict[str, Any], ctx: MailContext) -> int | No
 @blp.route("/meetings/<int:meeting_id>/minutes", methods=["PUT"])
 @blp.arguments(MinutesPutSchema)
 @blp.response(200, MinutesSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def put_minutes(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Écrit le compte rendu (rôle organisateur) et le fait avancer : brouillon → valide → diffuse.
@@ -328,16 +293,9 @@ def put_minutes(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     « correction_reason » ouvre la version suivante d'un compte rendu diffusé. 409 si l'état l'interdit.
     """
     meeting = load_meeting(meeting_id)
-    try:
+    with commit_or_abort(INVALID, REFUSED):
         minutes = service.ensure_minutes(meeting)
         emails = _apply(minutes, data, MailContext.from_config(current_app.config))
-    except InvalidInput as error:
-        db.session.rollback()
-        api_abort(422, str(error), errors=_nested(error.errors))
-    except MinutesError as error:
-        db.session.rollback()
-        api_abort(409, str(error))
-    db.session.commit()
     found = service.minutes_of(load_meeting(meeting_id))
     assert found is not None
     return _minutes(found, emails)

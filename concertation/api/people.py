@@ -6,7 +6,7 @@ from typing import Any
 
 from concertation.api import people_queries as queries
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import found_or_404
 from concertation.api.queries import LAST_PAGE
 from concertation.api.schemas import PeopleQuerySchema, PersonSchema
 from concertation.core.timeutils import today_paris
@@ -43,10 +43,8 @@ def people(args: dict[str, Any], pagination_parameters: Any) -> list[queries.Per
 
 @blp.route("/people/<int:person_id>")
 @blp.response(200, PersonSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def person(person_id: int) -> queries.PersonItem:
     """Une personne et tous ses mandats."""
-    item = queries.get_person(person_id, today_paris())
-    if item is None:
-        api_abort(404, f"Aucune personne n'a l'identifiant {person_id}.")
-    return item
+    return found_or_404(
+        queries.get_person(person_id, today_paris()), f"Aucune personne n'a l'identifiant {person_id}."
+    )

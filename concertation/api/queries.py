@@ -1,26 +1,16 @@
-"""Read queries of the API and the plain records they return (one SELECT per relation, no N+1)."""
+"""The plain records of the territory API, read with the territory's own queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
-from concertation.core.collation import french_order
 from concertation.core.ids import LAST_PAGE as LAST_PAGE  # re-exported for the API views
 from concertation.extensions import db
 from concertation.territory import queries as territory_queries
-from concertation.territory.models import (
-    Canton,
-    Commune,
-    Intercommunality,
-    IntercommunalityMembership,
-    Sector,
-    Syndicate,
-    SyndicateMember,
-)
+from concertation.territory.models import Commune, Syndicate
 
 
 @dataclass(frozen=True)
@@ -91,13 +81,6 @@ def _commune_item(commune: Commune, on: date) -> CommuneItem:
     )
 
 
-def _communes_query() -> Select[Commune]:
-    return select(Commune).options(
-        selectinload(Commune.memberships).joinedload(IntercommunalityMembership.intercommunality),
-        selectinload(Commune.cantons),
-    )
-
-
 def list_communes(filters: territory_queries.CommuneFilters, on: date) -> list[CommuneItem]:
     """Communes by INSEE code, filtered as the communes page filters them."""
     found = sorted(territory_queries.communes(filters, on), key=lambda commune: commune.insee_code)
@@ -105,7 +88,7 @@ def list_communes(filters: territory_queries.CommuneFilters, on: date) -> list[C
 
 
 def get_commune(insee_code: str, on: date) -> CommuneItem | None:
-    commune = db.session.scalar(_communes_query().where(Commune.insee_code == insee_code))
+    commune = db.session.scalar(select(Commune).where(Commune.insee_code == insee_code))
     return _commune_item(commune, on) if commune is not None else None
 
 
@@ -114,13 +97,8 @@ def get_commune(insee_code: str, on: date) -> CommuneItem | None:
 
 def list_intercommunalities(on: date) -> list[IntercommunalityItem]:
     """EPCIs by name, with their member communes on `on`."""
-    epcis = db.session.scalars(
-        select(Intercommunality)
-        .options(selectinload(Intercommunality.memberships).joinedload(IntercommunalityMembership.commune))
-        .order_by(french_order(Intercommunality.name), Intercommunality.name)
-    ).all()
     items = []
-    for epci in epcis:
+    for epci in territory_queries.all_intercommunalities():
         codes = sorted(commune.insee_code for commune in epci.communes_on(on))
         items.append(
             IntercommunalityItem(
@@ -136,7 +114,6 @@ def list_intercommunalities(on: date) -> list[IntercommunalityItem]:
 
 
 def list_cantons() -> list[CantonItem]:
-    cantons = db.session.scalars(select(Canton).options(selectinload(Canton.communes)).order_by(Canton.code))
     return [
         CantonItem(
             code=canton.code,
@@ -144,23 +121,12 @@ def list_cantons() -> list[CantonItem]:
             seat_insee_code=canton.seat_insee_code,
             commune_codes=sorted(commune.insee_code for commune in canton.communes),
         )
-        for canton in cantons
+        for canton in territory_queries.all_cantons()
     ]
 
 
 def list_sectors(on: date) -> list[SectorItem]:
     """Sectors by name, with every commune they cover on `on`."""
-    sectors = db.session.scalars(
-        select(Sector)
-        .options(
-            joinedload(Sector.town),
-            selectinload(Sector.intercommunalities)
-            .selectinload(Intercommunality.memberships)
-            .joinedload(IntercommunalityMembership.commune),
-            selectinload(Sector.extra_communes),
-        )
-        .order_by(french_order(Sector.name), Sector.name)
-    )
     return [
         SectorItem(
             town_insee_code=sector.town.insee_code,
@@ -169,7 +135,7 @@ def list_sectors(on: date) -> list[SectorItem]:
             extra_commune_codes=sorted(commune.insee_code for commune in sector.extra_communes),
             commune_codes=sorted(commune.insee_code for commune in sector.communes_on(on)),
         )
-        for sector in sectors
+        for sector in territory_queries.all_sectors()
     ]
 
 
@@ -186,23 +152,10 @@ def syndicate_item(syndicate: Syndicate) -> SyndicateItem:
     )
 
 
-def _syndicates_query() -> Select[Syndicate]:
-    return select(Syndicate).options(
-        selectinload(Syndicate.members).options(
-            joinedload(SyndicateMember.commune), joinedload(SyndicateMember.intercommunality)
-        )
-    )
-
-
 def list_syndicates() -> list[SyndicateItem]:
-    return [
-        syndicate_item(s)
-        for s in db.session.scalars(
-            _syndicates_query().order_by(french_order(Syndicate.name), Syndicate.name)
-        )
-    ]
+    return [syndicate_item(syndicate) for syndicate in territory_queries.all_syndicates()]
 
 
 def get_syndicate(syndicate_id: int) -> SyndicateItem | None:
-    syndicate = db.session.scalar(_syndicates_query().where(Syndicate.id == syndicate_id))
+    syndicate = db.session.get(Syndicate, syndicate_id)
     return syndicate_item(syndicate) if syndicate is not None else None

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from concertation.api import queries
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import Refusal, commit_or_abort, found_or_404
 from concertation.api.schemas import SyndicateCreateSchema, SyndicateInput, SyndicateSchema
 from concertation.extensions import db
 from concertation.territory.models import Commune, Intercommunality
@@ -25,13 +25,10 @@ def syndicates() -> list[queries.SyndicateItem]:
 
 @blp.route("/syndicates/<int:syndicate_id>")
 @blp.response(200, SyndicateSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def syndicate(syndicate_id: int) -> queries.SyndicateItem:
     """Un syndicat intercommunal."""
     item = queries.get_syndicate(syndicate_id)
-    if item is None:
-        api_abort(404, f"Aucun syndicat n'a l'identifiant {syndicate_id}.")
-    return item
+    return found_or_404(item, f"Aucun syndicat n'a l'identifiant {syndicate_id}.")
 
 
 def _syndicate_data(data: SyndicateInput) -> tuple[SyndicateData, dict[str, list[str]]]:
@@ -70,14 +67,13 @@ def _syndicate_data(data: SyndicateInput) -> tuple[SyndicateData, dict[str, list
 @blp.response(201, SyndicateSchema)
 def add_syndicate(data: SyndicateInput) -> tuple[queries.SyndicateItem, int, dict[str, str]]:
     """Crée un syndicat avec ses communes et EPCI membres (rôle organisateur)."""
-    syndicate, errors = _syndicate_data(data)
-    try:
+    syndicate, unknown = _syndicate_data(data)
+    # One 422 names every field in error: the service's and the members that do not exist.
+    refused = Refusal(InvalidSyndicate, 422, False, lambda error: {"json": {**error.errors, **unknown}})
+    with commit_or_abort(refused):
         created = create_syndicate(syndicate)
-    except InvalidSyndicate as error:
-        errors = {**error.errors, **errors}
-    if errors:
-        db.session.rollback()
-        api_abort(422, errors={"json": errors})
-    db.session.commit()
+        if unknown:
+            field, messages = next(iter(unknown.items()))
+            raise InvalidSyndicate(messages[0], field, errors=unknown)
     location = url_for("api_syndicates.syndicate", syndicate_id=created.id)
     return queries.syndicate_item(created), 201, {"Location": location}

@@ -10,7 +10,7 @@ from typing import Any
 
 from concertation.api import queries
 from concertation.api.auth import ApiBlueprint
-from concertation.api.errors import api_abort
+from concertation.api.errors import found_or_404
 from concertation.api.schemas import (
     CantonSchema,
     CommuneQuerySchema,
@@ -49,13 +49,10 @@ def communes(args: dict[str, Any]) -> list[queries.CommuneItem]:
 
 @blp.route("/communes/<insee_code>")
 @blp.response(200, CommuneSchema)
-@blp.alt_response(404, response="NOT_FOUND")
 def commune(insee_code: str) -> queries.CommuneItem:
     """Une commune, par son code INSEE."""
     item = queries.get_commune(insee_code, today_paris())
-    if item is None:
-        api_abort(404, f"Aucune commune n'a le code INSEE {insee_code}.")
-    return item
+    return found_or_404(item, f"Aucune commune n'a le code INSEE {insee_code}.")
 
 
 @blp.route("/intercommunalities")

@@ -2,8 +2,8 @@
 
 Kept apart from the request log: it is the only part of observability that changes what a user gets
 (an answer instead of a 500 after a PostgreSQL restart or failover), and it needs its own hooks: the
-lost connection is noted from Flask's `got_request_exception` signal or from the error raised past
-Flask, and a COMMIT from the engine's `commit` event (`watch_lost_connections`).
+lost connection is marked (core/connections.py) from Flask's `got_request_exception` signal or from the
+error raised past Flask, and a COMMIT from the engine's `commit` event (`watch_lost_connections`).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from flask import Flask, got_request_exception, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from concertation.core.connections import ENVIRON_LOST_CONNECTION, flag_lost_connection
 from concertation.observability.requests import ENVIRON_ATTEMPTS, request_log
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-ENVIRON_LOST_CONNECTION = "concertation.lost_connection"
 ENVIRON_COMMITTED = "concertation.committed"
 # A request body is kept for a second attempt up to this size (forms); bigger uploads are not retried.
 MAX_REPLAY_BYTES = 1024 * 1024
@@ -37,19 +37,6 @@ def watch_lost_connections(app: Flask) -> None:
     got_request_exception.connect(_note_lost_connection, app)
     if not event.contains(Engine, "commit", _note_commit):
         event.listen(Engine, "commit", _note_commit)
-
-
-def flag_lost_connection(environ: WSGIEnvironment, error: BaseException) -> bool:
-    """Mark the request if `error` is the loss of its database connection (a statement, or the ROLLBACK
-    of Flask-SQLAlchemy's teardown, ran on a connection the server had closed)."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    # Without a statement, an OperationalError is a connection that could not be opened: nothing ran.
-    refused = isinstance(error, OperationalError) and error.statement is None
-    if isinstance(error, DBAPIError) and (error.connection_invalidated or refused):
-        environ[ENVIRON_LOST_CONNECTION] = f"{type(error).__name__}: {error.orig}"[:300]
-        return True
-    return False
 
 
 def _note_lost_connection(sender: Flask, exception: BaseException, **extra: Any) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from concertation.core.collation import french_order
 from concertation.core.dated import valid_on
@@ -83,7 +83,7 @@ def all_sectors() -> list[Sector]:
         db.session.scalars(
             select(Sector)
             .options(
-                selectinload(Sector.town),
+                joinedload(Sector.town),
                 selectinload(Sector.extra_communes),
                 selectinload(Sector.intercommunalities)
                 .selectinload(Intercommunality.memberships)
