@@ -10,7 +10,7 @@ from concertation.meetings.composition import compute_invitees
 from concertation.people.models import Person, Role, person_order
 from concertation.people.services import DirectoryFilters, directory_statement, mandates_in
 from concertation.territory.queries import all_syndicates
-from tests import factories as f
+from tests.common import db as f
 
 GEVAUDAN = "244800470"
 NAMES = ["Bourgs", "Saint-Germain", "bédouès", "Saint-Étienne", "Émile", "Ours"]

@@ -24,8 +24,8 @@ from concertation.core.requests import (
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.territory.models import Syndicate
-from tests.api.helpers import bearer
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.http import bearer, csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -19,8 +19,8 @@ from concertation.minutes.enums import ActionStatus
 from concertation.minutes.models import ActionItem
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import DeliveryState, OutboxMessage
-from tests import factories as f
-from tests.minutes.helpers import mark_held
+from tests.common import db as f
+from tests.common.db.minutes import mark_held
 
 
 @contextmanager

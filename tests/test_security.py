@@ -19,8 +19,8 @@ from werkzeug.test import TestResponse
 
 from concertation.accounts.models import User, UserRole
 from concertation.extensions import csrf, db
-from tests.api.helpers import bearer
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.http import bearer, csrf_token
 
 # Endpoints anyone may reach, and why.
 PUBLIC_ENDPOINTS: dict[str, str] = {

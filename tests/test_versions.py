@@ -11,7 +11,7 @@ from concertation.core import versions
 from concertation.extensions import db
 from concertation.meetings import listing
 from concertation.people.models import Person
-from tests import factories as f
+from tests.common import db as f
 
 GROUP = listing.GROUP
 

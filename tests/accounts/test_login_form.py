@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
+from tests.common.http import csrf_token
 
 
 @pytest.mark.parametrize(

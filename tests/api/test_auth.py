@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from concertation.accounts.models import User, UserRole
 from concertation.extensions import db
-from tests.api.helpers import bearer
+from tests.common.http import bearer
 
 MISSING_TOKEN = {
     "code": 401,

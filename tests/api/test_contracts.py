@@ -15,8 +15,8 @@ from concertation.contracts.demo import load_demo_contracts
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.models import Contract, ContractEvent, ProjectSheet
 from concertation.extensions import db
-from tests.api.helpers import bearer, count_queries
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
+from tests.common.http import bearer, count_queries
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

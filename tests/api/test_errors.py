@@ -9,7 +9,7 @@ from flask import Flask, abort
 from flask.testing import FlaskClient
 
 from concertation.api.errors import translate, translate_errors
-from tests.api.helpers import bearer
+from tests.common.http import bearer
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from concertation.followup.models import JobRun
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.outbox import enqueue
 from config import TestConfig
-from tests.conftest import SmtpSink, free_port
+from tests.common.smtp import SmtpSink, free_port
 
 
 def _message(n: int, state: DeliveryState, *, due_in: timedelta | None = timedelta(0)) -> OutboxMessage:

@@ -22,9 +22,9 @@ from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.models import OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
 from concertation.people.models import Person
-from tests import factories as f
-from tests.api.helpers import bearer
-from tests.conftest import SmtpSink
+from tests.common import db as f
+from tests.common.http import bearer
+from tests.common.smtp import SmtpSink
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

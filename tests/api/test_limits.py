@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from concertation.accounts.models import UserRole
-from tests import factories as f
-from tests.api.helpers import bearer
+from tests.common import db as f
+from tests.common.http import bearer
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -14,8 +14,8 @@ from concertation.accounts.models import UserRole
 from concertation.extensions import db
 from concertation.meetings.models import InviteeOverride, Meeting, MeetingStatus
 from concertation.people.models import Role
-from tests import factories as f
-from tests.api.helpers import bearer
+from tests.common import db as f
+from tests.common.http import bearer
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

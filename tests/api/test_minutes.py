@@ -20,9 +20,9 @@ from concertation.invitations import services as invitations
 from concertation.invitations.models import Answer, AnswerSource, Channel
 from concertation.minutes.models import Attendance, Decision
 from concertation.notifications.models import MessageKind, OutboxMessage
-from tests import factories as f
-from tests.api.helpers import bearer
-from tests.minutes.helpers import convoked_then_held, mark_held, past_meeting, with_contract
+from tests.common import db as f
+from tests.common.db.minutes import convoked_then_held, mark_held, past_meeting, with_contract
+from tests.common.http import bearer
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

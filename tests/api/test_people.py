@@ -15,7 +15,7 @@ from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.people.models import Mandate, MandateSource, Person, Role
 from concertation.territory.models import Canton, Commune, Intercommunality
-from tests.api.helpers import bearer, count_queries
+from tests.common.http import bearer, count_queries
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

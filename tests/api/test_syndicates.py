@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from concertation.accounts.models import UserRole
 from concertation.extensions import db
 from concertation.territory.models import Syndicate, SyndicateMember
-from tests.api.helpers import bearer
+from tests.common.http import bearer
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

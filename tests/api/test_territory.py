@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from concertation.accounts.models import UserRole
-from tests.api.helpers import bearer, count_queries
+from tests.common.http import bearer, count_queries
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

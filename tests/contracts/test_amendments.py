@@ -24,7 +24,7 @@ from concertation.contracts.projects import set_precheck
 from concertation.contracts.reserve import ReserveInput, grant_reserve
 from concertation.contracts.stages import change_stage
 from concertation.extensions import db
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -22,8 +22,8 @@ from concertation.contracts.exceptions import ChangeConflict, InvalidInput, NotA
 from concertation.contracts.history import record_event, timeline
 from concertation.contracts.models import ContractEvent
 from concertation.extensions import db
-from tests import factories as f
-from tests.contracts import helpers as h
+from tests.common import db as f
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

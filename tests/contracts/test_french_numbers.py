@@ -6,7 +6,6 @@ import html
 import io
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,10 +15,9 @@ from flask.testing import FlaskClient
 from concertation.accounts.models import User, UserRole
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.exceptions import InvalidInput
-from concertation.core.numbers import format_number, format_size
 from concertation.extensions import db
-from tests.conftest import csrf_token
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -27,14 +25,6 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 def _text(response: Any) -> str:
     return re.sub(r"[ \t\r\n]+", " ", html.unescape(response.get_data(as_text=True)))
-
-
-def test_format_helpers() -> None:
-    assert format_number(50_000) == f"50{NNBSP}000"
-    assert format_number(Decimal("93.3"), 1) == "93,3"
-    assert format_number(Decimal("100"), 1) == "100,0"
-    assert format_size(28_774) == f"28,1{NBSP}ko"
-    assert format_size(10 * 1024 * 1024) == f"10,0{NBSP}Mo"
 
 
 def test_share_and_sizes_on_the_pages(

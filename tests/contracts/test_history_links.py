@@ -14,8 +14,8 @@ from concertation.accounts.models import User, UserRole
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.history import record_event
 from concertation.extensions import db
-from tests import factories as f
-from tests.contracts import helpers as h
+from tests.common import db as f
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

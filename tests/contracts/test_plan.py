@@ -16,7 +16,7 @@ from concertation.contracts.models import Contract
 from concertation.contracts.plan import financial_plan
 from concertation.contracts.projects import FundingInput
 from concertation.extensions import db
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -15,8 +15,8 @@ from concertation.contracts.projects import FundingInput, create_project, set_pr
 from concertation.contracts.scope import territory_owners
 from concertation.contracts.settings import ProjectRules, project_rules
 from concertation.extensions import db
-from tests import factories as f
-from tests.contracts import helpers as h
+from tests.common import db as f
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -18,7 +18,7 @@ from concertation.contracts.exceptions import ChangeConflict
 from concertation.contracts.reserve import ReserveInput, grant_reserve, revoke_reserve
 from concertation.contracts.stages import revert_stage_change
 from concertation.extensions import db
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

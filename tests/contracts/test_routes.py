@@ -22,9 +22,8 @@ from concertation.contracts.demo import load_demo_contracts
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.models import Amendment, Contract, ContractDocument, ContractEvent, ProjectSheet
 from concertation.extensions import db
-from tests.api.helpers import count_queries
-from tests.conftest import csrf_token
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
+from tests.common.http import count_queries, csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 Login = Callable[..., User]

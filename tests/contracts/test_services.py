@@ -25,8 +25,8 @@ from concertation.contracts.services import (
 )
 from concertation.contracts.settings import DocumentRules, document_rules
 from concertation.extensions import db
-from tests import factories as f
-from tests.contracts import helpers as h
+from tests.common import db as f
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -21,7 +21,7 @@ from concertation.contracts.services import (
 )
 from concertation.contracts.stages import NEXT_STAGE, change_stage, transition_problems
 from concertation.extensions import db
-from tests.contracts import helpers as h
+from tests.common.db import contracts as h
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

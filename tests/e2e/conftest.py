@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-# Without these, Chromium tries to reach Google's services at every start and this machine refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.common.browser import CHROMIUM, CHROMIUM_ARGS, Shots
 
 
 @pytest.fixture(scope="session")
@@ -33,19 +20,6 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-class Shots:
-    """Screenshots of each step, kept as test artefacts."""
-
-    def __init__(self, name: str) -> None:
-        self.directory = ARTIFACTS / name
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    def take(self, page: object, step: str) -> None:
-        self.count += 1
-        page.screenshot(path=str(self.directory / f"{self.count:02d}-{step}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
 @pytest.fixture()

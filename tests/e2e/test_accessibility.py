@@ -15,10 +15,9 @@ from concertation.extensions import db
 from concertation.invitations import services as invitations
 from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import Shots
-from tests.e2e.test_organiser_journey import PHONE, login
+from tests.common import db as f
+from tests.common.browser import PHONE, Shots, login
+from tests.common.db.accounts import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"

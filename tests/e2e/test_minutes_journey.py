@@ -26,10 +26,11 @@ from concertation.minutes.enums import AttendanceStatus
 from concertation.minutes.models import Attendance, Decision, Minutes
 from concertation.notifications.emails import MailContext
 from concertation.notifications.sender import SmtpSettings, drain
-from tests import factories as f
-from tests.conftest import SmtpSink
-from tests.e2e.conftest import Shots
-from tests.e2e.test_organiser_journey import GEVAUDAN, _mail_to, _president_of_gevaudan, login
+from tests.common import db as f
+from tests.common.browser import Shots, login
+from tests.common.db.people import president_of_gevaudan
+from tests.common.db.territory import GEVAUDAN
+from tests.common.smtp import SmtpSink, mail_to
 
 pytestmark = pytest.mark.e2e
 TITLE = "Concertation du Gévaudan – priorités"
@@ -45,7 +46,7 @@ def _held_meeting(app: Flask) -> tuple[Meeting, Invitation, list[Invitation]]:
     db.session.commit()
     convoke(meeting, MailContext.from_config(app.config))
     db.session.commit()
-    president = _president_of_gevaudan()
+    president = president_of_gevaudan()
     invitations = list(
         db.session.scalars(
             select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
@@ -216,7 +217,7 @@ def test_minutes_from_attendance_to_contract(
     # The participants receive it by email, with the PDF.
     drain(SmtpSettings.from_config(app.config))
     for address in (GUEST[2], present.email or ""):
-        message = _mail_to(smtp_server, address)
+        message = mail_to(smtp_server, address)
         assert message["Subject"].startswith(f"Compte rendu : {TITLE}")
         attachments = [
             part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"

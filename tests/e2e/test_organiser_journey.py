@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from collections.abc import Callable
-from email.message import EmailMessage
 
 import pytest
 from flask import Flask
@@ -18,50 +15,15 @@ from concertation.extensions import db
 from concertation.invitations.models import Answer, Invitation
 from concertation.meetings.models import Meeting
 from concertation.notifications.sender import SmtpSettings, drain
-from concertation.people.models import Mandate, Person, Role
-from concertation.territory.services import intercommunality_by_siren
-from tests.conftest import TEST_PASSWORD, SmtpSink
-from tests.e2e.conftest import Shots
+from tests.common.browser import PHONE, Shots, login
+from tests.common.db.people import president_of_gevaudan
+from tests.common.smtp import SmtpSink, mail_to
 
 pytestmark = pytest.mark.e2e
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
 GEVAUDAN = "244800470"
 ACCENTED_DOMAIN = "mairie-lozère.fr"
 ACCENTED_ADDRESS = f"secretariat@{ACCENTED_DOMAIN}"
 ACCENTED_IDNA = "secretariat@xn--mairie-lozre-6db.fr"
-
-
-def _president_of_gevaudan() -> Person:
-    epci = intercommunality_by_siren(GEVAUDAN)
-    assert epci is not None
-    person = db.session.scalar(
-        select(Person)
-        .join(Mandate)
-        .where(
-            Mandate.role == Role.PRESIDENT_EPCI,
-            Mandate.intercommunality_id == epci.id,
-            Mandate.ends_on.is_(None),
-        )
-    )
-    assert person is not None and person.email
-    return person
-
-
-def _mail_to(sink: SmtpSink, address: str) -> EmailMessage:
-    for _, recipients, raw in sink.messages:
-        if address.lower() in (r.lower() for r in recipients):
-            message = email.message_from_bytes(raw, policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
-            return message
-    raise AssertionError(f"no email to {address}")
-
-
-def login(page: object, base: str, user: User) -> None:
-    page.goto(f"{base}/connexion")  # type: ignore[attr-defined]
-    page.get_by_label("Adresse électronique").fill(user.email)  # type: ignore[attr-defined]
-    page.get_by_label("Mot de passe").fill(TEST_PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
 
 
 def test_concertation_from_creation_to_answer(
@@ -75,7 +37,7 @@ def test_concertation_from_creation_to_answer(
 ) -> None:
     load_demo()
     organiser = make_user(UserRole.ORGANISATEUR)
-    president = _president_of_gevaudan()
+    president = president_of_gevaudan()
     db.session.commit()
     base = live_server
 
@@ -119,7 +81,7 @@ def test_concertation_from_creation_to_answer(
     drain(SmtpSettings.from_config(app.config))
 
     # The demo's mairie with an accented domain is invited like the others: sent in its IDNA form.
-    accented = _mail_to(smtp_server, ACCENTED_IDNA)
+    accented = mail_to(smtp_server, ACCENTED_IDNA)
     assert accented["To"].addresses[0].domain == ACCENTED_DOMAIN.encode("idna").decode()
     page.goto(f"{base}/reunions/{meeting.id}/invitations")
     row = page.locator("tr", has_text=ACCENTED_ADDRESS)
@@ -127,7 +89,7 @@ def test_concertation_from_creation_to_answer(
     shots.take(page, "envoi-domaine-accentue")
 
     # The président reads his invitation and answers from his phone.
-    message = _mail_to(smtp_server, president.email or "")
+    message = mail_to(smtp_server, president.email or "")
     assert message["Subject"].startswith("Invitation : Concertation du Gévaudan")
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     link = re.search(r"(http://127\.0\.0\.1:\d+/r/[^\s?]+)\?reponse=represente", text)

@@ -29,7 +29,7 @@ from concertation.minutes.minutes import ensure_minutes
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind, OutboxMessage
 from concertation.territory.services import intercommunality_by_siren
-from tests import factories as f
+from tests.common import db as f
 
 SETTINGS = FollowupSettings()
 YEAR = 2027

@@ -14,9 +14,9 @@ from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
 from concertation.followup.models import JobRun, ReminderKind, ReminderOptOut
 from concertation.minutes.actions import ActionInput, add_action, set_action_status
-from tests import factories as f
-from tests.conftest import csrf_token
-from tests.minutes.helpers import past_meeting
+from tests.common import db as f
+from tests.common.db.minutes import past_meeting
+from tests.common.http import csrf_token
 
 
 def test_page_lists_jobs_and_needs_an_organiser(

@@ -40,9 +40,9 @@ from concertation.meetings.composition import ensure_default_rules
 from concertation.notifications.emails import MailContext
 from concertation.territory.importer import load_lozere
 from config import TestConfig
-from tests import factories as f
-from tests.conftest import _wipe as wipe
-from tests.fuzz.helpers import english_words, leaves
+from tests.common import db as f
+from tests.common.database import wipe
+from tests.common.fuzz import english_words, leaves
 
 SCHEMA_PATH = "/api/v1/openapi.json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

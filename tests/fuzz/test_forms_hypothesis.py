@@ -39,10 +39,10 @@ from concertation.people.services import CIVILITIES
 from concertation.territory.importer import load_lozere
 from concertation.territory.models import Canton, Commune, Intercommunality, Sector
 from config import TestConfig
-from tests import factories as f
-from tests.conftest import _wipe as wipe
-from tests.conftest import csrf_token
-from tests.fuzz.helpers import FUZZ, english_words
+from tests.common import db as f
+from tests.common.database import wipe
+from tests.common.fuzz import FUZZ, english_words
+from tests.common.http import csrf_token
 
 PASSWORD = "mot-de-passe-du-fuzzing"
 SCRIPT = "<script>alert(1)</script>"

@@ -26,9 +26,9 @@ from concertation.people.contacts import import_contacts
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Mandate, Person, Role
 from concertation.people.rne import header_key, import_rne
-from tests import factories as f
-from tests.fuzz.helpers import FUZZ, english_words, table_counts
-from tests.people.test_rne import CD_HEADER, EPCI_HEADER, FIRST_TERM, MAIRES_HEADER, write_csv
+from tests.common import db as f
+from tests.common.fuzz import FUZZ, english_words, table_counts
+from tests.common.rne import CD_HEADER, EPCI_HEADER, FIRST_TERM, MAIRES_HEADER, write_csv
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -22,9 +22,10 @@ from concertation.notifications.emails import MailContext
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
 from concertation.people.models import Person
-from tests import factories as f
-from tests.conftest import SmtpSink, csrf_token
-from tests.notifications.test_ics import libical_available, libical_restriction_check
+from tests.common import db as f
+from tests.common.http import csrf_token
+from tests.common.ical import libical_available, libical_restriction_check
+from tests.common.smtp import SmtpSink
 
 IDNA = "maire@xn--mairie-lozre-6db.fr"
 
@@ -237,7 +238,7 @@ def test_minutes_diffusion_goes_on_past_an_address_stored_with_accents_before_th
 ) -> None:
     from concertation.minutes.diffusion import diffuse
     from concertation.minutes.minutes import SectionInput, ensure_minutes, update_sections, validate_minutes
-    from tests.minutes.helpers import convoked_then_held, mark_held
+    from tests.common.db.minutes import convoked_then_held, mark_held
 
     elus = [p for p in f.gevaudan_elus() if p.email]
     elus[0].email = "élodie.dupre@mairie-lozère.fr"

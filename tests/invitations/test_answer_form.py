@@ -11,8 +11,8 @@ from concertation.invitations import services
 from concertation.invitations.models import Answer, Invitation
 from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 
 def test_unknown_answer_is_refused_in_french(app: Flask, client: FlaskClient, lozere: None) -> None:

@@ -20,7 +20,7 @@ from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import OutboxMessage
-from tests import factories as f
+from tests.common import db as f
 
 INVITEES = 300
 

@@ -17,8 +17,8 @@ from concertation.extensions import db
 from concertation.invitations.models import Invitation
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.models import OutboxMessage
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 CLICKS = 5
 

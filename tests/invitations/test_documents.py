@@ -17,7 +17,7 @@ from concertation.invitations import services
 from concertation.invitations.models import Channel
 from concertation.notifications.emails import MailContext
 from concertation.notifications.feeds import person_feed_token
-from tests import factories as f
+from tests.common import db as f
 
 
 def _convoked(app: Flask):  # type: ignore[no-untyped-def]

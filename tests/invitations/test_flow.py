@@ -21,8 +21,8 @@ from concertation.meetings import services as meeting_services
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import MailContext
 from concertation.notifications.sender import SmtpSettings, drain
-from tests import factories as f
-from tests.conftest import SmtpSink
+from tests.common import db as f
+from tests.common.smtp import SmtpSink
 
 
 def _ctx(app: Flask) -> MailContext:

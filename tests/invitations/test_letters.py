@@ -20,7 +20,7 @@ from concertation.invitations.letters import letter_date, salutation, short_code
 from concertation.invitations.models import Channel
 from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
-from tests import factories as f
+from tests.common import db as f
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ from concertation.invitations.models import Answer, AnswerSource, Channel, Invit
 from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind, OutboxMessage
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 
 def _convoked_with_answers(app: Flask) -> Meeting:

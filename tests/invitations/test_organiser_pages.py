@@ -26,8 +26,9 @@ from concertation.notifications.emails import MailContext
 from concertation.notifications.feeds import person_feed_token
 from concertation.notifications.models import MessageKind, OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
-from tests import factories as f
-from tests.conftest import SmtpSink, csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
+from tests.common.smtp import SmtpSink
 
 
 def _ctx(app: Flask) -> MailContext:

@@ -31,7 +31,7 @@ from concertation.invitations.models import Invitation
 from concertation.meetings.models import Meeting
 from concertation.minutes.attendance import attendance_lines
 from concertation.minutes.models import Minutes
-from tests.journey.support import (
+from tests.common.journey import (
     GEVAUDAN,
     Browser,
     Site,

@@ -48,7 +48,7 @@ from concertation.minutes.models import ActionItem, Decision, Minutes
 from concertation.notifications.models import MessageKind
 from concertation.people.models import Mandate, Person, Role
 from concertation.territory.models import Commune
-from tests.journey.support import (
+from tests.common.journey import (
     COEUR_DE_LOZERE,
     GEVAUDAN,
     Site,
@@ -445,7 +445,7 @@ class Journey(RuleBasedStateMachine):
         assert page.status_code in {200, 404, 410}, (token, page.status_code)
         if page.status_code != 200 or 'name="csrf_token"' not in page.get_data(as_text=True):
             return
-        from tests.conftest import csrf_token
+        from tests.common.http import csrf_token
 
         sent = {
             "csrf_token": csrf_token(anonymous, f"/r/{token}"),

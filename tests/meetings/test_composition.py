@@ -21,7 +21,7 @@ from concertation.meetings.models import (
     Selector,
 )
 from concertation.people.models import Role, canton_label, describe_quality
-from tests import factories as f
+from tests.common import db as f
 
 DATA = Path(__file__).resolve().parents[2] / "concertation" / "territory" / "data"
 GEVAUDAN = "244800470"

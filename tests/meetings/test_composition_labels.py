@@ -10,7 +10,7 @@ from concertation.accounts.models import UserRole
 from concertation.extensions import db
 from concertation.meetings.composition import compute_invitees
 from concertation.people.models import Role
-from tests import factories as f
+from tests.common import db as f
 
 GEVAUDAN = "244800470"
 

@@ -24,9 +24,9 @@ from concertation.meetings.models import Meeting
 from concertation.meetings.services import MeetingInput, create_meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import OutboxMessage
-from tests import factories as f
-from tests.conftest import csrf_token
-from tests.notifications.test_ics import NO_LIBICAL, libical_available
+from tests.common import db as f
+from tests.common.http import csrf_token
+from tests.common.ical import NO_LIBICAL, libical_available
 
 GEVAUDAN = "244800470"
 # 02:30 on 2027-03-28 is skipped (02:00 -> 03:00); 02:30 on 2027-10-31 happens twice (03:00 -> 02:00).

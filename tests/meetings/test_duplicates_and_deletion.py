@@ -16,8 +16,8 @@ from concertation.invitations import services as invitation_services
 from concertation.meetings.models import AgendaItem, Meeting
 from concertation.meetings.warnings import list_warnings
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 MARVEJOLS = "48092"
 

@@ -15,8 +15,8 @@ from concertation.extensions import db
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import Meeting
 from concertation.meetings.services import YEARS_MESSAGE, MeetingInput, create_meeting
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -7,7 +7,7 @@ from flask import Flask
 from concertation.extensions import db
 from concertation.meetings.warnings import list_warnings
 from concertation.people.models import Role
-from tests import factories as f
+from tests.common import db as f
 
 
 def _kinds(meeting):  # type: ignore[no-untyped-def]

@@ -16,8 +16,9 @@ from concertation.invitations.models import Invitation
 from concertation.meetings.invitees import freeze_invitees
 from concertation.meetings.models import Meeting
 from concertation.people.models import Person, Role
-from tests import factories as f
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.common import db as f
+from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.http import csrf_token
 
 GEVAUDAN = "244800470"
 Login = Callable[..., User]

@@ -20,8 +20,8 @@ from concertation.meetings.composition import compute_invitees
 from concertation.meetings.invitees import freeze_invitees
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.people.models import Person, Role
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 GEVAUDAN = "244800470"
 Login = Callable[..., User]

@@ -14,8 +14,8 @@ from concertation.meetings import rules
 from concertation.meetings.composition import compute_invitees
 from concertation.meetings.models import CompositionRule, MeetingKind, Selector
 from concertation.people.models import Person, Role
-from tests import factories as f
-from tests.conftest import csrf_token
+from tests.common import db as f
+from tests.common.http import csrf_token
 
 GEVAUDAN = "244800470"
 URL = "/reunions/regles"

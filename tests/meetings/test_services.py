@@ -22,7 +22,7 @@ from concertation.meetings.models import AgendaItem, CompositionRule, Meeting, M
 from concertation.meetings.services import MeetingInput, create_meeting, update_meeting
 from concertation.meetings.warnings import date_warnings, list_warnings
 from concertation.people.models import Person, Role
-from tests import factories as f
+from tests.common import db as f
 
 GEVAUDAN = "244800470"
 NOW = f.paris(2026, 11, 26, 12)

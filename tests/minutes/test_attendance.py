@@ -17,9 +17,9 @@ from concertation.invitations.models import Answer, AnswerSource, Channel
 from concertation.minutes.attendance import attendance_lines, turnout
 from concertation.minutes.enums import AttendanceStatus
 from concertation.minutes.models import Attendance, AttendanceScan
-from tests import factories as f
-from tests.conftest import csrf_token
-from tests.minutes.helpers import convoked_then_held, mark_held
+from tests.common import db as f
+from tests.common.db.minutes import convoked_then_held, mark_held
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 Login = Callable[..., User]

@@ -18,10 +18,10 @@ from concertation.contracts.models import ProjectSheet
 from concertation.extensions import db
 from concertation.minutes.enums import ActionStatus
 from concertation.minutes.models import ActionItem, Decision
-from tests import factories as f
-from tests.conftest import csrf_token
-from tests.contracts.helpers import COEUR_DE_LOZERE, contract_at, new_contract, new_project
-from tests.minutes.helpers import past_meeting
+from tests.common import db as f
+from tests.common.db.contracts import COEUR_DE_LOZERE, contract_at, new_contract, new_project
+from tests.common.db.minutes import past_meeting
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 Login = Callable[..., User]

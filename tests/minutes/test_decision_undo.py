@@ -25,15 +25,8 @@ from concertation.meetings.models import Meeting
 from concertation.minutes.decisions import DecisionInput, link_contract, record_decision, undo_decision
 from concertation.minutes.exceptions import NotAllowed
 from concertation.minutes.models import Decision
-from tests.contracts.helpers import (
-    STAGE_DATES,
-    contract_at,
-    history_rows,
-    new_project,
-    prepare,
-    snapshot,
-)
-from tests.minutes.helpers import past_meeting, with_contract
+from tests.common.db.contracts import STAGE_DATES, contract_at, history_rows, new_project, prepare, snapshot
+from tests.common.db.minutes import past_meeting, with_contract
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -16,8 +16,8 @@ from concertation.extensions import db
 from concertation.minutes.decisions import DecisionInput, decisions_of, record_decision, undo_decision
 from concertation.minutes.exceptions import InvalidInput, NotAllowed
 from concertation.minutes.models import Decision
-from tests.contracts.helpers import new_project, prepare
-from tests.minutes.helpers import past_meeting, with_contract
+from tests.common.db.contracts import new_project, prepare
+from tests.common.db.minutes import past_meeting, with_contract
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

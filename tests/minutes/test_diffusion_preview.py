@@ -17,9 +17,9 @@ from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.minutes import SectionInput, ensure_minutes, update_sections, validate_minutes
 from concertation.minutes.models import Minutes
 from concertation.notifications.models import OutboxMessage
-from tests import factories as f
-from tests.conftest import csrf_token
-from tests.minutes.helpers import convoked_then_held, mark_held
+from tests.common import db as f
+from tests.common.db.minutes import convoked_then_held, mark_held
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

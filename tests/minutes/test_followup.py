@@ -18,8 +18,8 @@ from concertation.followup.services import run_reminders
 from concertation.minutes.actions import ActionInput, add_action, set_action_status
 from concertation.minutes.minutes import SectionInput, ensure_minutes, update_sections, validate_minutes
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.minutes.helpers import HELD_ON, past_meeting
+from tests.common import db as f
+from tests.common.db.minutes import HELD_ON, past_meeting
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

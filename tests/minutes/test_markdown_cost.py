@@ -19,9 +19,10 @@ from concertation.extensions import db
 from concertation.minutes.markdown import INLINE_LIMIT, render_markdown, render_texts
 from concertation.minutes.minutes import SectionInput, ensure_minutes, update_sections
 from config import TestConfig
-from tests import factories as f
-from tests.conftest import _private_postgres_database, csrf_token
-from tests.minutes.helpers import past_meeting
+from tests.common import db as f
+from tests.common.database import private_postgres_database
+from tests.common.db.minutes import past_meeting
+from tests.common.http import csrf_token
 
 Login = Callable[..., User]
 
@@ -144,7 +145,7 @@ def test_the_migration_renders_the_sections_already_written(database_url: str, t
     url = f"sqlite:///{tmp_path / 'migration.db'}"
     with ExitStack() as stack:
         if database_url.startswith("postgresql"):
-            url = stack.enter_context(_private_postgres_database(database_url))
+            url = stack.enter_context(private_postgres_database(database_url))
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=str(tmp_path))
         with app.app_context():
             upgrade()

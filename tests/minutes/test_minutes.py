@@ -39,9 +39,10 @@ from concertation.minutes.models import Minutes
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind, OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
-from tests import factories as f
-from tests.conftest import SmtpSink, csrf_token
-from tests.minutes.helpers import convoked_then_held, mark_held, with_contract
+from tests.common import db as f
+from tests.common.db.minutes import convoked_then_held, mark_held, with_contract
+from tests.common.http import csrf_token
+from tests.common.smtp import SmtpSink
 
 pytestmark = pytest.mark.usefixtures("lozere")
 Login = Callable[..., User]

@@ -35,9 +35,10 @@ from concertation.minutes.minutes import (
     validate_minutes,
 )
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.conftest import TEST_PASSWORD, csrf_token
-from tests.minutes.helpers import convoked_then_held, mark_held, with_contract
+from tests.common import db as f
+from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.db.minutes import convoked_then_held, mark_held, with_contract
+from tests.common.http import csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
 Login = Callable[..., User]

@@ -21,8 +21,9 @@ from concertation.minutes.actions import ActionInput, add_action
 from concertation.minutes.document import build_document, document_print_html
 from concertation.minutes.minutes import ensure_minutes
 from concertation.minutes.sheet import build_sheet, sheet_html
-from tests import factories as f
-from tests.minutes.helpers import MENDE, convoked_then_held, mark_held
+from tests.common import db as f
+from tests.common.db.minutes import convoked_then_held, mark_held
+from tests.common.db.territory import MENDE
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

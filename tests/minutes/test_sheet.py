@@ -17,9 +17,9 @@ from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.invitees import freeze_invitees
 from concertation.minutes.sheet import build_sheet
-from tests import factories as f
-from tests.api.helpers import count_queries
-from tests.minutes.helpers import GEVAUDAN, MENDE
+from tests.common import db as f
+from tests.common.db.territory import GEVAUDAN, MENDE
+from tests.common.http import count_queries
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

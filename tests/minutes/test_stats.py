@@ -12,8 +12,9 @@ from concertation.demo import load_demo
 from concertation.extensions import db
 from concertation.minutes.attendance import AttendanceEntry, current_invitees, record_attendance
 from concertation.minutes.stats import stats_years, turnout_stats
-from tests.api.helpers import count_queries
-from tests.minutes.helpers import GEVAUDAN, MENDE, past_meeting
+from tests.common.db.minutes import past_meeting
+from tests.common.db.territory import GEVAUDAN, MENDE
+from tests.common.http import count_queries
 
 pytestmark = pytest.mark.usefixtures("lozere")
 
@@ -70,7 +71,7 @@ def test_meetings_not_yet_held_are_not_counted(app: object) -> None:
     from concertation.meetings.invitees import freeze_invitees
     from concertation.minutes.enums import AttendanceStatus, AttendeeKind
     from concertation.minutes.models import Attendance
-    from tests import factories as f
+    from tests.common import db as f
 
     f.gevaudan_elus()
     held, _ = _held_with_attendance("concertation", 3, siren=GEVAUDAN)

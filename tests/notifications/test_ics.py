@@ -7,10 +7,8 @@ and libical's RFC 5546 restriction check when Debian's python3-gi + gir1.2-ical-
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from types import SimpleNamespace
 
 import icalendar
@@ -32,6 +30,7 @@ from concertation.notifications.ics_types import (
     Method,
     PartStat,
 )
+from tests.common.ical import NO_LIBICAL, libical_available, libical_restriction_check
 
 HOST = "concertation.lozere.fr"
 ORGANISER = ("Département de la Lozère – DATE", "economie@lozere.fr")
@@ -107,43 +106,6 @@ def check_everywhere(data: bytes) -> vobject.base.Component:
     assert calendar.to_ical() == data
     assert not calendar.get_missing_tzids()
     return read_vobject(data)
-
-
-NO_LIBICAL = "libical bindings missing for /usr/bin/python3: apt-get install python3-gi gir1.2-ical-3.0"
-LIBICAL_CHECK = r"""
-import sys
-import gi
-gi.require_version("ICalGLib", "3.0")
-from gi.repository import ICalGLib
-component = ICalGLib.Component.new_from_string(sys.stdin.read())
-valid = ICalGLib.restriction_check(component)
-text = component.as_ical_string()
-print("VALID" if valid and "X-LIC-ERROR" not in text else "INVALID")
-print(text)
-"""
-
-
-@cache
-def libical_available() -> bool:
-    probe = 'import gi; gi.require_version("ICalGLib", "3.0"); from gi.repository import ICalGLib'
-    try:
-        return (
-            subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True, timeout=30).returncode == 0
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def libical_restriction_check(data: bytes) -> str:
-    result = subprocess.run(
-        ["/usr/bin/python3", "-c", LIBICAL_CHECK],
-        input=data.decode("utf-8"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
 
 
 # -- the calendar (points 9 and 10) ----------------------------------------------------------

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from concertation.accounts.models import User, UserRole
 from concertation.notifications.catcher import start_catcher, store_message
 from concertation.notifications.mailbox import list_messages
-from tests.conftest import free_port
+from tests.common.smtp import free_port
 
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 

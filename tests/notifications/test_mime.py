@@ -31,7 +31,7 @@ from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.mime_writer import InvitationWriter
 from concertation.notifications.models import MessageKind
 from concertation.notifications.wording import format_meeting_time, subject_for
-from tests.conftest import SmtpSink, free_port
+from tests.common.smtp import SmtpSink, free_port
 
 HOST = "concertation.lozere.fr"
 SENDER = "Concertation – Lozère <concertation@lozere.fr>"

@@ -12,41 +12,11 @@ from sqlalchemy import func, select
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
-from concertation.notifications.mime import build_simple_message
-from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
-from concertation.notifications.outbox import claim_due, enqueue, requeue
+from concertation.notifications.models import DeliveryState, OutboxMessage
+from concertation.notifications.outbox import claim_due, requeue
 from concertation.notifications.sender import LEASE, SmtpSettings, drain
-from tests.conftest import SmtpSink, free_port
-
-
-def _enqueue(n: int, *, prefix: str = "elu") -> list[OutboxMessage]:
-    messages = []
-    for i in range(n):
-        to = f"{prefix}{i}@example.org"
-        mid = f"<test-{prefix}-{i}@concertation.test>"
-        msg = build_simple_message(
-            sender="concertation@lozere.fr",
-            reply_to="economie@lozere.fr",
-            to_name=f"Élu n° {i}",
-            to_email=to,
-            subject=f"Message n° {i}",
-            text_body="Bonjour,\nceci est un essai accentué : é à ç.\n",
-            html_body="<p>Bonjour, essai accentué : é à ç.</p>",
-            message_id=mid,
-        )
-        messages.append(
-            enqueue(
-                kind=MessageKind.OTHER,
-                recipient_email=to,
-                recipient_name=f"Élu n° {i}",
-                sender_email="concertation@lozere.fr",
-                subject=f"Message n° {i}",
-                message_id=mid,
-                raw=msg.as_bytes(policy=email.policy.SMTP),
-            )
-        )
-    db.session.commit()
-    return messages
+from tests.common.db.notifications import outbox_messages
+from tests.common.smtp import SmtpSink, free_port
 
 
 def _settings(app: Flask) -> SmtpSettings:
@@ -59,7 +29,7 @@ def _states() -> dict[str, int]:
 
 
 def test_drain_delivers_each_message_once(app: Flask, smtp_server: SmtpSink) -> None:
-    _enqueue(5)
+    outbox_messages(5)
     report = drain(_settings(app))
     assert report.sent == 5
     assert _states() == {"envoye": 5}
@@ -73,7 +43,7 @@ def test_drain_delivers_each_message_once(app: Flask, smtp_server: SmtpSink) -> 
 
 def test_550_marks_only_that_recipient_refused(app: Flask, smtp_server: SmtpSink) -> None:
     smtp_server.reject["elu2@example.org"] = "550 5.1.1 Boîte inconnue"
-    _enqueue(4)
+    outbox_messages(4)
     drain(_settings(app))
     refused = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.recipient_email == "elu2@example.org")
@@ -88,7 +58,7 @@ def test_550_marks_only_that_recipient_refused(app: Flask, smtp_server: SmtpSink
 
 def test_451_is_retried_later(app: Flask, smtp_server: SmtpSink) -> None:
     smtp_server.reject["elu0@example.org"] = "451 4.3.0 Réessayez plus tard"
-    _enqueue(2)
+    outbox_messages(2)
     drain(_settings(app))
     deferred = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.recipient_email == "elu0@example.org")
@@ -105,7 +75,7 @@ def test_451_is_retried_later(app: Flask, smtp_server: SmtpSink) -> None:
 def test_server_down_then_up_delivers_all_200_once(app: Flask) -> None:
     port = free_port()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
-    _enqueue(200)
+    outbox_messages(200)
     # Nobody listens on the port: every attempt fails, nothing is lost.
     for minutes in (0, 1, 3):
         report = drain(_settings(app), now=now_utc() + timedelta(minutes=minutes))
@@ -126,7 +96,7 @@ def test_server_down_then_up_delivers_all_200_once(app: Flask) -> None:
 
 
 def test_crashed_sender_lease_expires_and_message_is_sent(app: Flask, smtp_server: SmtpSink) -> None:
-    _enqueue(3)
+    outbox_messages(3)
     # A sender claimed the rows, then died before sending anything.
     claimed = claim_due("dead-worker", limit=10, lease=LEASE)
     assert len(claimed) == 3
@@ -138,7 +108,7 @@ def test_crashed_sender_lease_expires_and_message_is_sent(app: Flask, smtp_serve
 
 def test_requeue_sends_again_with_the_same_message_id(app: Flask, smtp_server: SmtpSink) -> None:
     smtp_server.reject["elu0@example.org"] = "550 non"
-    (message,) = _enqueue(1)
+    (message,) = outbox_messages(1)
     drain(_settings(app))
     db.session.refresh(message)
     assert message.state == DeliveryState.REFUSE
@@ -155,7 +125,7 @@ def test_requeue_sends_again_with_the_same_message_id(app: Flask, smtp_server: S
 def test_two_senders_at_once_deliver_each_message_once(app: Flask, smtp_server: SmtpSink) -> None:
     import threading
 
-    _enqueue(120)
+    outbox_messages(120)
     settings = _settings(app)
     errors: list[BaseException] = []
 

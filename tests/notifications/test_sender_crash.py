@@ -19,8 +19,8 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.sender import LEASE, RESULT_CHUNK, SmtpSettings, drain
-from tests.conftest import SmtpSink, free_port
-from tests.notifications.test_sender import _enqueue
+from tests.common.db.notifications import outbox_messages
+from tests.common.smtp import SmtpSink, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ def test_killed_sender_loses_nothing(app: Flask) -> None:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        _enqueue(60)
+        outbox_messages(60)
         env = {
             **os.environ,
             "CONCERTATION_ENV": "production",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from concertation.extensions import db
 from concertation.people.models import Mandate, Person
-from tests.people.test_rne import FIRST_TERM, MAIRES_HEADER, count, maire, open_maires, write_csv
+from tests.common.rne import FIRST_TERM, MAIRES_HEADER, count, maire, open_maires, write_csv
 
 
 def run(app: Flask, *args: str) -> Result:

@@ -12,14 +12,7 @@ from concertation.people.contacts import import_contacts
 from concertation.people.exceptions import InvalidImportFile
 from concertation.people.models import Mandate, Person
 from concertation.people.rne import import_rne
-from tests.people.test_rne import (
-    CD_HEADER,
-    FIRST_TERM,
-    MAIRES_HEADER,
-    conseiller_departemental,
-    maire,
-    write_csv,
-)
+from tests.common.rne import CD_HEADER, FIRST_TERM, MAIRES_HEADER, conseiller_departemental, maire, write_csv
 
 pytestmark = pytest.mark.usefixtures("lozere")
 

@@ -17,7 +17,7 @@ from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.people.models import Mandate, Person, Role
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
-from tests.conftest import csrf_token
+from tests.common.http import csrf_token
 
 Login = Callable[..., User]
 XSS = '<script>alert("x")</script>'

@@ -32,9 +32,10 @@ from concertation.invitations.models import Invitation
 from concertation.invitations.tokens import make_token
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.sender import LEASE, RESULT_CHUNK, SmtpSettings, backoff, drain
-from tests.conftest import TEST_PASSWORD, free_port
-from tests.reliability.conftest import FLASK, Report, big_convocation, process_env
-from tests.reliability.processes import CSRF, Gunicorn, HttpSession
+from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.db.invitations import big_convocation
+from tests.common.processes import CSRF, FLASK, Gunicorn, HttpSession, Report, process_env
+from tests.common.smtp import free_port
 
 pytestmark = pytest.mark.reliability
 

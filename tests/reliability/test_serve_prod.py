@@ -13,9 +13,8 @@ import pytest
 from flask import Flask
 
 from concertation import PROJECT_DIR
-from tests.conftest import free_port
-from tests.reliability.conftest import Report
-from tests.reliability.processes import HttpSession, wait_for
+from tests.common.processes import HttpSession, Report, wait_for
+from tests.common.smtp import free_port
 
 pytestmark = [
     pytest.mark.reliability,

@@ -15,8 +15,8 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.sender import SmtpSettings, backoff, drain
-from tests.reliability.conftest import FLASK, Report, big_convocation, process_env
-from tests.reliability.processes import Catcher, wait_for
+from tests.common.db.invitations import big_convocation
+from tests.common.processes import FLASK, Catcher, Report, process_env, wait_for
 
 pytestmark = pytest.mark.reliability
 

@@ -38,9 +38,9 @@ from concertation.invitations.models import Invitation
 from concertation.meetings.models import Meeting
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 from concertation.notifications.sender import RESULT_CHUNK
-from tests.conftest import SmtpSink
-from tests.reliability.conftest import Report, big_convocation, process_env
-from tests.reliability.processes import Scheduler, wait_for
+from tests.common.db.invitations import big_convocation
+from tests.common.processes import Report, Scheduler, process_env, wait_for
+from tests.common.smtp import SmtpSink
 
 pytestmark = pytest.mark.reliability
 

@@ -24,7 +24,7 @@ from concertation.followup.models import JobRun
 from scheduler import jobs
 from scheduler.jobs import INTERVAL_UNITS, JOBS
 from scheduler.runner import SchedulerLock, build_scheduler, lock_for
-from tests.conftest import SmtpSink
+from tests.common.smtp import SmtpSink
 
 
 def _engine() -> Engine:
@@ -56,10 +56,10 @@ def test_jobs_table_is_well_formed() -> None:
 def test_drain_outbox_job_sends_what_is_due(
     app: Flask, monkeypatch: pytest.MonkeyPatch, smtp_server: SmtpSink
 ) -> None:
-    from tests.notifications.test_sender import _enqueue
+    from tests.common.db.notifications import outbox_messages
 
     monkeypatch.setattr(jobs, "get_app", lambda: app)
-    _enqueue(3)
+    outbox_messages(3)
     drain_outbox = next(job.func for job in JOBS if job.name == "drain_outbox")
     drain_outbox()
     drain_outbox()  # a second run finds nothing more to send

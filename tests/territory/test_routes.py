@@ -23,7 +23,7 @@ from concertation.territory.models import (
     SyndicateMember,
 )
 from concertation.territory.services import sector_by_town
-from tests.conftest import csrf_token
+from tests.common.http import csrf_token
 
 Login = Callable[..., User]
 GEVAUDAN = "244800470"
@@ -378,7 +378,7 @@ def test_a_syndicate_owning_a_project_sheet_cannot_be_deleted(
 
     from concertation.contracts.enums import OwnerKind, Theme
     from concertation.contracts.models import Contract, ProjectSheet
-    from tests import factories as f
+    from tests.common import db as f
 
     syndicate = f.syndicate("Syndicat AEP de la Colagne", communes=["48092"])
     contract = Contract(

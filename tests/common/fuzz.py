@@ -1,4 +1,4 @@
-"""Helpers of the fuzz tests: deterministic Hypothesis settings, French messages, row counts."""
+"""Support of the fuzz tests: deterministic Hypothesis settings, French messages, row counts."""
 
 from __future__ import annotations
 

@@ -1,18 +1,17 @@
-"""Factory functions: each test builds the data it needs."""
+"""People factories: persons and their mandates, the élus of the CC du Gévaudan."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
-from concertation.core.timeutils import PARIS
 from concertation.extensions import db
-from concertation.meetings.models import Meeting
-from concertation.meetings.services import MeetingInput, create_meeting
 from concertation.people.models import Mandate, MandateSource, Person, Role
-from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate, SyndicateMember
+from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
+from concertation.territory.services import intercommunality_by_siren
+from tests.common.db.territory import GEVAUDAN, epci
 
 _seq = itertools.count(1)
 
@@ -39,24 +38,6 @@ def person(
     return created
 
 
-def commune(insee: str) -> Commune:
-    found = db.session.scalar(select(Commune).where(Commune.insee_code == insee))
-    assert found is not None, insee
-    return found
-
-
-def epci(siren: str) -> Intercommunality:
-    found = db.session.scalar(select(Intercommunality).where(Intercommunality.siren == siren))
-    assert found is not None, siren
-    return found
-
-
-def canton(code: str) -> Canton:
-    found = db.session.scalar(select(Canton).where(Canton.code == code))
-    assert found is not None, code
-    return found
-
-
 def mandate(
     holder: Person,
     role: Role,
@@ -81,52 +62,6 @@ def mandate(
     return created
 
 
-def syndicate(name: str, communes: list[str] = (), epcis: list[str] = ()) -> Syndicate:  # type: ignore[assignment]
-    created = Syndicate(name=name, purpose="")
-    created.members = [SyndicateMember(commune=commune(code)) for code in communes] + [
-        SyndicateMember(intercommunality=epci(siren)) for siren in epcis
-    ]
-    db.session.add(created)
-    db.session.flush()
-    return created
-
-
-def paris(year: int, month: int, day: int, hour: int = 14, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=PARIS)
-
-
-def meeting(
-    kind: str = "concertation",
-    *,
-    siren: str | None = "244800470",
-    town: str | None = None,
-    starts_at: datetime | None = None,
-    hours: int = 3,
-    purpose: str | None = None,
-    title: str = "Concertation",
-    now: datetime | None = None,
-) -> Meeting:
-    start = starts_at or paris(2027, 3, 9)
-    if kind == "rendez_vous":
-        siren = None
-    created = create_meeting(
-        MeetingInput(
-            kind=kind,
-            title=title,
-            starts_at=start,
-            ends_at=start + timedelta(hours=hours),
-            purpose=purpose if purpose is not None else ("diagnostic" if kind == "concertation" else ""),
-            sector_town=town,
-            intercommunality_siren=siren,
-            location_name="Salle des fêtes",
-            agenda=["Accueil", "Diagnostic du territoire"],
-        ),
-        None,
-        now=now or paris(2026, 11, 1),
-    )
-    return created
-
-
 def gevaudan_elus(*, without_email: int = 1) -> list[Person]:
     """A maire for each commune of the CC du Gévaudan, its président (maire of Marvejols), and the
     conseillers départementaux of the cantons it touches; the first `without_email` maires have no email."""
@@ -146,3 +81,20 @@ def gevaudan_elus(*, without_email: int = 1) -> list[Person]:
         created.append(holder)
     db.session.commit()
     return created
+
+
+def president_of_gevaudan() -> Person:
+    """The current président of the CC du Gévaudan (in the demo data), who has an address."""
+    gevaudan = intercommunality_by_siren(GEVAUDAN)
+    assert gevaudan is not None
+    found = db.session.scalar(
+        select(Person)
+        .join(Mandate)
+        .where(
+            Mandate.role == Role.PRESIDENT_EPCI,
+            Mandate.intercommunality_id == gevaudan.id,
+            Mandate.ends_on.is_(None),
+        )
+    )
+    assert found is not None and found.email
+    return found

@@ -1,4 +1,4 @@
-"""Support of the journey tests: the demo site, a browser that refuses any 5xx, what the outbox holds.
+"""The journey tests' site: the demo site, a browser that refuses any 5xx, what the outbox holds.
 
 The site is the real Lozère territory with the demo élus (and their awkward cases: an internationalised
 domain, apostrophes, homonyms, élus without email), one account per role, each logged in through the real
@@ -32,8 +32,8 @@ from concertation.meetings.composition import ensure_default_rules
 from concertation.notifications.models import OutboxMessage
 from concertation.territory.importer import load_lozere
 from config import TestConfig
-from tests.conftest import _wipe as wipe
-from tests.conftest import csrf_token
+from tests.common.database import wipe
+from tests.common.http import csrf_token, log_in
 
 PASSWORD = "mot-de-passe-du-parcours"
 ROLES = (UserRole.LECTEUR, UserRole.ORGANISATEUR, UserRole.ADMIN)
@@ -73,11 +73,7 @@ class Browser:
 
 def login(app: Flask, email_address: str) -> Browser:
     client = app.test_client()
-    token = csrf_token(client, "/connexion")
-    response = client.post(
-        "/connexion", data={"email": email_address, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)
+    log_in(client, email_address, PASSWORD)
     # Flask-WTF keeps one token per session (no time limit in the config): any page's token serves.
     return Browser(
         client, csrf_token(client, "/reunions/nouvelle" if email_address != "lecteur@lozere.fr" else "/")

@@ -1,4 +1,4 @@
-"""Factories of the contract tests: contracts built through the services, at any stage."""
+"""Contract factories: contracts built through the services, at any stage, and their whole state."""
 
 from __future__ import annotations
 

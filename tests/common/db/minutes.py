@@ -1,4 +1,4 @@
-"""Factories of the minutes tests: meetings that took place, convoked or not, with a contract."""
+"""Minutes factories: meetings that took place, convoked or not, with a contract."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from concertation.invitations import services as invitations
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.minutes.decisions import link_contract
 from concertation.notifications.emails import MailContext
-from tests import factories as f
-from tests.contracts.helpers import contract_at
+from tests.common import db as f
+from tests.common.db.contracts import contract_at, new_project
 
-GEVAUDAN = "244800470"
-MENDE = "48095"
 HELD_ON = f.paris(2026, 11, 10, 14)
 
 
@@ -49,8 +47,6 @@ def with_contract(meeting: Meeting, stage: ContractStage = ContractStage.PROPOSI
     """A Gévaudan contract at `stage` with one project sheet (priority 1), linked to the meeting."""
     contract = contract_at(stage)
     if not contract.projects:
-        from tests.contracts.helpers import new_project
-
         new_project(contract)
     link_contract(meeting, contract)
     db.session.commit()

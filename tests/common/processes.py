@@ -5,7 +5,8 @@
 - `Gunicorn`: the production server from gunicorn.conf.py;
 - `Scheduler`: `python -m scheduler`, with its JSON log read back (lock taken, job runs, lease owner);
 - `HttpSession`: one browser (cookies, CSRF token) over http.client;
-- `wait_for()`: poll a condition until it holds or a deadline passes.
+- `wait_for()`: poll a condition until it holds or a deadline passes;
+- `process_env()`: the environment of such a process; `Report`: what a fault did, for a person to read.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from concertation import PROJECT_DIR
-from tests.conftest import free_port
+from tests.common.smtp import free_port
 
 HOST = "127.0.0.1"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -246,3 +249,39 @@ class HttpSession:
             "POST", "/connexion", {"email": email_address, "password": password, "csrf_token": token}
         )
         assert status == 303, f"login failed ({status})"
+
+
+@dataclass
+class Report:
+    """What a fault did, in a few lines a person can read; printed and saved when the test ends."""
+
+    title: str
+    database: str
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def render(self, outcome: str) -> str:
+        body = "\n".join(f"- {line}" for line in self.lines)
+        return f"# {self.title} ({self.database}) : {outcome}\n{body}\n"
+
+
+def process_env(app: Flask, database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real process of the application (gunicorn, scheduler, flask command)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "CONCERTATION_ENV": "production",
+        "LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_TIMEOUT": "3",
+        "SCHEDULER_LOCK_RETRY_SECONDS": "0.2",
+        **extra,
+    }
+
+
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
