@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from concertation.contracts.enums import THEME_SHORT_LABELS, Theme
+from concertation.contracts.enums import Theme
 from concertation.contracts.money import format_euros
 from concertation.contracts.plan import FinancialPlan
 
@@ -60,7 +60,7 @@ def theme_chart(plan: FinancialPlan) -> Chart:
         width = (row.grant * area / largest).quantize(Decimal("0.1")) if largest else Decimal(0)
         bars.append(
             Bar(
-                label=THEME_SHORT_LABELS[Theme(row.key)],
+                label=Theme(row.key).short_label,
                 value=row.grant,
                 value_label=format_euros(row.grant),
                 y=TOP + index * (BAR_HEIGHT + GAP),
@@ -68,7 +68,7 @@ def theme_chart(plan: FinancialPlan) -> Chart:
             )
         )
     described = " ; ".join(
-        f"{THEME_SHORT_LABELS[Theme(row.key)]} : {format_euros(row.grant)}" for row in plan.by_theme
+        f"{Theme(row.key).short_label} : {format_euros(row.grant)}" for row in plan.by_theme
     )
     return Chart(
         bars=bars,
