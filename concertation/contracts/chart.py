@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from concertation.contracts.enums import THEME_SHORT_LABELS, Theme
+from concertation.contracts.enums import Theme
 from concertation.contracts.money import format_euros
 from concertation.contracts.plan import FinancialPlan
 from concertation.core.chart import Chart, Layout, bar_chart
@@ -21,7 +21,7 @@ def theme_chart(plan: FinancialPlan) -> Chart:
     area = Decimal(LAYOUT.bar_area)
     rows = [
         (
-            THEME_SHORT_LABELS[Theme(row.key)],
+            Theme(row.key).short_label,
             format_euros(row.grant),
             (row.grant * area / largest).quantize(Decimal("0.1")) if largest else Decimal(0),
         )

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from concertation.core.labels import LabelledEnum
 
 
-class ContractStage(StrEnum):
+class ContractStage(LabelledEnum):
     """The stages of a contrat territorial, in the only order they can follow."""
 
-    DIAGNOSTIC = "diagnostic"
-    PROPOSITIONS = "propositions"
-    NEGOCIATION = "negociation"
-    SIGNE = "signe"
-    MISE_EN_OEUVRE = "mise_en_oeuvre"
-    EVALUE = "evalue"
-    CLOS = "clos"
-
-    @property
-    def label(self) -> str:
-        return STAGE_LABELS[self]
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    PROPOSITIONS = "propositions", "Propositions d'actions"
+    NEGOCIATION = "negociation", "Négociation"
+    SIGNE = "signe", "Signé"
+    MISE_EN_OEUVRE = "mise_en_oeuvre", "Mise en œuvre"
+    EVALUE = "evalue", "Évalué"
+    CLOS = "clos", "Clos"
 
     @property
     def rank(self) -> int:
@@ -30,74 +26,30 @@ class ContractStage(StrEnum):
         return self.rank >= ContractStage.SIGNE.rank
 
 
-STAGE_LABELS: dict[ContractStage, str] = {
-    ContractStage.DIAGNOSTIC: "Diagnostic",
-    ContractStage.PROPOSITIONS: "Propositions d'actions",
-    ContractStage.NEGOCIATION: "Négociation",
-    ContractStage.SIGNE: "Signé",
-    ContractStage.MISE_EN_OEUVRE: "Mise en œuvre",
-    ContractStage.EVALUE: "Évalué",
-    ContractStage.CLOS: "Clos",
-}
+class Theme(LabelledEnum):
+    """The six themes of the règlement; the short label fits a chart's legend."""
+
+    ECONOMIE = (
+        "economie",
+        "Développement économique, agriculture, tourisme",
+        "Économie, agriculture, tourisme",
+    )
+    SERVICES = "services", "Services et vie quotidienne", "Services, vie quotidienne"
+    VOIRIE = "voirie", "Voirie"
+    CADRE_DE_VIE = "cadre_de_vie", "Cadre de vie"
+    URBANISME = "urbanisme", "Urbanisme, logement et accueil", "Urbanisme, logement"
+    EAU = "eau", "AEP et assainissement", "Eau potable, assainissement"
 
 
-class Theme(StrEnum):
-    """The six themes of the règlement."""
+class ProjectStatus(LabelledEnum):
+    PROPOSEE = "proposee", "Proposée"
+    RETENUE = "retenue", "Retenue"
+    PROGRAMMEE = "programmee", "Programmée"
+    DOSSIER_DEPOSE = "dossier_depose", "Dossier déposé"
+    AIDE_ATTRIBUEE = "aide_attribuee", "Aide attribuée"
+    REALISEE = "realisee", "Réalisée"
+    ABANDONNEE = "abandonnee", "Abandonnée"
 
-    ECONOMIE = "economie"
-    SERVICES = "services"
-    VOIRIE = "voirie"
-    CADRE_DE_VIE = "cadre_de_vie"
-    URBANISME = "urbanisme"
-    EAU = "eau"
-
-    @property
-    def label(self) -> str:
-        return THEME_LABELS[self]
-
-
-THEME_LABELS: dict[Theme, str] = {
-    Theme.ECONOMIE: "Développement économique, agriculture, tourisme",
-    Theme.SERVICES: "Services et vie quotidienne",
-    Theme.VOIRIE: "Voirie",
-    Theme.CADRE_DE_VIE: "Cadre de vie",
-    Theme.URBANISME: "Urbanisme, logement et accueil",
-    Theme.EAU: "AEP et assainissement",
-}
-
-THEME_SHORT_LABELS: dict[Theme, str] = {
-    Theme.ECONOMIE: "Économie, agriculture, tourisme",
-    Theme.SERVICES: "Services, vie quotidienne",
-    Theme.VOIRIE: "Voirie",
-    Theme.CADRE_DE_VIE: "Cadre de vie",
-    Theme.URBANISME: "Urbanisme, logement",
-    Theme.EAU: "Eau potable, assainissement",
-}
-
-
-class ProjectStatus(StrEnum):
-    PROPOSEE = "proposee"
-    RETENUE = "retenue"
-    PROGRAMMEE = "programmee"
-    DOSSIER_DEPOSE = "dossier_depose"
-    AIDE_ATTRIBUEE = "aide_attribuee"
-    REALISEE = "realisee"
-    ABANDONNEE = "abandonnee"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[ProjectStatus, str] = {
-    ProjectStatus.PROPOSEE: "Proposée",
-    ProjectStatus.RETENUE: "Retenue",
-    ProjectStatus.PROGRAMMEE: "Programmée",
-    ProjectStatus.DOSSIER_DEPOSE: "Dossier déposé",
-    ProjectStatus.AIDE_ATTRIBUEE: "Aide attribuée",
-    ProjectStatus.REALISEE: "Réalisée",
-    ProjectStatus.ABANDONNEE: "Abandonnée",
-}
 
 # Statuses of a funded project (in the plan or granted by the reserve fund).
 FUNDED_STATUSES = frozenset(
@@ -113,94 +65,58 @@ FUNDED_STATUSES = frozenset(
 IMPLEMENTATION_STATUSES = FUNDED_STATUSES - {ProjectStatus.RETENUE}
 
 
-class PreCheck(StrEnum):
+class PreCheck(LabelledEnum):
     """Result of the pré-instruction by the Département's services."""
 
-    CONFORME = "conforme"
-    A_COMPLETER = "a_completer"
-    NON_ELIGIBLE = "non_eligible"
-
-    @property
-    def label(self) -> str:
-        return {"conforme": "Conforme", "a_completer": "À compléter", "non_eligible": "Non éligible"}[
-            self.value
-        ]
+    CONFORME = "conforme", "Conforme"
+    A_COMPLETER = "a_completer", "À compléter"
+    NON_ELIGIBLE = "non_eligible", "Non éligible"
 
 
-class OwnerKind(StrEnum):
+class OwnerKind(LabelledEnum):
     """The public bodies that may carry a project (maîtres d'ouvrage)."""
 
-    COMMUNE = "commune"
-    INTERCOMMUNALITY = "intercommunality"
-    SYNDICATE = "syndicate"
-
-    @property
-    def label(self) -> str:
-        return {
-            "commune": "Commune",
-            "intercommunality": "Communauté de communes",
-            "syndicate": "Syndicat intercommunal",
-        }[self.value]
+    COMMUNE = "commune", "Commune"
+    INTERCOMMUNALITY = "intercommunality", "Communauté de communes"
+    SYNDICATE = "syndicate", "Syndicat intercommunal"
 
 
-class SignatoryKind(StrEnum):
-    DEPARTEMENT = "departement"
-    INTERCOMMUNALITY = "intercommunality"
-    COMMUNE = "commune"
-    SYNDICATE = "syndicate"
-
-    @property
-    def label(self) -> str:
-        return {
-            "departement": "Département",
-            "intercommunality": "Communauté de communes",
-            "commune": "Commune",
-            "syndicate": "Syndicat intercommunal",
-        }[self.value]
+class SignatoryKind(LabelledEnum):
+    DEPARTEMENT = "departement", "Département"
+    INTERCOMMUNALITY = "intercommunality", "Communauté de communes"
+    COMMUNE = "commune", "Commune"
+    SYNDICATE = "syndicate", "Syndicat intercommunal"
 
 
-class AmendmentChangeKind(StrEnum):
-    ADD = "add"
-    REMOVE = "remove"
-    AMOUNT = "amount"
-
-    @property
-    def label(self) -> str:
-        return {"add": "Projet ajouté", "remove": "Projet retiré", "amount": "Montant modifié"}[self.value]
+class AmendmentChangeKind(LabelledEnum):
+    ADD = "add", "Projet ajouté"
+    REMOVE = "remove", "Projet retiré"
+    AMOUNT = "amount", "Montant modifié"
 
 
-class DiagnosticHeading(StrEnum):
+class DiagnosticHeading(LabelledEnum):
     """The headings of the diagnostic, stored as columns of the contract."""
 
-    ATOUTS = "atouts"
-    FAIBLESSES = "faiblesses"
-    DYNAMIQUES = "dynamiques"
-    ENJEUX = "enjeux"
-
-    @property
-    def label(self) -> str:
-        return {
-            "atouts": "Atouts (points forts)",
-            "faiblesses": "Faiblesses (points faibles)",
-            "dynamiques": "Dynamiques existantes",
-            "enjeux": "Enjeux principaux",
-        }[self.value]
+    ATOUTS = "atouts", "Atouts (points forts)"
+    FAIBLESSES = "faiblesses", "Faiblesses (points faibles)"
+    DYNAMIQUES = "dynamiques", "Dynamiques existantes"
+    ENJEUX = "enjeux", "Enjeux principaux"
 
 
-class EventKind(StrEnum):
+class EventKind(LabelledEnum):
     """What a history event is about; the timeline groups and labels them."""
 
-    CONTRACT = "contract"
-    STAGE = "stage"
-    DIAGNOSTIC = "diagnostic"
-    SIGNATORY = "signatory"
-    DOCUMENT = "document"
-    PROJECT = "project"
-    STATUS = "status"
-    PRIORITY = "priority"
-    AMOUNT = "amount"
-    PLAN = "plan"
-    PRECHECK = "precheck"
-    AMENDMENT = "amendment"
-    RESERVE = "reserve"
-    NOTE = "note"
+    CONTRACT = "contract", "Contrat"
+    STAGE = "stage", "Étape"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    SIGNATORY = "signatory", "Signataires"
+    DOCUMENT = "document", "Documents"
+    PROJECT = "project", "Fiche projet"
+    STATUS = "status", "Statut"
+    PRIORITY = "priority", "Priorité"
+    AMOUNT = "amount", "Montants"
+    PLAN = "plan", "Plan d'actions"
+    PRECHECK = "precheck", "Pré-instruction"
+    AMENDMENT = "amendment", "Avenant"
+    RESERVE = "reserve", "Fonds de réserve"
+    NOTE = "note", "Note"

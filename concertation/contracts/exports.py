@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from concertation.contracts.enums import THEME_LABELS, ProjectStatus
+from concertation.contracts.enums import ProjectStatus
 from concertation.contracts.models import Contract
 from concertation.contracts.plan import FinancialPlan, TotalRow
 
@@ -92,7 +92,7 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
                 line.number,
                 _cell(line.title),
                 _cell(line.owner),
-                THEME_LABELS[line.theme],
+                line.theme.label,
                 line.priority,
                 line.year,
                 ProjectStatus(line.status).label,
@@ -130,7 +130,7 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
                 item.number,
                 _cell(item.title),
                 _cell(item.owner),
-                THEME_LABELS[item.theme],
+                item.theme.label,
                 _csv_amount(item.amount),
                 item.decided_on.strftime("%d/%m/%Y"),
                 _cell(item.decision_body),
@@ -190,7 +190,7 @@ def plan_xlsx(contract: Contract, plan: FinancialPlan) -> bytes:
     lines = book.create_sheet("Plan")
     _header(lines, 1, LINE_HEADER)
     for index, line in enumerate(plan.lines, start=2):
-        cells = (line.number, line.title, line.owner, THEME_LABELS[line.theme], line.priority, line.year)
+        cells = (line.number, line.title, line.owner, line.theme.label, line.priority, line.year)
         for column, cell in enumerate(cells, start=1):
             _put(lines, index, column, cell)
         _put(lines, index, 7, ProjectStatus(line.status).label)
@@ -222,9 +222,7 @@ def plan_xlsx(contract: Contract, plan: FinancialPlan) -> bytes:
     reserve = book.create_sheet("Fonds de réserve")
     _header(reserve, 1, RESERVE_HEADER)
     for index, item in enumerate(plan.reserve, start=2):
-        for column, cell in enumerate(
-            (item.number, item.title, item.owner, THEME_LABELS[item.theme]), start=1
-        ):
+        for column, cell in enumerate((item.number, item.title, item.owner, item.theme.label), start=1):
             _put(reserve, index, column, cell)
         _money(reserve, index, 5, item.amount)
         _put(reserve, index, 6, item.decided_on).number_format = "DD/MM/YYYY"

@@ -25,12 +25,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from concertation.contracts.enums import (
-    THEME_LABELS,
     AmendmentChangeKind,
     ContractStage,
     DiagnosticHeading,
     PreCheck,
     ProjectStatus,
+    Theme,
 )
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.money import format_euros
@@ -136,7 +136,7 @@ class ProjectForm(FlaskForm):
     owner = SelectField("Maître d'ouvrage", validate_choice=False)
     theme = SelectField(
         "Thématique du règlement",
-        choices=[NONE_CHOICE, *(SelectChoice(t.value, label) for t, label in THEME_LABELS.items())],
+        choices=[NONE_CHOICE, *(SelectChoice(t.value, t.label) for t in Theme)],
         validate_choice=False,
     )
     is_investment = BooleanField(

@@ -25,23 +25,6 @@ MEETING_TABLE = table("meeting", column("id"), column("title", String), column("
 
 MAX_SUMMARY = 500
 
-EVENT_KIND_LABELS: dict[str, str] = {
-    EventKind.CONTRACT: "Contrat",
-    EventKind.STAGE: "Étape",
-    EventKind.DIAGNOSTIC: "Diagnostic",
-    EventKind.SIGNATORY: "Signataires",
-    EventKind.DOCUMENT: "Documents",
-    EventKind.PROJECT: "Fiche projet",
-    EventKind.STATUS: "Statut",
-    EventKind.PRIORITY: "Priorité",
-    EventKind.AMOUNT: "Montants",
-    EventKind.PLAN: "Plan d'actions",
-    EventKind.PRECHECK: "Pré-instruction",
-    EventKind.AMENDMENT: "Avenant",
-    EventKind.RESERVE: "Fonds de réserve",
-    EventKind.NOTE: "Note",
-}
-
 
 def record_event(
     contract: Contract,
@@ -94,7 +77,9 @@ def timeline(
 
 
 def kind_label(kind: str) -> str:
-    return EVENT_KIND_LABELS.get(kind, "Note")
+    # The column is a plain string: a kind no longer in EventKind shows as a note.
+    event_kind = EventKind.get(kind)
+    return event_kind.label if event_kind is not None else EventKind.NOTE.label
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from concertation.contracts.enums import THEME_LABELS, AmendmentChangeKind, ProjectStatus, Theme
+from concertation.contracts.enums import AmendmentChangeKind, ProjectStatus, Theme
 from concertation.contracts.models import ZERO, Amendment, Contract, ProjectSheet
 from concertation.contracts.money import percent
 from concertation.core.text import sort_key
@@ -136,7 +136,7 @@ def totals(lines: list[PlanLine], envelope: Decimal, years: Iterable[int]) -> di
             lines,
             [t.value for t in Theme],
             lambda line: line.theme.value,
-            lambda k: THEME_LABELS[Theme(k)],
+            lambda k: Theme(k).label,
             envelope,
         ),
         "priority": _group(

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from concertation.core.labels import LabelledEnum
 
 
-class UserRole(StrEnum):
-    ADMIN = "admin"
-    ORGANISATEUR = "organisateur"
-    LECTEUR = "lecteur"
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Administrateur", "organisateur": "Organisateur", "lecteur": "Lecteur"}[self.value]
+class UserRole(LabelledEnum):
+    ADMIN = "admin", "Administrateur"
+    ORGANISATEUR = "organisateur", "Organisateur"
+    LECTEUR = "lecteur", "Lecteur"
 
 
 # A role may do everything the roles after it in this order may do.

@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 
 
-class ReminderKind(StrEnum):
-    UNANSWERED = "sans_reponse"
-    EVE = "veille"
-    ANNUAL_RENDEZ_VOUS = "rendez_vous_annuel"
-    CONTRACT_ANNIVERSARY = "anniversaire_contrat"
-    CONTRACT_ENDING = "fin_de_contrat"
-    AMENDMENT_PENDING = "avenant_en_attente"
-    ACTION_DUE = "action_a_echeance"
-    ACTION_OVERDUE = "action_en_retard"
-    MINUTES_DRAFT = "compte_rendu_en_brouillon"
-
-    @property
-    def label(self) -> str:
-        return REMINDER_LABELS[self]
-
-
-REMINDER_LABELS = {
-    ReminderKind.UNANSWERED: "Relance des invités sans réponse (J-7)",
-    ReminderKind.EVE: "Rappel la veille aux invités présents (J-1)",
-    ReminderKind.ANNUAL_RENDEZ_VOUS: "Rendez-vous de Territoire annuel à programmer",
-    ReminderKind.CONTRACT_ANNIVERSARY: "Anniversaire du contrat : point annuel",
-    ReminderKind.CONTRACT_ENDING: "Fin du contrat dans 6 mois : évaluation et contrat suivant",
-    ReminderKind.AMENDMENT_PENDING: "Avenant non signé depuis 3 mois",
-    ReminderKind.ACTION_DUE: "Action à échéance dans 7 jours",
-    ReminderKind.ACTION_OVERDUE: "Action en retard",
-    ReminderKind.MINUTES_DRAFT: "Compte rendu encore en brouillon 10 jours après la réunion",
-}
+class ReminderKind(LabelledEnum):
+    UNANSWERED = "sans_reponse", "Relance des invités sans réponse (J-7)"
+    EVE = "veille", "Rappel la veille aux invités présents (J-1)"
+    ANNUAL_RENDEZ_VOUS = "rendez_vous_annuel", "Rendez-vous de Territoire annuel à programmer"
+    CONTRACT_ANNIVERSARY = "anniversaire_contrat", "Anniversaire du contrat : point annuel"
+    CONTRACT_ENDING = "fin_de_contrat", "Fin du contrat dans 6 mois : évaluation et contrat suivant"
+    AMENDMENT_PENDING = "avenant_en_attente", "Avenant non signé depuis 3 mois"
+    ACTION_DUE = "action_a_echeance", "Action à échéance dans 7 jours"
+    ACTION_OVERDUE = "action_en_retard", "Action en retard"
+    MINUTES_DRAFT = "compte_rendu_en_brouillon", "Compte rendu encore en brouillon 10 jours après la réunion"
 
 
 class ReminderLog(Model):

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
@@ -15,25 +16,12 @@ from concertation.meetings.models import Meeting, MeetingInvitee
 from concertation.people.models import Person
 
 
-class Answer(StrEnum):
-    EN_ATTENTE = "en_attente"
-    PRESENT = "present"
-    ABSENT = "absent"
-    REPRESENTE = "represente"
-    PEUT_ETRE = "peut_etre"
-
-    @property
-    def label(self) -> str:
-        return ANSWER_LABELS[self]
-
-
-ANSWER_LABELS = {
-    Answer.EN_ATTENTE: "Sans réponse",
-    Answer.PRESENT: "Présent(e)",
-    Answer.ABSENT: "Absent(e)",
-    Answer.REPRESENTE: "Représenté(e)",
-    Answer.PEUT_ETRE: "Peut-être",
-}
+class Answer(LabelledEnum):
+    EN_ATTENTE = "en_attente", "Sans réponse"
+    PRESENT = "present", "Présent(e)"
+    ABSENT = "absent", "Absent(e)"
+    REPRESENTE = "represente", "Représenté(e)"
+    PEUT_ETRE = "peut_etre", "Peut-être"
 
 
 class AnswerSource(StrEnum):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concertation.accounts.models import User
 from concertation.contracts.models import Contract
+from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
@@ -17,83 +18,45 @@ from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 
-class MeetingKind(StrEnum):
-    RENDEZ_VOUS = "rendez_vous"
-    CONCERTATION = "concertation"
-    AUTRE = "autre"
-
-    @property
-    def label(self) -> str:
-        return MEETING_KIND_LABELS[self]
+class MeetingKind(LabelledEnum):
+    RENDEZ_VOUS = "rendez_vous", "Rendez-vous de Territoire"
+    CONCERTATION = "concertation", "Concertation territoriale"
+    AUTRE = "autre", "Autre réunion"
 
 
-MEETING_KIND_LABELS = {
-    MeetingKind.RENDEZ_VOUS: "Rendez-vous de Territoire",
-    MeetingKind.CONCERTATION: "Concertation territoriale",
-    MeetingKind.AUTRE: "Autre réunion",
-}
+class ConcertationPurpose(LabelledEnum):
+    DIAGNOSTIC = "diagnostic", "Diagnostic du territoire"
+    PROPOSITIONS = "propositions", "Propositions et priorisation des projets"
+    NEGOCIATION = "negociation", "Négociation du contrat"
+    AVENANT = "avenant", "Préparation d'un avenant"
 
 
-class ConcertationPurpose(StrEnum):
-    DIAGNOSTIC = "diagnostic"
-    PROPOSITIONS = "propositions"
-    NEGOCIATION = "negociation"
-    AVENANT = "avenant"
-
-    @property
-    def label(self) -> str:
-        return {
-            "diagnostic": "Diagnostic du territoire",
-            "propositions": "Propositions et priorisation des projets",
-            "negociation": "Négociation du contrat",
-            "avenant": "Préparation d'un avenant",
-        }[self.value]
+class MeetingStatus(LabelledEnum):
+    BROUILLON = "brouillon", "Brouillon"
+    CONVOQUEE = "convoquee", "Convoquée"
+    TENUE = "tenue", "Tenue"
+    ANNULEE = "annulee", "Annulée"
 
 
-class MeetingStatus(StrEnum):
-    BROUILLON = "brouillon"
-    CONVOQUEE = "convoquee"
-    TENUE = "tenue"
-    ANNULEE = "annulee"
-
-    @property
-    def label(self) -> str:
-        return {"brouillon": "Brouillon", "convoquee": "Convoquée", "tenue": "Tenue", "annulee": "Annulée"}[
-            self.value
-        ]
-
-
-class Selector(StrEnum):
+class Selector(LabelledEnum):
     """What a composition rule selects, over the meeting's territory."""
 
-    MAIRES = "maires"
-    MAIRES_DELEGUES = "maires_delegues"
-    ADJOINTS = "adjoints"
-    PRESIDENTS_EPCI = "presidents_epci"
-    VICE_PRESIDENTS_EPCI = "vice_presidents_epci"
-    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires"
-    PRESIDENTS_SYNDICATS = "presidents_syndicats"
-    CONSEILLERS_DEPARTEMENTAUX = "conseillers_departementaux"
-    PRESIDENT_CONSEIL_DEPARTEMENTAL = "president_conseil_departemental"
-    PERSON = "person"
-
-    @property
-    def label(self) -> str:
-        return SELECTOR_LABELS[self]
-
-
-SELECTOR_LABELS = {
-    Selector.MAIRES: "Maires des communes du territoire",
-    Selector.MAIRES_DELEGUES: "Maires délégués des communes du territoire",
-    Selector.ADJOINTS: "Adjoints au maire des communes du territoire",
-    Selector.PRESIDENTS_EPCI: "Présidents des intercommunalités du territoire",
-    Selector.VICE_PRESIDENTS_EPCI: "Vice-présidents des intercommunalités du territoire",
-    Selector.CONSEILLERS_COMMUNAUTAIRES: "Conseillers communautaires du territoire",
-    Selector.PRESIDENTS_SYNDICATS: "Présidents des syndicats ayant un membre dans le territoire",
-    Selector.CONSEILLERS_DEPARTEMENTAUX: "Conseillers départementaux des cantons du territoire",
-    Selector.PRESIDENT_CONSEIL_DEPARTEMENTAL: "Président du Conseil départemental",
-    Selector.PERSON: "Une personne nommément (partenaire, service du Département)",
-}
+    MAIRES = "maires", "Maires des communes du territoire"
+    MAIRES_DELEGUES = "maires_delegues", "Maires délégués des communes du territoire"
+    ADJOINTS = "adjoints", "Adjoints au maire des communes du territoire"
+    PRESIDENTS_EPCI = "presidents_epci", "Présidents des intercommunalités du territoire"
+    VICE_PRESIDENTS_EPCI = "vice_presidents_epci", "Vice-présidents des intercommunalités du territoire"
+    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires", "Conseillers communautaires du territoire"
+    PRESIDENTS_SYNDICATS = (
+        "presidents_syndicats",
+        "Présidents des syndicats ayant un membre dans le territoire",
+    )
+    CONSEILLERS_DEPARTEMENTAUX = (
+        "conseillers_departementaux",
+        "Conseillers départementaux des cantons du territoire",
+    )
+    PRESIDENT_CONSEIL_DEPARTEMENTAL = "president_conseil_departemental", "Président du Conseil départemental"
+    PERSON = "person", "Une personne nommément (partenaire, service du Département)"
 
 
 class InviteeSource(StrEnum):
@@ -177,8 +140,9 @@ class Meeting(Model):
 
     @property
     def purpose_label(self) -> str:
-        if self.kind == MeetingKind.CONCERTATION and self.purpose in {p.value for p in ConcertationPurpose}:
-            return ConcertationPurpose(self.purpose).label
+        purpose = ConcertationPurpose.get(self.purpose)
+        if self.kind == MeetingKind.CONCERTATION and purpose is not None:
+            return purpose.label
         return self.purpose
 
     @property

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from concertation.core.labels import LabelledEnum
 
 
-class AttendanceStatus(StrEnum):
-    PRESENT = "present"
-    EXCUSE = "excuse"
-    REPRESENTE = "represente"
-    ABSENT = "absent"
-
-    @property
-    def label(self) -> str:
-        return {
-            "present": "Présent(e)",
-            "excuse": "Excusé(e)",
-            "represente": "Représenté(e)",
-            "absent": "Absent(e)",
-        }[self.value]
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", "Présent(e)"
+    EXCUSE = "excuse", "Excusé(e)"
+    REPRESENTE = "represente", "Représenté(e)"
+    ABSENT = "absent", "Absent(e)"
 
     @property
     def counts_as_came(self) -> bool:
@@ -26,49 +17,32 @@ class AttendanceStatus(StrEnum):
         return self in (AttendanceStatus.PRESENT, AttendanceStatus.REPRESENTE)
 
 
-class AttendeeKind(StrEnum):
+class AttendeeKind(LabelledEnum):
     """Who a line of the attendance is: an invitee, or someone who came without an invitation."""
 
-    INVITE = "invite"
-    ELU = "elu"
-    DEPARTEMENT = "departement"
-    PARTENAIRE = "partenaire"
-
-    @property
-    def label(self) -> str:
-        return {
-            "invite": "Invité(e)",
-            "elu": "Élu(e) non invité(e)",
-            "departement": "Agent du Département",
-            "partenaire": "Partenaire ou invité",
-        }[self.value]
+    INVITE = "invite", "Invité(e)"
+    ELU = "elu", "Élu(e) non invité(e)"
+    DEPARTEMENT = "departement", "Agent du Département"
+    PARTENAIRE = "partenaire", "Partenaire ou invité"
 
 
-class MinutesStatus(StrEnum):
-    BROUILLON = "brouillon"
-    VALIDE = "valide"
-    DIFFUSE = "diffuse"
-
-    @property
-    def label(self) -> str:
-        return {"brouillon": "Brouillon", "valide": "Validé", "diffuse": "Diffusé"}[self.value]
+class MinutesStatus(LabelledEnum):
+    BROUILLON = "brouillon", "Brouillon"
+    VALIDE = "valide", "Validé"
+    DIFFUSE = "diffuse", "Diffusé"
 
 
-class DecisionKind(StrEnum):
-    DIAGNOSTIC_VALIDE = "diagnostic_valide"
-    PRIORITE_PROJET = "priorite_projet"
-    PROJET_AJOUTE = "projet_ajoute"
-    PROJET_RETIRE = "projet_retire"
-    MONTANT_MODIFIE = "montant_modifie"
-    PLAN_ARRETE = "plan_arrete"
-    AVENANT_PROPOSE = "avenant_propose"
-    AVENANT_APPROUVE = "avenant_approuve"
-    RESERVE_ACCORDEE = "reserve_accordee"
-    AUTRE = "autre"
-
-    @property
-    def label(self) -> str:
-        return DECISION_LABELS[self]
+class DecisionKind(LabelledEnum):
+    DIAGNOSTIC_VALIDE = "diagnostic_valide", "Diagnostic validé"
+    PRIORITE_PROJET = "priorite_projet", "Priorité d'un projet"
+    PROJET_AJOUTE = "projet_ajoute", "Projet ajouté au plan d'actions"
+    PROJET_RETIRE = "projet_retire", "Projet retiré du plan d'actions"
+    MONTANT_MODIFIE = "montant_modifie", "Montants d'un projet modifiés"
+    PLAN_ARRETE = "plan_arrete", "Plan d'actions arrêté"
+    AVENANT_PROPOSE = "avenant_propose", "Avenant proposé"
+    AVENANT_APPROUVE = "avenant_approuve", "Avenant approuvé et signé"
+    RESERVE_ACCORDEE = "reserve_accordee", "Aide du fonds de réserve accordée"
+    AUTRE = "autre", "Autre décision"
 
     @property
     def needs_contract(self) -> bool:
@@ -78,19 +52,6 @@ class DecisionKind(StrEnum):
     def needs_project(self) -> bool:
         return self in PROJECT_KINDS
 
-
-DECISION_LABELS: dict[DecisionKind, str] = {
-    DecisionKind.DIAGNOSTIC_VALIDE: "Diagnostic validé",
-    DecisionKind.PRIORITE_PROJET: "Priorité d'un projet",
-    DecisionKind.PROJET_AJOUTE: "Projet ajouté au plan d'actions",
-    DecisionKind.PROJET_RETIRE: "Projet retiré du plan d'actions",
-    DecisionKind.MONTANT_MODIFIE: "Montants d'un projet modifiés",
-    DecisionKind.PLAN_ARRETE: "Plan d'actions arrêté",
-    DecisionKind.AVENANT_PROPOSE: "Avenant proposé",
-    DecisionKind.AVENANT_APPROUVE: "Avenant approuvé et signé",
-    DecisionKind.RESERVE_ACCORDEE: "Aide du fonds de réserve accordée",
-    DecisionKind.AUTRE: "Autre décision",
-}
 
 PROJECT_KINDS = frozenset(
     {
@@ -103,24 +64,15 @@ PROJECT_KINDS = frozenset(
 )
 
 
-class ActionStatus(StrEnum):
-    A_FAIRE = "a_faire"
-    EN_COURS = "en_cours"
-    FAITE = "faite"
-    ABANDONNEE = "abandonnee"
-
-    @property
-    def label(self) -> str:
-        return {
-            "a_faire": "À faire",
-            "en_cours": "En cours",
-            "faite": "Faite",
-            "abandonnee": "Abandonnée",
-        }[self.value]
+class ActionStatus(LabelledEnum):
+    A_FAIRE = "a_faire", "À faire"
+    EN_COURS = "en_cours", "En cours"
+    FAITE = "faite", "Faite"
+    ABANDONNEE = "abandonnee", "Abandonnée"
 
     @property
     def is_open(self) -> bool:
-        return self in (ActionStatus.A_FAIRE, ActionStatus.EN_COURS)
+        return self in OPEN_ACTION_STATUSES
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.A_FAIRE, ActionStatus.EN_COURS)

@@ -12,22 +12,26 @@ from sqlalchemy.orm import selectinload
 from concertation.contracts.enums import EventKind
 from concertation.contracts.history import timeline as history
 from concertation.contracts.models import Contract
+from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import PARIS
 from concertation.extensions import db
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.minutes.models import Decision
 
-MEETING = "meeting"
-DECISION = "decision"
-AMENDMENT = "amendment"
-STAGE = "stage"
-KIND_LABELS = {MEETING: "Réunion", DECISION: "Décision", AMENDMENT: "Avenant", STAGE: "Étape"}
+
+class EntryKind(LabelledEnum):
+    """What a line of the timeline is; at the same instant, lines come in this order."""
+
+    MEETING = "meeting", "Réunion"
+    DECISION = "decision", "Décision"
+    AMENDMENT = "amendment", "Avenant"
+    STAGE = "stage", "Étape"
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str
+    kind: EntryKind
     summary: str
     meeting_id: int | None = None
     meeting_title: str = ""
@@ -36,12 +40,12 @@ class TimelineEntry:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return self.kind.label
 
     @property
     def is_day_only(self) -> bool:
         """Stage changes are dated by day, not by instant."""
-        return self.kind == STAGE
+        return self.kind is EntryKind.STAGE
 
 
 def _day(value: str) -> datetime | None:
@@ -69,14 +73,16 @@ def contract_timeline(contract: Contract) -> list[TimelineEntry]:
     )
     by_event = {d.event_id: d for d in decisions if d.event_id is not None}
     entries = [
-        TimelineEntry(m.starts_at, MEETING, f"{m.kind_label} : {m.title}", m.id, m.title, m.purpose_label)
+        TimelineEntry(
+            m.starts_at, EntryKind.MEETING, f"{m.kind_label} : {m.title}", m.id, m.title, m.purpose_label
+        )
         for m in meetings
     ]
     for decision in decisions:
         entries.append(
             TimelineEntry(
                 decision.created_at,
-                DECISION,
+                EntryKind.DECISION,
                 f"{decision.kind_label} — {decision.summary}",
                 decision.meeting_id,
                 decision.meeting.title,
@@ -89,15 +95,17 @@ def contract_timeline(contract: Contract) -> list[TimelineEntry]:
             continue
         if event.kind == EventKind.STAGE:
             at = _day(str(event.details.get("date", ""))) or event.created_at
-            entries.append(TimelineEntry(at, STAGE, event.summary, event.meeting_id))
+            entries.append(TimelineEntry(at, EntryKind.STAGE, event.summary, event.meeting_id))
         elif event.kind == EventKind.AMENDMENT:
-            entries.append(TimelineEntry(event.created_at, AMENDMENT, event.summary, event.meeting_id))
+            entries.append(
+                TimelineEntry(event.created_at, EntryKind.AMENDMENT, event.summary, event.meeting_id)
+            )
     titles = {m.id: m.title for m in meetings} | {d.meeting_id: d.meeting.title for d in decisions}
     entries = [
         e if e.meeting_title or e.meeting_id is None else _with_title(e, titles.get(e.meeting_id, ""))
         for e in entries
     ]
-    return sorted(entries, key=lambda e: (e.at, list(KIND_LABELS).index(e.kind)))
+    return sorted(entries, key=lambda e: (e.at, list(EntryKind).index(e.kind)))
 
 
 def _with_title(entry: TimelineEntry, title: str) -> TimelineEntry:

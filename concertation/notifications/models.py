@@ -8,25 +8,17 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 
 
-class DeliveryState(StrEnum):
-    EN_ATTENTE = "en_attente"
-    ENVOYE = "envoye"
-    REFUSE = "refuse"
-    ECHEC_TEMPORAIRE = "echec_temporaire"
-
-    @property
-    def label(self) -> str:
-        return {
-            "en_attente": "En attente",
-            "envoye": "Envoyé",
-            "refuse": "Refusé",
-            "echec_temporaire": "Échec temporaire",
-        }[self.value]
+class DeliveryState(LabelledEnum):
+    EN_ATTENTE = "en_attente", "En attente"
+    ENVOYE = "envoye", "Envoyé"
+    REFUSE = "refuse", "Refusé"
+    ECHEC_TEMPORAIRE = "echec_temporaire", "Échec temporaire"
 
 
 class MessageKind(StrEnum):

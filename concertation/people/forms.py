@@ -7,7 +7,7 @@ from typing import Any
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from concertation.people.models import ROLE_BODY, ROLE_LABELS, Role
+from concertation.people.models import ROLE_BODY, Role
 from concertation.people.services import CIVILITIES, DirectoryFilters, MandateData, PersonData
 from concertation.people.validation import PersonError, normalise_email
 from concertation.territory.forms import (
@@ -28,7 +28,7 @@ BODY_PREFIXES = {
 }
 
 
-ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 def _body_choices() -> list[SelectChoice]:

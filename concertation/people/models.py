@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from concertation.core.collation import french_order
+from concertation.core.labels import LabelledEnum
 from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
@@ -16,35 +17,18 @@ from concertation.extensions import Model
 from concertation.territory.models import Canton, Commune, Intercommunality, Syndicate
 
 
-class Role(StrEnum):
-    MAIRE = "maire"
-    MAIRE_DELEGUE = "maire_delegue"
-    ADJOINT = "adjoint"
-    CONSEILLER_MUNICIPAL = "conseiller_municipal"
-    PRESIDENT_EPCI = "president_epci"
-    VICE_PRESIDENT_EPCI = "vice_president_epci"
-    CONSEILLER_COMMUNAUTAIRE = "conseiller_communautaire"
-    PRESIDENT_SYNDICAT = "president_syndicat"
-    CONSEILLER_DEPARTEMENTAL = "conseiller_departemental"
-    PRESIDENT_CONSEIL_DEPARTEMENTAL = "president_conseil_departemental"
+class Role(LabelledEnum):
+    MAIRE = "maire", "Maire"
+    MAIRE_DELEGUE = "maire_delegue", "Maire délégué"
+    ADJOINT = "adjoint", "Adjoint au maire"
+    CONSEILLER_MUNICIPAL = "conseiller_municipal", "Conseiller municipal"
+    PRESIDENT_EPCI = "president_epci", "Président de l'intercommunalité"
+    VICE_PRESIDENT_EPCI = "vice_president_epci", "Vice-président de l'intercommunalité"
+    CONSEILLER_COMMUNAUTAIRE = "conseiller_communautaire", "Conseiller communautaire"
+    PRESIDENT_SYNDICAT = "president_syndicat", "Président de syndicat"
+    CONSEILLER_DEPARTEMENTAL = "conseiller_departemental", "Conseiller départemental"
+    PRESIDENT_CONSEIL_DEPARTEMENTAL = "president_conseil_departemental", "Président du Conseil départemental"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.MAIRE: "Maire",
-    Role.MAIRE_DELEGUE: "Maire délégué",
-    Role.ADJOINT: "Adjoint au maire",
-    Role.CONSEILLER_MUNICIPAL: "Conseiller municipal",
-    Role.PRESIDENT_EPCI: "Président de l'intercommunalité",
-    Role.VICE_PRESIDENT_EPCI: "Vice-président de l'intercommunalité",
-    Role.CONSEILLER_COMMUNAUTAIRE: "Conseiller communautaire",
-    Role.PRESIDENT_SYNDICAT: "Président de syndicat",
-    Role.CONSEILLER_DEPARTEMENTAL: "Conseiller départemental",
-    Role.PRESIDENT_CONSEIL_DEPARTEMENTAL: "Président du Conseil départemental",
-}
 
 # Which kind of body each role is held in; the président du Conseil départemental has none.
 ROLE_BODY: dict[Role, str | None] = {

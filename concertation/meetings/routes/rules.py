@@ -14,7 +14,7 @@ from concertation.extensions import db
 from concertation.meetings import rules
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.forms import ActionForm, RuleForm
-from concertation.meetings.models import SELECTOR_LABELS, CompositionRule, Selector
+from concertation.meetings.models import CompositionRule, Selector
 from concertation.people.models import Person
 
 
@@ -33,7 +33,7 @@ def _render_rules(form: RuleForm) -> str:
         query=query,
         action=ActionForm(),
         person_selector=Selector.PERSON,
-        selector_labels={selector.value: label for selector, label in SELECTOR_LABELS.items()},
+        selector_labels={selector.value: selector.label for selector in Selector},
     )
 
 

@@ -7,27 +7,17 @@ kind decides which open mandates a newer file may close.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
+from concertation.core.labels import LabelledEnum
 from concertation.core.text import fold
 from concertation.people.models import Role
 
 
-class RneFileKind(StrEnum):
-    MAIRES = "maires"
-    CONSEILLERS_DEPARTEMENTAUX = "conseillers_departementaux"
-    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires"
+class RneFileKind(LabelledEnum):
+    MAIRES = "maires", "maires"
+    CONSEILLERS_DEPARTEMENTAUX = "conseillers_departementaux", "conseillers départementaux"
+    CONSEILLERS_COMMUNAUTAIRES = "conseillers_communautaires", "conseillers communautaires"
 
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    RneFileKind.MAIRES: "maires",
-    RneFileKind.CONSEILLERS_DEPARTEMENTAUX: "conseillers départementaux",
-    RneFileKind.CONSEILLERS_COMMUNAUTAIRES: "conseillers communautaires",
-}
 
 # The roles a file of each kind is authoritative for: only these are closed when they disappear.
 KIND_ROLES: dict[RneFileKind, tuple[Role, ...]] = {
