@@ -51,3 +51,24 @@ class Shots:
 @pytest.fixture()
 def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
+
+
+class CspWatch:
+    """The Content-Security-Policy violations that Chromium reports in the console of the watched pages."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def watch(self, page: object) -> object:
+        def note(message: object) -> None:
+            text = message.text  # type: ignore[attr-defined]
+            if "Content Security Policy" in text:
+                self.violations.append(f"{page.url}: {text}")  # type: ignore[attr-defined]
+
+        page.on("console", note)  # type: ignore[attr-defined]
+        return page
+
+
+@pytest.fixture()
+def csp() -> CspWatch:
+    return CspWatch()

@@ -21,7 +21,7 @@ from concertation.notifications.sender import SmtpSettings, drain
 from concertation.people.models import Mandate, Person, Role
 from concertation.territory.services import intercommunality_by_siren
 from tests.conftest import TEST_PASSWORD, SmtpSink
-from tests.e2e.conftest import Shots
+from tests.e2e.conftest import CspWatch, Shots
 
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "fr-FR"}
@@ -72,6 +72,7 @@ def test_concertation_from_creation_to_answer(
     smtp_server: SmtpSink,
     make_user: Callable[..., User],
     shots: Shots,
+    csp: CspWatch,
 ) -> None:
     load_demo()
     organiser = make_user(UserRole.ORGANISATEUR)
@@ -80,7 +81,7 @@ def test_concertation_from_creation_to_answer(
     base = live_server
 
     desk = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = desk.new_page()
+    page = csp.watch(desk.new_page())
     login(page, base, organiser)
     shots.take(page, "accueil")
 
@@ -133,7 +134,7 @@ def test_concertation_from_creation_to_answer(
     link = re.search(r"(http://127\.0\.0\.1:\d+/r/[^\s?]+)\?reponse=represente", text)
     assert link, text
     phone = browser.new_context(**PHONE)  # type: ignore[attr-defined]
-    mobile = phone.new_page()
+    mobile = csp.watch(phone.new_page())
     mobile.goto(link.group(0))
     shots.take(mobile, "telephone-invitation")
     mobile.get_by_label("Représenté(e)", exact=True).check()
@@ -151,3 +152,5 @@ def test_concertation_from_creation_to_answer(
     invitation = db.session.scalar(select(Invitation).where(Invitation.person_id == president.id))
     assert invitation is not None and invitation.answer == Answer.REPRESENTE
     desk.close()
+    # Every page of the journey, the phone's included, kept within the Content-Security-Policy.
+    assert csp.violations == []
