@@ -79,6 +79,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # Strict-Transport-Security (production only: the other configs set 0, i.e. no header).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
     # /api/v1/health is 503 once a job's last run started more than this many periods plus the margin ago.
@@ -105,6 +107,7 @@ class DevelopmentConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_MAX_AGE = 0
 
 
 class TestConfig(Config):
@@ -114,6 +117,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    HSTS_MAX_AGE = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Hashing stays argon2id but cheap: tests log in hundreds of times.
     ARGON2_TIME_COST = 1

@@ -34,6 +34,7 @@ def create_app(config: type | object | None = None, **overrides: Any) -> Flask:
     register_guards(app)
     register_blueprints(app)
     register_favicon(app)
+    register_headers(app)
     register_cli(app)
     register_signals()
     register_error_pages(app)
@@ -126,6 +127,13 @@ def register_favicon(app: Flask) -> None:
         view_func=app.view_functions["static"],
         defaults={"filename": "favicon.ico"},
     )
+
+
+def register_headers(app: Flask) -> None:
+    """After the blueprints: the pages reached through a secret in their URL are found among the rules."""
+    from concertation.core.headers import register_security_headers
+
+    register_security_headers(app, hsts_max_age=app.config.get("HSTS_MAX_AGE", 0))
 
 
 def register_cli(app: Flask) -> None:

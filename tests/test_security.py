@@ -6,7 +6,6 @@ be reachable without logging in has to be declared below, with the reason; nothi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.extensions import csrf, db
 from tests.common.db.accounts import TEST_PASSWORD
 from tests.common.http import bearer, csrf_token
+from tests.common.routes import PUBLIC_PREFIXES, url_for_rule
 
 # Endpoints anyone may reach, and why.
 PUBLIC_ENDPOINTS: dict[str, str] = {
@@ -31,12 +31,6 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "health.health": "liveness probe of the API (GET /api/v1/health)",
     "api-docs.openapi_json": "the OpenAPI document (GET /api/v1/openapi.json)",
 }
-# URL prefixes of public pages, and why: their own secret (a signed token in the URL) protects them.
-PUBLIC_PREFIXES: dict[str, str] = {
-    "/r/": "élus answer an invitation through a signed link, without an account",
-    "/c/": "the short answer address printed on paper letters: a signed code that redirects to /r/",
-    "/flux/": "calendar feeds read by calendar applications, authenticated by a secret token in the URL",
-}
 # Endpoints where a logged-in lecteur may POST.
 LECTEUR_MAY_POST: dict[str, str] = {
     "accounts.login": "logging in",
@@ -44,32 +38,6 @@ LECTEUR_MAY_POST: dict[str, str] = {
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 API_PREFIX = "/api/"
-
-# Placeholder values for URL converters; a 404 for a missing object never counts as protection.
-_CONVERTER = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
-_PLACEHOLDERS = {
-    "default": "x",
-    "string": "x",
-    "path": "x",
-    "int": "1",
-    "float": "1.0",
-    "uuid": "00000000-0000-4000-8000-000000000001",
-}
-
-
-def url_for_rule(rule: Rule) -> str:
-    """The rule's URL with a placeholder for each variable part."""
-
-    def placeholder(match: re.Match[str]) -> str:
-        converter = match.group("converter") or "default"
-        if converter == "any":
-            return (match.group("args") or "x").split(",")[0].strip().strip("'\"")
-        assert converter in _PLACEHOLDERS, (
-            f"{rule.rule}: add a placeholder for the <{converter}:...> converter in tests/test_security.py"
-        )
-        return _PLACEHOLDERS[converter]
-
-    return _CONVERTER.sub(placeholder, rule.rule)
 
 
 def is_public(rule: Rule) -> bool:

@@ -46,3 +46,19 @@ def login(page: object, base: str, user: User) -> None:
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
     page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
+
+
+class CspWatch:
+    """The Content-Security-Policy violations that Chromium reports in the console of the watched pages."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def watch(self, page: object) -> object:
+        def note(message: object) -> None:
+            text = message.text  # type: ignore[attr-defined]
+            if "Content Security Policy" in text:
+                self.violations.append(f"{page.url}: {text}")  # type: ignore[attr-defined]
+
+        page.on("console", note)  # type: ignore[attr-defined]
+        return page

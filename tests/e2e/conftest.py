@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.common.browser import CHROMIUM, CHROMIUM_ARGS, Shots
+from tests.common.browser import CHROMIUM, CHROMIUM_ARGS, CspWatch, Shots
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +25,8 @@ def browser() -> Iterator[object]:
 @pytest.fixture()
 def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
+
+
+@pytest.fixture()
+def csp() -> CspWatch:
+    return CspWatch()

@@ -15,7 +15,7 @@ from concertation.extensions import db
 from concertation.invitations.models import Answer, Invitation
 from concertation.meetings.models import Meeting
 from concertation.notifications.sender import SmtpSettings, drain
-from tests.common.browser import PHONE, Shots, login
+from tests.common.browser import PHONE, CspWatch, Shots, login
 from tests.common.db.people import president_of_gevaudan
 from tests.common.smtp import SmtpSink, mail_to
 
@@ -34,6 +34,7 @@ def test_concertation_from_creation_to_answer(
     smtp_server: SmtpSink,
     make_user: Callable[..., User],
     shots: Shots,
+    csp: CspWatch,
 ) -> None:
     load_demo()
     organiser = make_user(UserRole.ORGANISATEUR)
@@ -42,7 +43,7 @@ def test_concertation_from_creation_to_answer(
     base = live_server
 
     desk = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = desk.new_page()
+    page = csp.watch(desk.new_page())
     login(page, base, organiser)
     shots.take(page, "accueil")
 
@@ -95,7 +96,7 @@ def test_concertation_from_creation_to_answer(
     link = re.search(r"(http://127\.0\.0\.1:\d+/r/[^\s?]+)\?reponse=represente", text)
     assert link, text
     phone = browser.new_context(**PHONE)  # type: ignore[attr-defined]
-    mobile = phone.new_page()
+    mobile = csp.watch(phone.new_page())
     mobile.goto(link.group(0))
     shots.take(mobile, "telephone-invitation")
     mobile.get_by_label("Représenté(e)", exact=True).check()
@@ -113,3 +114,5 @@ def test_concertation_from_creation_to_answer(
     invitation = db.session.scalar(select(Invitation).where(Invitation.person_id == president.id))
     assert invitation is not None and invitation.answer == Answer.REPRESENTE
     desk.close()
+    # Every page of the journey, the phone's included, kept within the Content-Security-Policy.
+    assert csp.violations == []
