@@ -15,6 +15,7 @@ from concertation.contracts.models import (
     StageChange,
 )
 from concertation.followup.models import JobRun, ReminderLog, ReminderOptOut
+from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail
 from concertation.invitations.models import AnswerEvent, Invitation, InvitationReminder
 from concertation.meetings.models import (
     AgendaItem,
@@ -68,6 +69,7 @@ __all__ = [
     "InvitationReminder",
     "InviteeOverride",
     "JobRun",
+    "MailboxPoll",
     "Mandate",
     "Meeting",
     "MeetingInvitee",
@@ -79,6 +81,7 @@ __all__ = [
     "ProjectFunding",
     "ProjectSheet",
     "ProjectStatusChange",
+    "ReceivedMail",
     "ReminderLog",
     "ReminderOptOut",
     "ReserveGrant",

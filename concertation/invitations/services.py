@@ -74,6 +74,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
         )
     invitations = _insert_invitations(meeting, lines)
+    meeting.calendar_uid_domain = meeting.calendar_uid_domain or ctx.host
     emailed = by_email(invitations)
     enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
     meeting.status = MeetingStatus.CONVOQUEE
