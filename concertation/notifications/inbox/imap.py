@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools.errors import ImapToolsError
+from imap_tools.errors import (
+    ImapToolsError,
+    MailboxCopyError,
+    MailboxFolderCreateError,
+    MailboxMoveError,
+)
 from imap_tools.query import U
 
 DONE_FOLDER = "Concertation/Traités"
@@ -86,12 +91,22 @@ def opened(settings: ImapSettings) -> Iterator[BaseMailBox]:
     try:
         box.login(settings.user, settings.password, initial_folder=settings.folder)
         for folder in FOLDERS:
-            if not box.folder.exists(folder):
-                box.folder.create(folder)
+            _ensure_folder(box, folder)
         yield box
     finally:
         with suppress(*MAILBOX_ERRORS):
             box.logout()
+
+
+def _ensure_folder(box: BaseMailBox, folder: str) -> None:
+    if box.folder.exists(folder):
+        return
+    try:
+        box.folder.create(folder)
+    except MailboxFolderCreateError:
+        # Another poller created it in between ([ALREADYEXISTS]).
+        if not box.folder.exists(folder):
+            raise
 
 
 @dataclass(frozen=True)
@@ -122,5 +137,12 @@ def fetch(box: BaseMailBox, uids: Sequence[int]) -> Iterator[Fetched]:
 
 def move(box: BaseMailBox, uids: Sequence[int], folder: str) -> None:
     """Move messages (UID MOVE, or COPY + delete flag + EXPUNGE where MOVE is missing)."""
-    if uids:
+    if not uids:
+        return
+    try:
         box.move([str(uid) for uid in uids], folder)
+    except (MailboxCopyError, MailboxMoveError):
+        # Another poller moved some of them first ([EXPUNGEISSUED]): move the rest one by one.
+        for uid in uids:
+            with suppress(MailboxCopyError, MailboxMoveError):
+                box.move(str(uid), folder)
