@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
-from concertation.invitations.inbox import InboxSettings, apply_mail, recorded_status
+from concertation.invitations.inbox import InboxSettings, apply_mail
 from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail, ReceivedStatus
 from concertation.notifications.emails import MailContext
 from concertation.notifications.inbox import imap
@@ -143,13 +143,19 @@ def _read(box: BaseMailBox, uids: list[int], inbox: InboxSettings, report: PollR
     last = 0
     for chunk in _chunks(uids, imap.CHUNK):
         moves: dict[str, list[int]] = {}
-        for fetched in imap.fetch(box, chunk):
+        mails = [(fetched.uid, classify(fetched.raw, now=now)) for fetched in imap.fetch(box, chunk)]
+        keys = [mail.key for _, mail in mails if mail.kind is not MailKind.OTHER]
+        # One query for the chunk: most messages of a re-read (crash, second poller) are known.
+        rows = db.session.execute(
+            select(ReceivedMail.key, ReceivedMail.status).where(ReceivedMail.key.in_(keys))
+        ).all()
+        recorded = {key: ReceivedStatus(status) for key, status in rows}
+        for uid, mail in mails:
             report.fetched += 1
-            mail = classify(fetched.raw, now=now)
             if mail.kind is MailKind.OTHER:
                 report.ignored += 1
                 continue
-            known = recorded_status(mail.key)
+            known = recorded.get(mail.key)
             status = known or apply_mail(mail, inbox, now=now)
             if status is None:
                 report.ignored += 1
@@ -158,7 +164,7 @@ def _read(box: BaseMailBox, uids: list[int], inbox: InboxSettings, report: PollR
                 report.already += 1
             else:
                 report.by_status[status] = report.by_status.get(status, 0) + 1
-            moves.setdefault(FOLDER_OF[status], []).append(fetched.uid)
+            moves.setdefault(FOLDER_OF[status], []).append(uid)
         db.session.commit()
         for folder, moved in moves.items():
             imap.move(box, moved, folder)

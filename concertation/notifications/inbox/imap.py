@@ -6,6 +6,7 @@ Nothing here deletes a message: a message is moved once its effect is committed,
 from __future__ import annotations
 
 import imaplib
+import re
 import socket
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,14 +18,17 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 from imap_tools.errors import (
     ImapToolsError,
     MailboxCopyError,
+    MailboxFetchError,
     MailboxFolderCreateError,
     MailboxMoveError,
 )
 from imap_tools.query import U
+from imap_tools.utils import check_command_status
 
 DONE_FOLDER = "Concertation/Traités"
 TO_READ_FOLDER = "Concertation/À lire"
 FOLDERS = (DONE_FOLDER, TO_READ_FOLDER)
+_UID = re.compile(rb"\bUID (\d+)")
 # Messages fetched per IMAP command; each chunk is applied in one database transaction.
 CHUNK = 200
 
@@ -126,13 +130,21 @@ def new_uids(box: BaseMailBox, after: int) -> list[int]:
 
 
 def fetch(box: BaseMailBox, uids: Sequence[int]) -> Iterator[Fetched]:
-    """The messages of `uids`, unread flags untouched (BODY.PEEK)."""
+    """The raw bytes of the messages of `uids`, unread flags untouched (BODY.PEEK).
+
+    Through imap-tools' imaplib client rather than its fetch(): that one parses every message into an
+    email object, which the classification would then have to serialise and parse again.
+    """
     if not uids:
         return
-    criteria = AND(uid=",".join(map(str, uids)))
-    for message in box.fetch(criteria, mark_seen=False, bulk=True):
-        if message.uid:
-            yield Fetched(int(message.uid), message.obj.as_bytes())
+    status, data = box.client.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
+    check_command_status((status, data), MailboxFetchError)
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        match = _UID.search(item[0])
+        if match:
+            yield Fetched(int(match.group(1)), item[1])
 
 
 def move(box: BaseMailBox, uids: Sequence[int], folder: str) -> None:
