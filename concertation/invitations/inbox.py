@@ -1,21 +1,19 @@
 """Applying what the organiser's mailbox brought: calendar answers, delivery failures, automatic replies and
 the invitees' own messages. The reading is in notifications/inbox/; the poll that drives it in inbox_poll.py.
 
-Each message is recorded (ReceivedMail, unique key) in the transaction that applies it, and the row is
-claimed with INSERT ... ON CONFLICT DO NOTHING before any effect: a second poller waits for the first one's
-commit, then finds the key taken and applies nothing.
+What each message does is decided here (plan_mail) from the rows its chunk refers to; inbox_apply.py loads
+those rows, claims the messages' rows and writes the effects, a chunk at a time.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc
@@ -24,18 +22,17 @@ from concertation.invitations.exceptions import AnswersClosed, InvalidAnswer
 from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import Answer, AnswerSource, Invitation
 from concertation.invitations.replies import PARTSTAT_ANSWERS
-from concertation.invitations.services import record_answer
-from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.invitations.services import checked_answer, record_answer
+from concertation.meetings.models import Meeting
 from concertation.notifications.inbox.bounces import Bounce
 from concertation.notifications.inbox.classify import IncomingMail, MailKind
-from concertation.notifications.models import DeliveryState, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 _UID = re.compile(r"^meeting-(\d+)@(.+)$", re.IGNORECASE)
 # Clocks of mail clients drift: a DTSTAMP a few minutes after the arrival is not "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
-_VERP = re.compile(r"^[^+@]+\+(\d+)@")
+VERP = re.compile(r"^[^+@]+\+(\d+)@")
 
 
 @dataclass(frozen=True)
@@ -46,84 +43,79 @@ class InboxSettings:
     bounce_address: str = ""
 
 
-def apply_mail(
-    mail: IncomingMail, settings: InboxSettings, *, now: datetime | None = None
-) -> ReceivedStatus | None:
-    """Record and apply one message in the caller's transaction.
+@dataclass(frozen=True)
+class SentRow:
+    """The columns of an outbox row a bounce or a reply is matched on (not its raw bytes)."""
 
-    Returns its status (where to file it), the status recorded by a concurrent poller that handled it
-    first, or None when the message is none of the service's business (left in the mailbox, untouched).
+    id: int
+    message_id: str
+    meeting_id: int | None
+    invitation_id: int | None
+    recipient_email: str
+
+
+@dataclass
+class ChunkContext:
+    """The rows a chunk of messages refers to, loaded with one query each (inbox_apply.load_context).
+
+    `answered_at` and `refused` follow what the chunk's earlier messages did, as the database would.
     """
-    now = now or now_utc()
+
+    meetings: dict[int, Meeting] = field(default_factory=dict)
+    # (meeting id, lower-case address) -> the meeting's invitation at that address, not cancelled.
+    invitations: dict[tuple[int, str], Invitation] = field(default_factory=dict)
+    addresses: dict[int, set[str]] = field(default_factory=dict)
+    by_message_id: dict[str, SentRow] = field(default_factory=dict)
+    by_id: dict[int, SentRow] = field(default_factory=dict)
+    # Address -> the messages sent there (state "envoyé"), newest first.
+    sent_to: dict[str, list[SentRow]] = field(default_factory=dict)
+    referenced: dict[int, Invitation] = field(default_factory=dict)
+    next_invitation: dict[str, Invitation] = field(default_factory=dict)
+    answered_at: dict[int, datetime | None] = field(default_factory=dict)
+    refused: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    """What one message does: its row (status and columns), the answer it records, the refusals."""
+
+    mail: IncomingMail
+    status: ReceivedStatus
+    values: dict[str, Any]
+    answer: dict[str, Any] | None = None
+    refusals: list[tuple[SentRow, Bounce]] = field(default_factory=list)
+
+
+def plan_mail(
+    mail: IncomingMail, context: ChunkContext, settings: InboxSettings, now: datetime
+) -> Plan | None:
+    """What to do with one message, None when it is none of the service's business (left in the mailbox)."""
     if mail.kind is MailKind.CALENDAR_REPLY:
-        return _calendar_reply(mail, settings, now)
+        return _calendar_reply(mail, context, settings, now)
     if mail.kind is MailKind.BOUNCE:
-        return _bounce(mail, settings)
+        return _bounce(mail, context, settings)
     if mail.kind in (MailKind.AUTO_REPLY, MailKind.PERSON_REPLY):
-        return _message(mail, now)
+        return _message(mail, context)
     return None
 
 
-def recorded_status(key: str) -> ReceivedStatus | None:
-    """The status of an already recorded message, None if it is new."""
-    status = db.session.scalar(select(ReceivedMail.status).where(ReceivedMail.key == key))
-    return None if status is None else ReceivedStatus(status)
+def meeting_id_of(uid: str) -> int | None:
+    match = _UID.match(uid)
+    return int(match.group(1)) if match else None
 
 
-def _claim(mail: IncomingMail, status: ReceivedStatus, **values: Any) -> ReceivedMail | None:
-    """Insert the message's row unless its key is taken (then wait for its owner's commit): None."""
-    row = {
-        "key": mail.key,
-        "digest": mail.digest,
-        "kind": mail.kind,
-        "status": status,
-        "sender_email": mail.sender[:254],
-        "subject": mail.subject,
-        "received_at": mail.arrived_at,
-        "body": mail.text,
-        "note": "",
-        "auto_reply_until": mail.auto_until,
-        "created_at": now_utc(),
-        **values,
-    }
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(ReceivedMail).on_conflict_do_nothing(index_elements=["key"])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(ReceivedMail).on_conflict_do_nothing(index_elements=["key"])
-    else:
-        statement = insert(ReceivedMail)
-    new_id = db.session.scalar(statement.values(row).returning(ReceivedMail.id))
-    return None if new_id is None else db.session.get(ReceivedMail, new_id)
-
-
-def _taken(mail: IncomingMail) -> ReceivedStatus | None:
-    return recorded_status(mail.key)
-
-
-def known_addresses(invitation: Invitation) -> set[str]:
-    """The addresses a person may answer from: the invitation's, the person's, those of their invitations."""
-    found = {invitation.email or "", invitation.person.email or ""}
-    found.update(
-        db.session.scalars(
-            select(Invitation.email).where(
-                Invitation.person_id == invitation.person_id, Invitation.email.is_not(None)
-            )
-        ).all()  # type: ignore[arg-type]
-    )
-    return {address.lower() for address in found if address}
-
-
-def _calendar_reply(mail: IncomingMail, settings: InboxSettings, now: datetime) -> ReceivedStatus | None:
+def _calendar_reply(
+    mail: IncomingMail, context: ChunkContext, settings: InboxSettings, now: datetime
+) -> Plan | None:
     reply = mail.reply
     assert reply is not None
-    match = _UID.match(reply.uid)
-    meeting = db.session.get(Meeting, int(match.group(1))) if match else None
-    if match is None or meeting is None:
+    meeting_id = meeting_id_of(reply.uid)
+    meeting = context.meetings.get(meeting_id) if meeting_id is not None else None
+    if meeting is None:
         log.info("calendar reply for an unknown event %s left in the mailbox", reply.uid)
         return None
-    invitation = _meeting_invitation(meeting.id, reply.attendee_email) or _meeting_invitation(
-        meeting.id, mail.sender
+    invitation = context.invitations.get((meeting.id, reply.attendee_email.lower())) or (
+        context.invitations.get((meeting.id, mail.sender)) if mail.sender else None
     )
     if invitation is None:
         log.warning(
@@ -141,36 +133,50 @@ def _calendar_reply(mail: IncomingMail, settings: InboxSettings, now: datetime) 
         "answered_at": at,
     }
     if reply.sequence < invitation.sequence_sent:
-        return _done(
+        return _noted(
             mail, ReceivedStatus.APPLIED, base, "Réponse à une version antérieure de l'invitation : ignorée."
         )
     if answer is None:
-        return _done(
+        return _noted(
             mail, ReceivedStatus.APPLIED, base, f"Réponse « {reply.partstat} » : rien à enregistrer."
         )
-    doubts = _doubts(mail, invitation, meeting, settings)
+    doubts = _doubts(mail, invitation, meeting, context, settings)
     if doubts:
-        return _done(mail, ReceivedStatus.TO_READ, base, "À confirmer : " + " ; ".join(doubts) + ".")
-    row = _claim(mail, ReceivedStatus.APPLIED, **base)
-    if row is None:
-        return _taken(mail)
+        return _noted(mail, ReceivedStatus.TO_READ, base, "À confirmer : " + " ; ".join(doubts) + ".")
     try:
-        applied = record_answer(
-            invitation, answer, source=AnswerSource.CALENDAR, comment=reply.comment, at=at
-        )
+        checked_answer(meeting, answer, source=AnswerSource.CALENDAR, comment=reply.comment)
     except (AnswersClosed, InvalidAnswer) as error:
-        row.note = str(error)[:500]
-    else:
-        row.note = (
-            f"Réponse d'agenda enregistrée : {answer.label}."
-            if applied
-            else "Plus ancienne que la réponse déjà enregistrée : conservée pour mémoire."
-        )
-    return row.status
+        return _noted(mail, ReceivedStatus.APPLIED, base, str(error))
+    # As record_answer: when two answers arrive, the later one wins.
+    recorded_at = context.answered_at.get(invitation.id)
+    applied = recorded_at is None or at >= recorded_at
+    if applied:
+        context.answered_at[invitation.id] = at
+    note = (
+        f"Réponse d'agenda enregistrée : {answer.label}."
+        if applied
+        else "Plus ancienne que la réponse déjà enregistrée : conservée pour mémoire."
+    )
+    plan = _noted(mail, ReceivedStatus.APPLIED, base, note)
+    plan.answer = {
+        "invitation_id": invitation.id,
+        "answer": answer,
+        "represented_by": "",
+        "comment": reply.comment.strip(),
+        "source": AnswerSource.CALENDAR,
+        "answered_at": at,
+        "is_applied": applied,
+        "note": "" if applied else "Réponse plus ancienne que la réponse enregistrée",
+    }
+    return plan
 
 
 def _doubts(
-    mail: IncomingMail, invitation: Invitation, meeting: Meeting, settings: InboxSettings
+    mail: IncomingMail,
+    invitation: Invitation,
+    meeting: Meeting,
+    context: ChunkContext,
+    settings: InboxSettings,
 ) -> list[str]:
     """Why a calendar answer cannot be trusted without the organiser (empty: apply it)."""
     reply = mail.reply
@@ -182,7 +188,7 @@ def _doubts(
         doubts.append(f"l'événement ({reply.uid}) n'a pas été envoyé par ce service (attendu @{expected})")
     if reply.sequence > invitation.sequence_sent:
         doubts.append(f"version {reply.sequence} jamais envoyée (dernière : {invitation.sequence_sent})")
-    if mail.sender not in known_addresses(invitation):
+    if mail.sender not in context.addresses.get(invitation.person_id, set()):
         doubts.append(
             f"envoyée par {mail.sender or 'une adresse inconnue'}, qui n'est pas l'adresse de l'invité(e)"
         )
@@ -191,120 +197,62 @@ def _doubts(
     return doubts
 
 
-def _done(
-    mail: IncomingMail, status: ReceivedStatus, values: dict[str, Any], note: str
-) -> ReceivedStatus | None:
-    row = _claim(mail, status, **values, note=note[:500])
-    return status if row is not None else _taken(mail)
+def _noted(mail: IncomingMail, status: ReceivedStatus, values: dict[str, Any], note: str) -> Plan:
+    return Plan(mail, status, {**values, "note": note[:500]})
 
 
-def _meeting_invitation(meeting_id: int, address: str) -> Invitation | None:
-    if not address:
-        return None
-    return db.session.scalar(
-        select(Invitation).where(
-            Invitation.meeting_id == meeting_id,
-            func.lower(Invitation.email) == address.lower(),
-            Invitation.cancelled_at.is_(None),
-        )
-    )
-
-
-def _outbox_for(bounce: Bounce, settings: InboxSettings) -> OutboxMessage | None:
+def _outbox_for(bounce: Bounce, context: ChunkContext, settings: InboxSettings) -> SentRow | None:
     """The failed message: by its returned Message-ID, its VERP envelope, else the last one sent there."""
-    if bounce.original_message_id:
-        found = db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.message_id == bounce.original_message_id)
-        )
-        if found is not None:
-            return found
+    found = context.by_message_id.get(bounce.original_message_id) if bounce.original_message_id else None
+    if found is not None:
+        return found
     if settings.bounce_address:
         for address in bounce.returned_to:
-            match = _VERP.match(address)
-            if match:
-                found = db.session.get(OutboxMessage, int(match.group(1)))
-                if found is not None:
-                    return found
-    return db.session.scalar(
-        select(OutboxMessage)
-        .where(
-            func.lower(OutboxMessage.recipient_email) == bounce.recipient,
-            OutboxMessage.state == DeliveryState.ENVOYE,
-        )
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
+            match = VERP.match(address)
+            if match and (found := context.by_id.get(int(match.group(1)))) is not None:
+                return found
+    return next(
+        (row for row in context.sent_to.get(bounce.recipient, []) if row.id not in context.refused), None
     )
 
 
-def _bounce(mail: IncomingMail, settings: InboxSettings) -> ReceivedStatus | None:
-    matched = [(bounce, message) for bounce in mail.bounces if (message := _outbox_for(bounce, settings))]
+def _bounce(mail: IncomingMail, context: ChunkContext, settings: InboxSettings) -> Plan | None:
+    matched = [(row, bounce) for bounce in mail.bounces if (row := _outbox_for(bounce, context, settings))]
     if not matched:
         log.info("bounce for no message of the service left in the mailbox: %s", mail.subject)
         return None
-    first = matched[0][1]
-    note = "; ".join(f"{m.recipient_email} : refusé ({b.status} {b.text})".strip() for b, m in matched)
-    row = _claim(
-        mail,
-        ReceivedStatus.APPLIED,
-        meeting_id=first.meeting_id,
-        invitation_id=first.invitation_id,
-        outbox_message_id=first.id,
-        note=note[:500],
-    )
-    if row is None:
-        return _taken(mail)
-    for bounce, message in matched:
-        message.state = DeliveryState.REFUSE
-        message.last_code = bounce.code or (550 if bounce.status.startswith("5") else None)
-        message.last_reply = f"{bounce.status} {bounce.text}".strip()[:1000]
-        message.next_attempt_at = None
-    return row.status
+    context.refused.update(row.id for row, _ in matched)
+    first = matched[0][0]
+    note = "; ".join(f"{m.recipient_email} : refusé ({b.status} {b.text})".strip() for m, b in matched)
+    values = {
+        "meeting_id": first.meeting_id,
+        "invitation_id": first.invitation_id,
+        "outbox_message_id": first.id,
+    }
+    plan = _noted(mail, ReceivedStatus.APPLIED, values, note)
+    plan.refusals = matched
+    return plan
 
 
-def invitation_of_message(mail: IncomingMail, now: datetime) -> Invitation | None:
+def invitation_of_message(mail: IncomingMail, context: ChunkContext) -> Invitation | None:
     """The invitation a message answers: the one whose email it quotes, else the sender's next meeting."""
-    if mail.references:
-        found = db.session.scalar(
-            select(Invitation)
-            .join(OutboxMessage, OutboxMessage.invitation_id == Invitation.id)
-            .where(OutboxMessage.message_id.in_(mail.references))
-            .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    if not mail.sender:
-        return None
-    candidates = (
-        select(Invitation)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .where(
-            func.lower(Invitation.email) == mail.sender,
-            Invitation.cancelled_at.is_(None),
-            Meeting.status == MeetingStatus.CONVOQUEE,
-            Meeting.ends_at > now,
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    return db.session.scalar(candidates)
+    quoted = [context.by_message_id[ref] for ref in mail.references if ref in context.by_message_id]
+    ids = [row.invitation_id for row in sorted(quoted, key=lambda row: -row.id) if row.invitation_id]
+    if ids and ids[0] in context.referenced:
+        return context.referenced[ids[0]]
+    return context.next_invitation.get(mail.sender) if mail.sender else None
 
 
-def _message(mail: IncomingMail, now: datetime) -> ReceivedStatus | None:
-    invitation = invitation_of_message(mail, now)
+def _message(mail: IncomingMail, context: ChunkContext) -> Plan | None:
+    invitation = invitation_of_message(mail, context)
     if invitation is None:
         return None
-    values = {"meeting_id": invitation.meeting_id, "invitation_id": invitation.id}
+    values: dict[str, Any] = {"meeting_id": invitation.meeting_id, "invitation_id": invitation.id}
     if mail.kind is MailKind.AUTO_REPLY:
         until = f" : absent {mail.auto_until}" if mail.auto_until else ""
-        return _done(mail, ReceivedStatus.APPLIED, values, f"Réponse automatique{until}.")
-    guessed = guess_answer(mail.text)
-    return _done(
-        mail,
-        ReceivedStatus.TO_READ,
-        {**values, "proposed_answer": guessed, "answered_at": mail.arrived_at},
-        "Message à lire.",
-    )
+        return _noted(mail, ReceivedStatus.APPLIED, values, f"Réponse automatique{until}.")
+    values.update(proposed_answer=guess_answer(mail.text), answered_at=mail.arrived_at)
+    return _noted(mail, ReceivedStatus.TO_READ, values, "Message à lire.")
 
 
 _QUOTE_START = re.compile(

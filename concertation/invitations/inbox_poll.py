@@ -9,7 +9,9 @@ backoff (the job skips it until then) and raises MailboxUnavailable, which the j
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
@@ -21,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
-from concertation.invitations.inbox import InboxSettings, apply_mail
+from concertation.invitations.inbox import InboxSettings
+from concertation.invitations.inbox_apply import apply_chunk
 from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail, ReceivedStatus
 from concertation.notifications.emails import MailContext
 from concertation.notifications.inbox import imap
-from concertation.notifications.inbox.classify import MailKind, classify
+from concertation.notifications.inbox.classify import classify
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,10 @@ FOLDER_OF = {
     ReceivedStatus.READ: imap.DONE_FOLDER,
     ReceivedStatus.TO_READ: imap.TO_READ_FOLDER,
 }
+
+
+# The first key of the advisory lock of a mailbox's reading (the second is its label's checksum).
+_LOCK_CLASS = 13
 
 
 class MailboxUnavailable(Exception):
@@ -47,8 +54,11 @@ class PollReport:
     already: int = 0
     ignored: int = 0
     skipped_until: datetime | None = None
+    busy: bool = False
 
     def summary(self) -> str:
+        if self.busy:
+            return "boîte déjà en cours de lecture par un autre planificateur : rien fait"
         if self.skipped_until is not None:
             return f"boîte injoignable : nouvel essai après {self.skipped_until:%H:%M:%S} UTC"
         handled = ", ".join(f"{n} {status.label.lower()}" for status, n in self.by_status.items() if n)
@@ -87,6 +97,40 @@ def poll(
         report.skipped_until = row.next_attempt_at
         db.session.commit()
         return report
+    with _reading(settings.label) as mine:
+        if not mine:
+            db.session.commit()
+            report.busy = True
+            return report
+        return _poll(settings, inbox, row, report, now)
+
+
+@contextmanager
+def _reading(label: str) -> Iterator[bool]:
+    """Whether this poller may read the mailbox: one at a time, so that two never move the same messages.
+
+    On PostgreSQL a session advisory lock on its own connection (released by the server if the process
+    dies); SQLite has one writer and nothing to take. The claim of each message's key stays the
+    guarantee that nothing is applied twice; this lock keeps two pollers from copying a message twice.
+    """
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(label.encode()) - 2**31
+    with db.engine.connect() as connection:
+        mine = bool(connection.scalar(select(func.pg_try_advisory_lock(_LOCK_CLASS, key))))
+        connection.commit()
+        try:
+            yield mine
+        finally:
+            if mine:
+                connection.scalar(select(func.pg_advisory_unlock(_LOCK_CLASS, key)))
+                connection.commit()
+
+
+def _poll(
+    settings: imap.ImapSettings, inbox: InboxSettings, row: MailboxPoll, report: PollReport, now: datetime
+) -> PollReport:
     row_id = row.id
     row.last_attempt_at = now
     validity, after = row.uid_validity, row.last_uid
@@ -143,28 +187,18 @@ def _read(box: BaseMailBox, uids: list[int], inbox: InboxSettings, report: PollR
     last = 0
     for chunk in _chunks(uids, imap.CHUNK):
         moves: dict[str, list[int]] = {}
-        mails = [(fetched.uid, classify(fetched.raw, now=now)) for fetched in imap.fetch(box, chunk)]
-        keys = [mail.key for _, mail in mails if mail.kind is not MailKind.OTHER]
-        # One query for the chunk: most messages of a re-read (crash, second poller) are known.
-        rows = db.session.execute(
-            select(ReceivedMail.key, ReceivedMail.status).where(ReceivedMail.key.in_(keys))
-        ).all()
-        recorded = {key: ReceivedStatus(status) for key, status in rows}
-        for uid, mail in mails:
+        fetched = list(imap.fetch(box, chunk))
+        mails = [classify(item.raw, now=now) for item in fetched]
+        for item, outcome in zip(fetched, apply_chunk(mails, inbox, now=now), strict=True):
             report.fetched += 1
-            if mail.kind is MailKind.OTHER:
+            if outcome.status is None:
                 report.ignored += 1
                 continue
-            known = recorded.get(mail.key)
-            status = known or apply_mail(mail, inbox, now=now)
-            if status is None:
-                report.ignored += 1
-                continue
-            if known is not None:
+            if outcome.already:
                 report.already += 1
             else:
-                report.by_status[status] = report.by_status.get(status, 0) + 1
-            moves.setdefault(FOLDER_OF[status], []).append(uid)
+                report.by_status[outcome.status] = report.by_status.get(outcome.status, 0) + 1
+            moves.setdefault(FOLDER_OF[outcome.status], []).append(item.uid)
         db.session.commit()
         for folder, moved in moves.items():
             imap.move(box, moved, folder)
