@@ -69,6 +69,19 @@ class Config:
     LETTER_SIGNATORY = os.environ.get("LETTER_SIGNATORY", "")
     LETTER_SIGNATORY_TITLE = os.environ.get("LETTER_SIGNATORY_TITLE", "")
     LETTER_PLACE = os.environ.get("LETTER_PLACE", "")
+    # The host of calendar UIDs and Message-IDs ("meeting-42@<host>"). Stored with each meeting when its
+    # invitations first go out: changing it (or PUBLIC_URL) later does not orphan the sent invitations.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "concertation.lozere.fr")
+    # Envelope sender for bounces ("rebonds@lozere.fr" → "rebonds+<outbox id>@lozere.fr"); empty: From.
+    MAIL_BOUNCE_ADDRESS = os.environ.get("MAIL_BOUNCE_ADDRESS", "")
+    # The organiser's mailbox, read for calendar answers, bounces and replies (no host: not read).
+    MAIL_IMAP_HOST = os.environ.get("MAIL_IMAP_HOST", "")
+    MAIL_IMAP_PORT = int(os.environ.get("MAIL_IMAP_PORT", "0")) or None
+    MAIL_IMAP_USER = os.environ.get("MAIL_IMAP_USER", "")
+    MAIL_IMAP_PASSWORD = os.environ.get("MAIL_IMAP_PASSWORD", "")
+    MAIL_IMAP_SSL = _bool("MAIL_IMAP_SSL", True)
+    MAIL_IMAP_FOLDER = os.environ.get("MAIL_IMAP_FOLDER", "INBOX")
+    MAIL_IMAP_TIMEOUT = float(os.environ.get("MAIL_IMAP_TIMEOUT", "30"))
     # Directory where the development SMTP catcher stores captured messages (.eml files).
     MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))
 

@@ -141,11 +141,20 @@ def register_cli(app: Flask) -> None:
     from concertation.contracts.cli import contracts_cli
     from concertation.demo import demo_cli
     from concertation.followup.cli import jobs_cli
-    from concertation.invitations.cli import invitations_cli, outbox_cli
+    from concertation.invitations.cli import invitations_cli, mailbox_cli, outbox_cli
     from concertation.people.cli import people_cli
     from concertation.territory.cli import territory_cli
 
-    for group in (users_cli, territory_cli, people_cli, demo_cli, invitations_cli, outbox_cli, jobs_cli):
+    for group in (
+        users_cli,
+        territory_cli,
+        people_cli,
+        demo_cli,
+        invitations_cli,
+        outbox_cli,
+        mailbox_cli,
+        jobs_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(contracts_cli)
 

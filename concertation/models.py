@@ -3,6 +3,7 @@
 from concertation.accounts import models as accounts
 from concertation.contracts import models as contracts
 from concertation.followup import models as followup
+from concertation.invitations import inbox_models as invitations_inbox
 from concertation.invitations import models as invitations
 from concertation.meetings import models as meetings
 from concertation.minutes import models as minutes
@@ -16,6 +17,7 @@ __all__ = [
     "contracts",
     "followup",
     "invitations",
+    "invitations_inbox",
     "meetings",
     "minutes",
     "notifications",

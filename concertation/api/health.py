@@ -11,7 +11,8 @@ when the scheduler has stopped:
   waits, and its first queued email turns the missing scheduler into a 503 once it is late.
 
 A slow queue with a running scheduler (an SMTP outage, retries) stays a 200 with figures to read: the
-outage is the mail server's, not the site's.
+outage is the mail server's, not the site's. So does a mailbox that cannot be read: `mailbox` tells
+its last successful poll, its failures and the messages waiting for an organiser.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from concertation.core.connections import flag_lost_connection
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.followup.jobruns import JobState, job_states, stopped_jobs
+from concertation.invitations.inbox_poll import mailbox_state
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.notifications.outbox import RETRYABLE_STATES
 
@@ -82,6 +84,27 @@ class JobStateSchema(ma.Schema):
     )
 
 
+class MailboxStateSchema(ma.Schema):
+    active = fields.Boolean(
+        required=True, metadata={"description": "Vrai si la boîte est relevée (MAIL_IMAP_HOST renseigné)"}
+    )
+    last_success_at = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "Dernière relève réussie ; null si jamais"}
+    )
+    age_seconds = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Secondes écoulées depuis la dernière relève réussie ; null si jamais"},
+    )
+    failures = fields.Integer(
+        required=True, metadata={"description": "Échecs de relève d'affilée (serveur injoignable, refus)"}
+    )
+    last_error = fields.String(required=True, metadata={"description": "Dernière erreur ; vide si aucune"})
+    to_read = fields.Integer(
+        required=True, metadata={"description": "Messages reçus en attente de lecture par les organisateurs"}
+    )
+
+
 class ServiceHealthSchema(ma.Schema):
     status = fields.String(required=True, metadata={"description": "« ok » ou « erreur »"})
     database = fields.String(required=True, metadata={"description": "« ok » ou « injoignable »"})
@@ -91,6 +114,10 @@ class ServiceHealthSchema(ma.Schema):
     outbox = fields.Nested(
         OutboxStateSchema,
         metadata={"description": "État de la file d'envoi des courriels (absent si la base est injoignable)"},
+    )
+    mailbox = fields.Nested(
+        MailboxStateSchema,
+        metadata={"description": "Relève de la boîte de l'organisateur (absent si la base est injoignable)"},
     )
     jobs = fields.List(
         fields.Nested(JobStateSchema),
@@ -151,6 +178,7 @@ def health() -> tuple[dict[str, Any], int]:
     """État du service : base de données, file d'envoi des courriels et tâches du planificateur."""
     try:
         outbox = outbox_state()
+        mailbox = mailbox_state(current_app.config)
         states = job_states(
             now_utc(),
             periods=current_app.config["HEALTH_LATE_PERIODS"],
@@ -173,6 +201,7 @@ def health() -> tuple[dict[str, Any], int]:
         "database": "ok",
         "scheduler": "arrêté" if late else "ok",
         "outbox": outbox,
+        "mailbox": mailbox,
         "jobs": [_job_state(state, state.job.name in late) for state in states],
     }
     if late:

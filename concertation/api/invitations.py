@@ -51,6 +51,7 @@ def _invitation_item(invitation: Invitation, delivery: services.DeliveryView) ->
         "answer_label": invitation.answer_label,
         "represented_by": invitation.represented_by,
         "answered_at": invitation.answered_at,
+        "answer_source": invitation.answer_source,
         "delivery": {
             "state": delivery.state,
             "attempts": delivery.attempts,

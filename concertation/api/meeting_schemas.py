@@ -298,4 +298,11 @@ class InvitationSchema(ListedPersonSchema):
     answer_label = fields.String(required=True)
     represented_by = fields.String(required=True)
     answered_at = fields.DateTime(allow_none=True)
+    answer_source = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "D'où vient la réponse : lien, agenda (réponse d'agenda lue dans la boîte "
+            "de l'organisateur) ou organisateur ; null sans réponse"
+        },
+    )
     delivery = fields.Nested(DeliverySchema, required=True)

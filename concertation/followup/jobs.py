@@ -37,6 +37,8 @@ def period_seconds(name: str, default: int) -> int:
 # The outbox period bounds how long a queued email waits. Production keeps 30 s; the reliability tests set
 # SCHEDULER_OUTBOX_SECONDS=1 so that a run with several scheduler processes takes seconds, not minutes.
 OUTBOX_SECONDS = period_seconds("SCHEDULER_OUTBOX_SECONDS", 30)
+# The organiser's mailbox is read every MAIL_IMAP_SECONDS (calendar answers, bounces, replies).
+MAILBOX_SECONDS = period_seconds("MAIL_IMAP_SECONDS", 120)
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,20 @@ def _close_meetings(app: Flask) -> str:
     return f"{closed} réunion(s) marquée(s) tenue(s)"
 
 
+def _poll_mailbox(app: Flask) -> str:
+    from concertation.invitations.inbox_poll import inbox_settings, poll
+    from concertation.notifications.inbox.imap import ImapSettings
+
+    settings = ImapSettings.from_config(app.config)
+    if settings is None:
+        return MAILBOX_OFF
+    # A failure is recorded with its backoff and raised: the run shows "erreur", the scheduler goes on.
+    return poll(settings, inbox_settings(app.config)).summary()
+
+
 DRAIN_OUTBOX = "drain_outbox"
+POLL_MAILBOX = "poll_mailbox"
+MAILBOX_OFF = "désactivée : MAIL_IMAP_HOST n'est pas renseigné"
 
 JOBS: tuple[Job, ...] = (
     Job(
@@ -131,6 +146,14 @@ JOBS: tuple[Job, ...] = (
         work=_close_meetings,
         interval={"minutes": 10},
         description="Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
+    ),
+    Job(
+        name=POLL_MAILBOX,
+        label="Relève de la boîte aux lettres",
+        work=_poll_mailbox,
+        interval={"seconds": MAILBOX_SECONDS},
+        description="Lit la boîte de l'organisateur (IMAP) : réponses d'agenda, courriels non remis, "
+        "réponses automatiques et messages des invités.",
     ),
 )
 

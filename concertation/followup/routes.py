@@ -15,6 +15,7 @@ from concertation.followup.engine import FollowupSettings
 from concertation.followup.forms import CONTRACT_KINDS, MEETING_KINDS, OptOutForm, RemoveOptOutForm
 from concertation.followup.jobruns import job_states
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
+from concertation.invitations.inbox_poll import mailbox_state
 from concertation.notifications.models import OutboxMessage
 
 bp = Blueprint("followup", __name__, url_prefix="/suivi")
@@ -51,6 +52,7 @@ def index() -> str:
             margin_seconds=config["HEALTH_LATE_MARGIN_SECONDS"],
         ),
         actions=due_actions(today, horizon_days),
+        mailbox=mailbox_state(config),
         today=today,
         horizon_days=horizon_days,
         opt_outs=opt_outs,

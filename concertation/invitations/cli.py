@@ -46,3 +46,24 @@ def drain_command(batch_size: int) -> None:
     click.echo(f"File d'envoi : {report.summary()}")
     for error in report.errors:
         click.echo(f"  {error}", err=True)
+
+
+mailbox_cli = AppGroup("mailbox", help="Boîte aux lettres de l'organisateur (IMAP).")
+
+
+@mailbox_cli.command("poll")
+def poll_command() -> None:
+    """Read the organiser's mailbox once: calendar answers, bounces, automatic replies, messages."""
+    from concertation.invitations.inbox_poll import MailboxUnavailable, inbox_settings, poll
+    from concertation.notifications.inbox.imap import ImapSettings
+
+    settings = ImapSettings.from_config(current_app.config)
+    if settings is None:
+        click.echo("Relève désactivée : MAIL_IMAP_HOST n'est pas renseigné.", err=True)
+        raise SystemExit(2)
+    try:
+        report = poll(settings, inbox_settings(current_app.config), force=True)
+    except MailboxUnavailable as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    click.echo(f"Boîte aux lettres : {report.summary()}")

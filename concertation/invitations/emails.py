@@ -73,11 +73,13 @@ class _InvitationBatch:
         self.meeting = meeting
         self.kind = kind
         self.ctx = ctx
+        # Meetings sent before the domain was stored keep following the setting.
+        self.host = meeting.calendar_uid_domain or ctx.host
         template = _TEMPLATES[kind]
         now = now_utc()
         event = event_from_meeting(
             meeting,
-            host=ctx.host,
+            host=self.host,
             organiser_name=ctx.organiser_name,
             organiser_email=ctx.organiser_email,
             rsvp_url="",
@@ -123,7 +125,7 @@ class _InvitationBatch:
         email = invitation.email
         assert email, "paper invitations are printed, not emailed"
         answer_url = rsvp_url(self.ctx, invitation.id, meeting.id)
-        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.ctx.host)
+        message_id = stable_message_id(self.kind.value, invitation.id, meeting.sequence, self.host)
         try:
             attendee = AttendeeData(name=person.full_name, email=email)
             ics = self.calendar.render(attendee, answer_url)

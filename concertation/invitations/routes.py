@@ -11,7 +11,7 @@ from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
-from concertation.invitations import letters, reminders, services
+from concertation.invitations import inbox, letters, reminders, services
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import (
     ANSWER_VALUES,
@@ -144,6 +144,7 @@ def index(meeting_id: int) -> str:
         answer_form=OrganiserAnswerForm(),
         remind_form=remind_form,
         letters_due=services.letters_due(meeting),
+        received=inbox.mails_of(meeting.id),
     )
 
 
@@ -326,7 +327,13 @@ def paper_letters(meeting_id: int) -> Response:
     """Printable letters for the invitees without email: the convocation, or after a change or a
     cancellation, a "Modification" or "Annulation" letter saying what the email says."""
     meeting = db.get_or_404(Meeting, meeting_id)
-    paper = [i for i in services.invitations_of(meeting) if i.channel == Channel.PAPER]
+    # ?invitation=<id>: the letter of an invitee whose email was refused by their server.
+    wanted = set(request.args.getlist("invitation", type=int))
+    paper = [
+        i
+        for i in services.invitations_of(meeting)
+        if (i.id in wanted if wanted else i.channel == Channel.PAPER)
+    ]
     ctx = _ctx()
     built = [
         letters.Letter(
@@ -350,3 +357,7 @@ def paper_letters(meeting_id: int) -> Response:
     response = Response(html_to_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="courriers-reunion-{meeting.id}.pdf"'
     return response
+
+
+# The received-mail actions register on this blueprint.
+from concertation.invitations import inbox_routes  # noqa: E402, F401

@@ -74,6 +74,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
             "La liste des invités est vide : vérifiez le périmètre et les règles de composition."
         )
     invitations = _insert_invitations(meeting, lines)
+    meeting.calendar_uid_domain = meeting.calendar_uid_domain or ctx.host
     emailed = by_email(invitations)
     enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
     meeting.status = MeetingStatus.CONVOQUEE
@@ -142,16 +143,15 @@ def answers_open(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.status == MeetingStatus.CONVOQUEE and (now or now_utc()) < meeting.ends_at
 
 
-def record_answer(
-    invitation: Invitation,
+def checked_answer(
+    meeting: Meeting,
     answer: Answer | str,
     *,
     source: AnswerSource,
     represented_by: str = "",
     comment: str = "",
-    at: datetime | None = None,
-) -> bool:
-    """Store an answer; when two arrive, the later one wins. Returns whether it was applied."""
+) -> Answer:
+    """The answer if it may be recorded for the meeting, else InvalidAnswer or AnswersClosed."""
     try:
         value = Answer(answer)
     except ValueError:
@@ -165,8 +165,25 @@ def record_answer(
         raise InvalidAnswer(
             "Texte trop long (300 caractères pour le représentant, 2 000 pour le commentaire)."
         )
-    if source is not AnswerSource.ORGANISER and not answers_open(invitation.meeting):
+    if source is not AnswerSource.ORGANISER and not answers_open(meeting):
         raise AnswersClosed()
+    return value
+
+
+def record_answer(
+    invitation: Invitation,
+    answer: Answer | str,
+    *,
+    source: AnswerSource,
+    represented_by: str = "",
+    comment: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """Store an answer; when two arrive, the later one wins. Returns whether it was applied."""
+    value = checked_answer(
+        invitation.meeting, answer, source=source, represented_by=represented_by, comment=comment
+    )
+    represented_by = represented_by.strip()
     at = at or now_utc()
     applied = invitation.answered_at is None or at >= invitation.answered_at
     db.session.add(

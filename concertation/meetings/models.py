@@ -93,6 +93,9 @@ class Meeting(Model):
     )
     # iCalendar SEQUENCE of the last REQUEST or CANCEL sent; never decreases.
     sequence: Mapped[int] = mapped_column(default=0)
+    # The host of the calendar UID and Message-IDs, fixed when the invitations first go out, so that a
+    # later change of CALENDAR_UID_DOMAIN neither orphans the élus' calendar entries nor their answers.
+    calendar_uid_domain: Mapped[str] = mapped_column(String(253), default="", server_default="")
     invitees_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the last change sent to the invitees said, one French line each (the letters repeat it).
     last_changes: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
 from typing import Any
-from urllib.parse import urlsplit
+
+DEFAULT_UID_DOMAIN = "concertation.lozere.fr"
 
 ORGANISER_CONTACT = {
     "service": "Direction de l'Aménagement du Territoire et de l'Économie",
@@ -41,7 +42,8 @@ class MailContext:
         sender_name, sender_email = parseaddr(str(config["MAIL_DEFAULT_SENDER"]))
         return cls(
             public_url=public_url,
-            host=str(config.get("MAIL_HOST") or urlsplit(public_url).hostname or "concertation.lozere.fr"),
+            # Not PUBLIC_URL's host: moving the site must not change the UIDs of sent invitations.
+            host=str(config.get("CALENDAR_UID_DOMAIN") or config.get("MAIL_HOST") or DEFAULT_UID_DOMAIN),
             sender_email=sender_email or str(config["MAIL_DEFAULT_SENDER"]),
             organiser_name=str(config["ORGANIZER_NAME"]),
             organiser_email=str(config["ORGANIZER_EMAIL"]),

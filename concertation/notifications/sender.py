@@ -54,6 +54,9 @@ class SmtpSettings:
     use_ssl: bool = False
     username: str | None = None
     password: str | None = None
+    # MAIL_BOUNCE_ADDRESS: the envelope sender becomes "local+<outbox id>@domain", so that a bounce
+    # names the failed message even when it returns none of its headers.
+    bounce_address: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
@@ -65,6 +68,7 @@ class SmtpSettings:
             use_ssl=bool(config.get("MAIL_USE_SSL")),
             username=config.get("MAIL_USERNAME"),
             password=config.get("MAIL_PASSWORD"),
+            bounce_address=str(config.get("MAIL_BOUNCE_ADDRESS") or ""),
         )
 
 
@@ -139,7 +143,7 @@ def _send_batch(settings: SmtpSettings, ids: list[int], report: DrainReport, now
     try:
         for position, (message_id, sender, recipient, raw, attempts) in enumerate(rows):
             try:
-                envelope = _envelope(sender, recipient, raw)
+                envelope = _envelope(_return_path(settings, message_id, sender), recipient, raw)
             except UnwritableAddress as error:
                 results.append(_Result(message_id, attempts, None, str(error), is_unwritable=True))
                 continue
@@ -191,6 +195,13 @@ def _envelope(sender: str, recipient: str, raw: bytes) -> tuple[str, list[str], 
         # Recorded refused when it was written; "renvoyer" does not make it writable.
         raise UnwritableAddress("Courriel impossible à écrire pour ce destinataire : il n'a pas été envoyé.")
     return envelope
+
+
+def _return_path(settings: SmtpSettings, message_id: int, sender: str) -> str:
+    if not settings.bounce_address or "@" not in settings.bounce_address:
+        return sender
+    local, domain = settings.bounce_address.rsplit("@", 1)
+    return f"{local}+{message_id}@{domain}"
 
 
 def _decode(text: bytes | str) -> str:

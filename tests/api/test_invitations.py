@@ -226,6 +226,7 @@ def test_invitations_with_answers_and_delivery_states(
         "answer_label": "Sans réponse",
         "represented_by": "",
         "answered_at": None,
+        "answer_source": None,
         "delivery": {"state": None, "attempts": 0, "last_reply": "", "last_code": None},
     }
     assert lines[refused.id]["delivery"]["state"] == "refuse"
@@ -237,6 +238,7 @@ def test_invitations_with_answers_and_delivery_states(
     assert answered["answer_label"] == "Représenté(e) par Jean Martin, 1er adjoint"
     assert answered["represented_by"] == "Jean Martin, 1er adjoint"
     assert answered["answered_at"] is not None
+    assert answered["answer_source"] == "lien"
     assert answered["delivery"]["state"] == "envoye"
     assert answered["delivery"]["attempts"] == 1
     assert answered["delivery"]["last_reply"] == "Accepté par le serveur"
