@@ -1,6 +1,8 @@
 """Every domain's models, imported so that the metadata is complete for Alembic and the tests."""
 
-from concertation.accounts.models import User
+from concertation.accounts.audit import AuditEvent
+from concertation.accounts.models import ApiToken, PasswordReset, RememberToken, User
+from concertation.accounts.throttle import Throttle
 from concertation.contracts.models import (
     Amendment,
     AmendmentChange,
@@ -52,8 +54,10 @@ __all__ = [
     "Amendment",
     "AmendmentChange",
     "AnswerEvent",
+    "ApiToken",
     "Attendance",
     "AttendanceScan",
+    "AuditEvent",
     "Canton",
     "Commune",
     "CompositionRule",
@@ -75,10 +79,12 @@ __all__ = [
     "MinutesSection",
     "MinutesVersion",
     "OutboxMessage",
+    "PasswordReset",
     "Person",
     "ProjectFunding",
     "ProjectSheet",
     "ProjectStatusChange",
+    "RememberToken",
     "ReminderLog",
     "ReminderOptOut",
     "ReserveGrant",
@@ -88,5 +94,6 @@ __all__ = [
     "StageChange",
     "Syndicate",
     "SyndicateMember",
+    "Throttle",
     "User",
 ]

@@ -108,6 +108,22 @@ def _close_meetings(app: Flask) -> str:
     return f"{closed} réunion(s) marquée(s) tenue(s)"
 
 
+def _purge_accounts(app: Flask) -> str:
+    from concertation.accounts import audit, sessions, throttle
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+
+    now = now_utc()
+    events = audit.purge(now, int(app.config.get("AUDIT_RETENTION_DAYS", 365)))
+    remembered = sessions.purge_expired_remember_tokens()
+    counters = throttle.purge(now, timedelta(days=1))
+    db.session.commit()
+    return (
+        f"{events} événement(s) du journal, {remembered} connexion(s) mémorisée(s), "
+        f"{counters} compteur(s) effacés"
+    )
+
+
 DRAIN_OUTBOX = "drain_outbox"
 
 JOBS: tuple[Job, ...] = (
@@ -131,6 +147,16 @@ JOBS: tuple[Job, ...] = (
         work=_close_meetings,
         interval={"minutes": 10},
         description="Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
+    ),
+    Job(
+        name="purge_accounts",
+        label="Purge du journal",
+        work=_purge_accounts,
+        interval={"hours": 6},
+        description=(
+            "Efface le journal au-delà de sa durée de conservation (AUDIT_RETENTION_DAYS, 1 an par défaut), "
+            "les connexions mémorisées expirées et les compteurs de limitation périmés."
+        ),
     ),
 )
 

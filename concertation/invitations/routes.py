@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
@@ -185,10 +186,12 @@ def export(meeting_id: int) -> Response:
         ("Réponse", "Commentaire", "Répondu le (UTC)"),
         answers,
     )
+    audit.record(audit.AuditAction.EXPORT, f"invités et réponses de la réunion n° {meeting_id} (CSV)")
+    db.session.commit()
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting.id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting_id}.csv"'},
     )
 
 
