@@ -83,6 +83,7 @@ class Config:
     # that doubles at each failure, up to the maximum (accounts/throttle.py); never a lock.
     LOGIN_FREE_FAILURES_PER_SOURCE = int(os.environ.get("LOGIN_FREE_FAILURES_PER_SOURCE", "10"))
     LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", "3"))
+    LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", "1"))
     LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
     # Requests per window on one answer link (/r/, /c/) or calendar feed (/flux/).
     LINK_RATE_LIMIT = int(os.environ.get("LINK_RATE_LIMIT", "30"))
