@@ -15,6 +15,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.followup.jobs import job_named
+from concertation.meetings.models import Meeting
 from tests import factories as f
 from tests.accounts.helpers import post_login
 from tests.conftest import TEST_PASSWORD, csrf_token
@@ -22,12 +23,17 @@ from tests.conftest import TEST_PASSWORD, csrf_token
 OFFICE = "192.0.2.20"
 
 
-def test_the_audit_page_lists_a_scripted_session_in_order(
-    app: Flask, lozere: None, make_user: Callable[..., User]
-) -> None:
+def _meeting_to_convoke() -> Meeting:
     f.gevaudan_elus()
     meeting = f.meeting("concertation", siren="244800470", starts_at=f.paris(2027, 3, 9, 14))
     db.session.commit()
+    return meeting
+
+
+def test_the_audit_page_lists_a_scripted_session_in_order(
+    app: Flask, lozere: None, make_user: Callable[..., User]
+) -> None:
+    meeting = _meeting_to_convoke()
     admin = make_user(UserRole.ADMIN)
     db.session.execute(db.delete(AuditEvent))  # the fixture's account creation is not part of the script
     db.session.commit()
@@ -93,9 +99,7 @@ def test_the_audit_page_lists_a_scripted_session_in_order(
 def test_api_actions_are_recorded_with_the_token_s_owner(
     app: Flask, lozere: None, api_token: Callable[..., str]
 ) -> None:
-    f.gevaudan_elus()
-    meeting = f.meeting("concertation", siren="244800470", starts_at=f.paris(2027, 3, 9, 14))
-    db.session.commit()
+    meeting = _meeting_to_convoke()
     secret = api_token(UserRole.ORGANISATEUR)
     response = app.test_client().post(
         f"/api/v1/meetings/{meeting.id}/cancel", headers={"Authorization": f"Bearer {secret}"}
