@@ -94,8 +94,29 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     # Strict-Transport-Security (production only: the other configs set 0, i.e. no header).
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
-    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
+    # Failed logins: free failures per source address and per account from one source, then a delay
+    # that doubles at each failure, up to the maximum (accounts/throttle.py); never a lock.
+    LOGIN_FREE_FAILURES_PER_SOURCE = int(os.environ.get("LOGIN_FREE_FAILURES_PER_SOURCE", "10"))
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FREE_FAILURES_PER_ACCOUNT", "3"))
+    LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", "1"))
+    LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+    # Requests per window on one answer link (/r/, /c/) or calendar feed (/flux/).
+    LINK_RATE_LIMIT = int(os.environ.get("LINK_RATE_LIMIT", "30"))
+    LINK_RATE_WINDOW_SECONDS = int(os.environ.get("LINK_RATE_WINDOW_SECONDS", "60"))
+    # Proxies in front of gunicorn whose X-Forwarded-For is believed: the throttling and the audit trail
+    # need the client's address, not the proxy's (1: the HTTPS reverse proxy of the production setup).
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "1"))
+    REMEMBER_DAYS = int(os.environ.get("REMEMBER_DAYS", "30"))
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+    # The Département's directory (accounts/directory.py); no LDAP_URL, no directory: local passwords.
+    LDAP_URL = os.environ.get("LDAP_URL", "")
+    LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    LDAP_USER_BASE = os.environ.get("LDAP_USER_BASE", "")
+    LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(mail={email})")
+    LDAP_GROUP_BASE = os.environ.get("LDAP_GROUP_BASE", "")
+    LDAP_GROUP_ROLES = os.environ.get("LDAP_GROUP_ROLES", "")
     # /api/v1/health is 503 once a job's last run started more than this many periods plus the margin ago.
     HEALTH_LATE_PERIODS = float(os.environ.get("HEALTH_LATE_PERIODS", "3"))
     HEALTH_LATE_MARGIN_SECONDS = float(os.environ.get("HEALTH_LATE_MARGIN_SECONDS", "60"))
@@ -121,6 +142,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     HSTS_MAX_AGE = 0
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
 
 class TestConfig(Config):
@@ -131,7 +153,10 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     HSTS_MAX_AGE = 0
+    TRUSTED_PROXY_HOPS = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Some tests open one answer link hundreds of times; tests/accounts/test_throttle.py sets its own limit.
+    LINK_RATE_LIMIT = 100_000
     # Hashing stays argon2id but cheap: tests log in hundreds of times.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

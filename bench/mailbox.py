@@ -2,7 +2,7 @@
 
 Run from the repository root: `.venv/bin/python bench/mailbox.py [--messages N] [--invitees I] [--repeat K]`.
 Needs Dovecot (`apt-get install dovecot-imapd`); it is started on a free 127.0.0.1 port with its own
-configuration in a temporary directory, as the tests do (tests/mailbox/dovecot.py). A fresh database is
+configuration in a temporary directory, as the tests do (tests/common/dovecot.py). A fresh database is
 built with the migrations (SQLite, or a private PostgreSQL database when BENCH_DATABASE_URL is set).
 
 Set-up, not timed: one intercommunality of I communes with a maire each (bench/_dataset.py), a concertation
@@ -49,7 +49,7 @@ from concertation.notifications.emails import MailContext
 from concertation.notifications.inbox.imap import CHUNK, ImapSettings
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from tests.mailbox import messages
-from tests.mailbox.dovecot import Dovecot, dovecot_binary
+from tests.common.dovecot import Dovecot, dovecot_binary
 
 BASELINE_FOLDER = "Bench"
 FORMS = ("outlook", "gmail", "thunderbird", "apple")

@@ -77,12 +77,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     Bootstrap5(app)
 
-    from concertation.accounts.models import User
+    from concertation.accounts.sessions import install
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_enabled else None
+    install(app, login_manager)
 
 
 def register_guards(app: Flask) -> None:
@@ -237,6 +234,7 @@ def register_template_helpers(app: Flask) -> None:
         ("followup.index", "Suivi", "organisateur"),
         ("notifications.mailbox", "Courriels", "organisateur"),
         ("accounts.users", "Comptes", "admin"),
+        ("accounts.audit_trail", "Journal", "admin"),
     ]
 
     @app.context_processor

@@ -1,6 +1,8 @@
 """Every domain's models module, imported so that the metadata is complete for Alembic and the tests."""
 
+from concertation.accounts import audit as accounts_audit
 from concertation.accounts import models as accounts
+from concertation.accounts import throttle as accounts_throttle
 from concertation.contracts import models as contracts
 from concertation.followup import models as followup
 from concertation.invitations import inbox_models as invitations_inbox
@@ -14,6 +16,8 @@ from concertation.territory import models as territory
 
 __all__ = [
     "accounts",
+    "accounts_audit",
+    "accounts_throttle",
     "contracts",
     "followup",
     "invitations",

@@ -21,6 +21,7 @@ from config import TestConfig
 from tests.common.database import database_url_in, private_postgres_database, wipe
 from tests.common.db import accounts
 from tests.common.http import log_in
+from tests.common.slapd import Slapd, running_slapd, slapd_available
 from tests.common.smtp import SmtpSink, free_port
 
 
@@ -136,3 +137,21 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(10)
+
+
+# The directory (a real slapd), for the account tests and the directory browser test.
+@pytest.fixture(scope="session")
+def slapd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    if not slapd_available():
+        pytest.skip("slapd or ldapadd missing: apt-get install slapd ldap-utils (.ci/run installs them)")
+    with running_slapd(tmp_path_factory.mktemp("slapd")) as server:
+        yield server
+
+
+@pytest.fixture()
+def directory(app: Flask, slapd_server: Slapd) -> Iterator[Slapd]:
+    """The app pointed at the directory; the group memberships are restored after the test."""
+    app.config.update(slapd_server.settings())
+    yield slapd_server
+    slapd_server.restore()
+    app.config.update(LDAP_URL="")

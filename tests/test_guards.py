@@ -85,7 +85,7 @@ def test_the_document_bounds_ids(client: FlaskClient) -> None:
 def test_api_refuses_unstorable_text_in_json(
     client: FlaskClient, api_token: Callable[..., str], path: str, body: str
 ) -> None:
-    headers = {**bearer(api_token(UserRole.ORGANISATEUR)), "Content-Type": "application/json"}
+    headers = {**bearer(api_token(UserRole.ADMIN)), "Content-Type": "application/json"}
     response = client.post(path, data=body, headers=headers)
     assert response.status_code == 400
     assert response.get_json()["message"] == UNSTORABLE_MESSAGE

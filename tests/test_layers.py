@@ -2,8 +2,8 @@
 
 - nothing under concertation/ imports the scheduler package (the scheduler runs the app's jobs, not the
   reverse), and importing the jobs table, the pages or the commands loads no module of it;
-- the packages of concertation/ import one way, down LAYERS: extensions, core, then accounts and
-  notifications (below every domain), the domains territory ← people ← contracts ← meetings ←
+- the packages of concertation/ import one way, down LAYERS: extensions, core, then notifications
+  and accounts (below every domain), the domains territory ← people ← contracts ← meetings ←
   invitations ← minutes ← followup, then api. The app-level modules (APP_LEVEL) may import anything and
   only `concertation/__init__.py` imports them. Every import counts: lazy ones inside functions and
   those under `if TYPE_CHECKING:` too (notifications knows the domains through Protocols only);
@@ -26,7 +26,9 @@ PACKAGE = PROJECT_DIR / "concertation"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("extensions",),
     ("core",),
-    ("accounts", "notifications"),
+    ("notifications",),
+    # accounts queues its password-reset email through notifications' outbox.
+    ("accounts",),
     ("territory",),
     ("people",),
     ("contracts",),

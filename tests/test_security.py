@@ -35,6 +35,9 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
 LECTEUR_MAY_POST: dict[str, str] = {
     "accounts.login": "logging in",
     "accounts.logout": "logging out",
+    "accounts.change_password": "every account changes its own password",
+    "accounts.create_token": "every account creates its own API tokens (a lecteur's only read)",
+    "accounts.revoke_token": "every account revokes its own API tokens",
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 API_PREFIX = "/api/"
@@ -205,23 +208,27 @@ def test_session_cookie_is_httponly_and_samesite_lax(
     session = cookies[client.application.config["SESSION_COOKIE_NAME"]]
     assert "HttpOnly" in session
     assert "SameSite=Lax" in session
-    remember = cookies[client.application.config.get("REMEMBER_COOKIE_NAME", "remember_token")]
+    remember = cookies[client.application.config.get("REMEMBER_ME_COOKIE_NAME", "concertation_memoire")]
     assert "HttpOnly" in remember
+    assert "SameSite=Lax" in remember
 
 
 def test_login_is_throttled(client: FlaskClient, make_user: Callable[..., User]) -> None:
+    """Failures slow the source down (429 + Retry-After); tests/accounts/test_throttle.py for the rest."""
     user = make_user(UserRole.ADMIN)
     token = csrf_token(client, "/connexion")
-    for _ in range(client.application.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(client.application.config["LOGIN_FREE_FAILURES_PER_ACCOUNT"]):
         response = client.post(
             "/connexion", data={"email": user.email, "password": "mauvais-mot-de-passe", "csrf_token": token}
         )
         assert response.status_code == 401
         assert "Adresse électronique ou mot de passe incorrect." in response.get_data(as_text=True)
+    client.post("/connexion", data={"email": user.email, "password": "encore-faux", "csrf_token": token})
     response = client.post(
         "/connexion", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
     )
-    assert response.status_code == 401
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
     assert "Trop de tentatives de connexion" in response.get_data(as_text=True)
     assert redirects_to_login(client.get("/"))
 

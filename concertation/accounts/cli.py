@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from concertation.accounts import services
+from concertation.accounts import reset, services, tokens
 from concertation.accounts.exceptions import AccountError
-from concertation.accounts.models import UserRole
+from concertation.accounts.models import ApiToken, User, UserRole
+from concertation.core.timeutils import now_utc, to_paris
 from concertation.extensions import db
+from concertation.notifications.emails import MailContext
 
 users_cli = AppGroup("users", help="Comptes des agents du Département.")
 
@@ -49,13 +52,108 @@ def ensure_organiser(email: str) -> None:
     click.echo("=" * 60)
 
 
-@users_cli.command("token")
-@click.argument("email")
-def token(email: str) -> None:
-    """Print a new API bearer token for the account (the previous one is revoked)."""
+def _user(email: str) -> User:
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(f"Aucun compte pour {email}.")
-    value = services.issue_api_token(user)
+    return user
+
+
+def _when(value: object) -> str:
+    return to_paris(value).strftime("%d/%m/%Y %H:%M") if value is not None else "jamais"  # type: ignore[arg-type]
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="Ligne de commande", help="Nom du jeton (à quoi il sert).")
+@click.option("--days", type=click.IntRange(1, 3650), help="Durée de validité (API_TOKEN_DAYS par défaut).")
+def token(email: str, name: str, days: int | None) -> None:
+    """Print a new API bearer token for the account (its other tokens stay valid)."""
+    _, secret = tokens.issue(_user(email), name, days)
     db.session.commit()
-    click.echo(value)
+    click.echo(secret)
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def list_tokens(email: str) -> None:
+    """List the account's API tokens: number, name, expiry, last use, state."""
+    now = now_utc()
+    for item in tokens.tokens_of(_user(email)):
+        state = "révoqué" if item.revoked_at else ("expiré" if item.expires_at <= now else "valide")
+        used = _when(item.last_used_at)
+        click.echo(f"{item.id}\t{item.name}\texpire {_when(item.expires_at)}\tutilisé {used}\t{state}")
+
+
+@users_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def revoke_token(email: str, token_id: int) -> None:
+    """Revoke one API token of the account (its number is given by `flask users tokens`)."""
+    item = db.session.get(ApiToken, token_id)
+    if item is None or item.user_id != _user(email).id:
+        raise click.ClickException(f"Aucun jeton n° {token_id} pour {email}.")
+    tokens.revoke(item)
+    db.session.commit()
+    click.echo(f"Jeton « {item.name} » révoqué.")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List the accounts with role, state and last login."""
+    for user in services.users():
+        state = "actif" if user.is_enabled else "désactivé"
+        click.echo(
+            f"{user.email}\t{user.role.value}\t{user.auth_source.value}\t{state}\t"
+            f"dernière connexion : {_when(user.last_login_at)}"
+        )
+
+
+def _change(email: str, action: str, role: str | None = None) -> None:
+    user = _user(email)
+    try:
+        if action == "disable":
+            services.set_enabled(user, False)
+        elif action == "enable":
+            services.set_enabled(user, True)
+        elif action == "role" and role is not None:
+            services.set_role(user, UserRole(role))
+        else:
+            reset.send_reset_link(user, MailContext.from_config(current_app.config))
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Disable an account: its sessions and API tokens stop working at once."""
+    _change(email, "disable")
+    click.echo(f"Compte {email} désactivé.")
+
+
+@users_cli.command("enable")
+@click.argument("email")
+def enable(email: str) -> None:
+    """Enable a disabled account again."""
+    _change(email, "enable")
+    click.echo(f"Compte {email} réactivé.")
+
+
+@users_cli.command("role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in UserRole]))
+def role(email: str, role: str) -> None:
+    """Change the role of an account (its sessions end)."""
+    _change(email, "role", role)
+    click.echo(f"Compte {email} : rôle {role}.")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+def reset_password(email: str) -> None:
+    """Email the account a one-time link (valid 24 h) to choose a new password."""
+    _change(email, "reset")
+    click.echo(f"Lien envoyé à {email} (file d'envoi), valable {reset.RESET_HOURS} heures.")

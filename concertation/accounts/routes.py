@@ -1,4 +1,7 @@
-"""Login, logout and account administration pages."""
+"""Login, logout, the password link and "Mon compte" (password, API tokens).
+
+The admin pages (accounts, audit trail) are in `admin.py`, on the same blueprint.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,14 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from concertation.accounts import services
-from concertation.accounts.exceptions import AccountError
-from concertation.accounts.forms import LoginForm, UserForm
-from concertation.accounts.models import User, UserRole
-from concertation.core.security import admin_required
+from concertation.accounts import audit, reset, services, sessions, tokens
+from concertation.accounts.exceptions import AccountError, LoginThrottled
+from concertation.accounts.forms import ConfirmForm, LoginForm, PasswordForm, TokenForm
+from concertation.accounts.models import ApiToken, User
+from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -41,61 +43,144 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def _me() -> User:
+    user = current_user._get_current_object()
+    assert isinstance(user, User)
+    return user
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data or "",
-                form.password.data or "",
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+                form.email.data or "", form.password.data or "", source=audit.source_address()
             )
+        except LoginThrottled as error:
+            db.session.commit()
+            flash(str(error), "danger")
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(error.seconds)}
         except AccountError as error:
             db.session.commit()
             flash(str(error), "danger")
             return render_template("accounts/login.html", form=form), 401
+        remember = sessions.issue_remember_token(user) if form.remember.data else None
         db.session.commit()
-        login_user(user, remember=bool(form.remember.data))
-        return redirect(_safe_next(request.args.get("next")), 303)
+        login_user(user)
+        response = redirect(_safe_next(request.args.get("next")), 303)
+        if remember is not None:
+            sessions.set_remember_cookie(current_app, response, remember)
+        return response
     # A refused submission is a 422, so that a browser and a test see that nothing happened.
     return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> Response:
+    """Logging out ends every session of the account, in every browser (and its remember cookies)."""
+    if current_user.is_authenticated:
+        user = _me()
+        audit.record(audit.AuditAction.LOGOUT, user.email)
+        sessions.end_all_sessions(user)
+        db.session.commit()
     logout_user()
     flash("Vous êtes déconnecté.", "info")
-    return redirect(url_for("accounts.login"), 303)
+    response = redirect(url_for("accounts.login"), 303)
+    sessions.clear_remember_cookie(response)
+    return response
 
 
-@bp.route("/comptes")
-@admin_required
-def users() -> str:
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", users=accounts, form=UserForm())
-
-
-@bp.route("/comptes", methods=["POST"])
-@admin_required
-def create_user() -> Response | tuple[str, int]:
-    form = UserForm()
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def password_link(token: str) -> str | Response | tuple[str, int]:
+    """The one-time link of a password reset: choose a new password, then log in with it."""
+    try:
+        user = reset.valid_reset(token).user
+    except AccountError as error:
+        return render_template("accounts/reset_invalid.html", message=str(error)), 410
+    form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.create_user(
-                form.email.data or "",
-                form.password.data or "",
-                UserRole(form.role.data),
-                form.name.data or "",
-            )
+            reset.use_reset(token, form.password.data or "")
         except AccountError as error:
-            form.email.errors = [*form.email.errors, str(error)]
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error)]
         else:
             db.session.commit()
-            flash("Compte créé.", "success")
-            return redirect(url_for("accounts.users"), 303)
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", users=accounts, form=form), 422
+            logout_user()
+            flash("Mot de passe enregistré : connectez-vous avec lui.", "success")
+            return redirect(url_for("accounts.login"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form, user=user), status
+
+
+def _account_page(
+    password_form: PasswordForm | None = None, token_form: TokenForm | None = None, new_secret: str = ""
+) -> str:
+    user = _me()
+    return render_template(
+        "accounts/account.html",
+        user=user,
+        password_form=password_form or PasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None),
+        confirm_form=ConfirmForm(),
+        tokens=tokens.tokens_of(user),
+        token_days=tokens.token_days(),
+        new_secret=new_secret,
+        directory=services.directory_configured(),
+        now=now_utc(),
+    )
+
+
+@bp.route("/compte")
+@login_required
+def account() -> str:
+    return _account_page()
+
+
+@bp.route("/compte/mot-de-passe", methods=["POST"])
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(_me(), form.password.data or "")
+        except AccountError as error:
+            form.password.errors = [*form.password.errors, str(error)]
+        else:
+            db.session.commit()
+            logout_user()
+            flash("Mot de passe changé : toutes vos sessions sont fermées, reconnectez-vous.", "success")
+            return redirect(url_for("accounts.login"), 303)
+    return _account_page(password_form=form), 422
+
+
+@bp.route("/compte/jetons", methods=["POST"])
+@login_required
+def create_token() -> str | tuple[str, int]:
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(token_form=form), 422
+    _, secret = tokens.issue(_me(), form.name.data or "")
+    db.session.commit()
+    # Shown once, on this page: only its digest is kept.
+    return _account_page(new_secret=secret)
+
+
+@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Response:
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != _me().id or not ConfirmForm().validate_on_submit():
+        flash("Demande invalide.", "danger")
+    else:
+        tokens.revoke(token)
+        db.session.commit()
+        flash(f"Jeton « {token.name} » révoqué.", "success")
+    return redirect(url_for("accounts.account"), 303)
+
+
+from concertation.accounts import admin as admin  # noqa: E402  - registers the admin pages on bp

@@ -9,6 +9,7 @@ forget it. Then text the database cannot hold (a NUL character...) is a 400, see
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import g, request
@@ -16,16 +17,20 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from concertation.accounts import tokens
 from concertation.accounts.models import UserRole
-from concertation.accounts.services import user_for_token
 from concertation.api.errors import api_abort, json_error
 from concertation.core.requests import refuse_unstorable_text
+from concertation.extensions import db
 
 BEARER_SCHEME = "bearerAuth"
 BEARER_SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
-    "description": "Jeton obtenu avec `flask users token ADRESSE` ; en-tête `Authorization: Bearer <jeton>`.",
+    "description": (
+        "Jeton créé dans la page « Mon compte » ou avec `flask users token ADRESSE` (valable 90 jours par "
+        "défaut) ; en-tête `Authorization: Bearer <jeton>`."
+    ),
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ROLE = UserRole.LECTEUR
@@ -40,16 +45,20 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-def authenticate() -> None:
+def authenticate(write_role: UserRole = WRITE_ROLE) -> None:
     """Before every request of a protected blueprint: identify the account and check its role."""
     token = bearer_token()
-    user = user_for_token(token) if token else None
+    checked = tokens.check(token) if token else tokens.TokenCheck(None)
+    user = checked.user
     if user is None:
         challenge = 'Bearer realm="concertation"'
         if token:
             challenge += ', error="invalid_token"'
-        api_abort(401, headers={"WWW-Authenticate": challenge})
-    required = READ_ROLE if request.method in SAFE_METHODS else WRITE_ROLE
+        api_abort(401, checked.refusal or None, headers={"WWW-Authenticate": challenge})
+    if checked.touched:
+        # The token's last use, written apart from the request's own work.
+        db.session.commit()
+    required = READ_ROLE if request.method in SAFE_METHODS else write_role
     if not user.has_role(required):
         api_abort(403, f"Cette opération demande le rôle « {required.label} ».")
     g.api_user = user
@@ -58,19 +67,23 @@ def authenticate() -> None:
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose errors are JSON and whose routes require a bearer token.
 
-    `public=True` (the health check) skips authentication.
+    `public=True` (the health check) skips authentication; `write_role` is the role its writes need
+    (the reference data that decides who is invited is the admin's).
     """
 
-    def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, public: bool = False, write_role: UserRole = WRITE_ROLE, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.is_public = public
+        self.write_role = write_role
         # Flask prefers a handler registered for the status code over one for the class, then the
         # blueprint's over the application's: one per code beats the HTML error pages.
         for code in default_exceptions:
             self.register_error_handler(code, json_error)
         self.register_error_handler(HTTPException, json_error)
         if not public:
-            self.before_request(authenticate)
+            self.before_request(partial(authenticate, write_role))
         self.before_request(refuse_unstorable_text)
 
     def route(

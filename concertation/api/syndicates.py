@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
+from concertation.accounts.models import UserRole
 from concertation.api import queries
 from concertation.api.auth import ApiBlueprint
 from concertation.api.errors import Refusal, commit_or_abort, found_or_404
@@ -13,7 +14,9 @@ from concertation.extensions import db
 from concertation.territory.models import Commune, Intercommunality
 from concertation.territory.services import InvalidSyndicate, SyndicateData, create_syndicate
 
-blp = ApiBlueprint("api_syndicates", __name__, description="Syndicats intercommunaux")
+blp = ApiBlueprint(
+    "api_syndicates", __name__, description="Syndicats intercommunaux", write_role=UserRole.ADMIN
+)
 
 
 @blp.route("/syndicates")

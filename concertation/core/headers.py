@@ -16,7 +16,7 @@ from concertation.extensions import csrf
 # Pages reached through a secret in their URL (the élu's answer link, the short code printed on letters,
 # calendar feeds). They send no Referer at all: not even our own access logs, through the requests for the
 # CSS, may hold the secret.
-SECRET_URL_PREFIXES = ("/r/", "/c/", "/flux/")
+SECRET_URL_PREFIXES = ("/r/", "/c/", "/flux/", "/mot-de-passe/")
 
 # The policy of HTML pages; `default-src 'self'` also covers fetch() (the progress bar), fonts and frames.
 PAGE_POLICY: dict[str, str] = {

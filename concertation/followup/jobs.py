@@ -121,6 +121,22 @@ def _poll_mailbox(app: Flask) -> str:
     return poll(settings, inbox_settings(app.config)).summary()
 
 
+def _purge_accounts(app: Flask) -> str:
+    from concertation.accounts import audit, sessions, throttle
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+
+    now = now_utc()
+    events = audit.purge(now, int(app.config.get("AUDIT_RETENTION_DAYS", 365)))
+    remembered = sessions.purge_expired_remember_tokens()
+    counters = throttle.purge(now, timedelta(days=1))
+    db.session.commit()
+    return (
+        f"{events} événement(s) du journal, {remembered} connexion(s) mémorisée(s), "
+        f"{counters} compteur(s) effacés"
+    )
+
+
 DRAIN_OUTBOX = "drain_outbox"
 POLL_MAILBOX = "poll_mailbox"
 MAILBOX_OFF = "désactivée : MAIL_IMAP_HOST n'est pas renseigné"
@@ -154,6 +170,16 @@ JOBS: tuple[Job, ...] = (
         interval={"seconds": MAILBOX_SECONDS},
         description="Lit la boîte de l'organisateur (IMAP) : réponses d'agenda, courriels non remis, "
         "réponses automatiques et messages des invités.",
+    ),
+    Job(
+        name="purge_accounts",
+        label="Purge du journal",
+        work=_purge_accounts,
+        interval={"hours": 6},
+        description=(
+            "Efface le journal au-delà de sa durée de conservation (AUDIT_RETENTION_DAYS, 1 an par défaut), "
+            "les connexions mémorisées expirées et les compteurs de limitation périmés."
+        ),
     ),
 )
 

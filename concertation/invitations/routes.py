@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
@@ -189,10 +190,12 @@ def export(meeting_id: int) -> Response:
         ("Réponse", "Commentaire", "Répondu le (UTC)"),
         answers,
     )
+    audit.record(audit.AuditAction.EXPORT, f"invités et réponses de la réunion n° {meeting_id} (CSV)")
+    db.session.commit()
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting.id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting_id}.csv"'},
     )
 
 

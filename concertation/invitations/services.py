@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
@@ -79,7 +80,14 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
-    return ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
+    report = ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
+    audit.record(
+        audit.AuditAction.CONVOCATION,
+        f"réunion n° {meeting.id} : {meeting.title}",
+        f"{report.emails} courriel(s), {report.paper} courrier(s) papier",
+        actor=by,
+    )
+    return report
 
 
 def _claim_draft(meeting: Meeting) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
@@ -290,6 +291,11 @@ def cancel_meeting(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.ANNULEE
     db.session.flush()
     signals.meeting_cancelled.send(meeting, was_convoked=was_convoked)
+    audit.record(
+        audit.AuditAction.CANCELLATION,
+        f"réunion n° {meeting.id} : {meeting.title}",
+        "les invités reçoivent une annulation" if was_convoked else "jamais convoquée",
+    )
 
 
 def delete_draft(meeting: Meeting) -> None:

@@ -27,7 +27,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only if it is short and made of harmless characters (it is echoed and logged).
 SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 # Paths whose last part is a secret: the answer links and the personal calendar feeds.
-SECRET_PATHS = re.compile(r"^(/r/|/flux/personne/)([^/]+?)(\.ics)?(/.*)?$")
+SECRET_PATHS = re.compile(r"^(/r/|/flux/personne/|/mot-de-passe/)([^/]+?)(\.ics)?(/.*)?$")
 ENVIRON_REQUEST_ID = "concertation.request_id"
 ENVIRON_LOG = "concertation.log"
 ENVIRON_ATTEMPTS = "concertation.attempts"

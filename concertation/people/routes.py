@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from concertation.accounts import audit
 from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
@@ -46,7 +47,10 @@ def index() -> str:
 def export() -> Response:
     filters = _filter_form().filters()
     today = today_paris()
-    body = services.directory_csv(services.directory_persons(filters, today), filters, today)
+    persons = services.directory_persons(filters, today)
+    body = services.directory_csv(persons, filters, today)
+    audit.record(audit.AuditAction.EXPORT, "annuaire des élus (CSV)", f"{len(persons)} personne(s)")
+    db.session.commit()
     return Response(
         body,
         content_type="text/csv; charset=utf-8",

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from concertation.core.routing import commit_or_flash, form_page
-from concertation.core.security import organiser_required, reader_required
+from concertation.core.security import admin_required, reader_required
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.territory import queries, services
@@ -102,7 +102,7 @@ def sector(sector_id: int) -> str:
 
 
 @bp.route("/secteurs/<int:sector_id>/modifier", methods=["GET", "POST"])
-@organiser_required
+@admin_required
 def edit_sector(sector_id: int) -> str | Response | tuple[str, int]:
     item = db.get_or_404(Sector, sector_id)
     form = SectorForm(
@@ -142,7 +142,7 @@ def _syndicate_data(form: SyndicateForm) -> services.SyndicateData:
 
 
 @bp.route("/syndicats/nouveau", methods=["GET", "POST"])
-@organiser_required
+@admin_required
 def create_syndicate() -> str | Response | tuple[str, int]:
     form = SyndicateForm()
     form.load_choices()
@@ -156,7 +156,7 @@ def create_syndicate() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/syndicats/<int:syndicate_id>/modifier", methods=["GET", "POST"])
-@organiser_required
+@admin_required
 def edit_syndicate(syndicate_id: int) -> str | Response | tuple[str, int]:
     item = db.get_or_404(Syndicate, syndicate_id)
     form = SyndicateForm(
@@ -175,7 +175,7 @@ def edit_syndicate(syndicate_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/syndicats/<int:syndicate_id>/supprimer", methods=["GET", "POST"])
-@organiser_required
+@admin_required
 def delete_syndicate(syndicate_id: int) -> str | Response:
     item = db.get_or_404(Syndicate, syndicate_id)
     form = ConfirmForm()

@@ -58,14 +58,15 @@ def test_token_of_a_disabled_account_is_refused(client: FlaskClient, api_token: 
     assert client.get("/api/v1/communes", headers=bearer(token)).status_code == 401
 
 
-def test_a_new_token_revokes_the_previous_one(client: FlaskClient, make_user: Callable[..., User]) -> None:
+def test_tokens_of_one_account_live_side_by_side(client: FlaskClient, make_user: Callable[..., User]) -> None:
+    """Several named tokens per account; revoking one leaves the others (tests/accounts/test_tokens.py)."""
     from concertation.accounts.services import issue_api_token
 
     user = make_user(UserRole.LECTEUR)
     first = issue_api_token(user)
     second = issue_api_token(user)
     db.session.commit()
-    assert client.get("/api/v1/cantons", headers=bearer(first)).status_code == 401
+    assert client.get("/api/v1/cantons", headers=bearer(first)).status_code == 200
     assert client.get("/api/v1/cantons", headers=bearer(second)).status_code == 200
 
 
@@ -83,8 +84,18 @@ def test_lecteur_cannot_write(client: FlaskClient, lozere: None, api_token: Call
     payload = response.get_json()
     assert payload["code"] == 403
     assert payload["status"] == "Forbidden"
-    assert "organisateur" in payload["message"].lower()
+    assert "administrateur" in payload["message"].lower()
     assert client.get("/api/v1/syndicates", headers=bearer(token)).get_json() == []
+
+
+def test_the_reference_data_is_the_admins(
+    client: FlaskClient, lozere: None, api_token: Callable[..., str]
+) -> None:
+    """Syndicates decide who is invited: an organisateur reads them, only an admin adds one."""
+    token = api_token(UserRole.ORGANISATEUR)
+    body = {"name": "SDEE de la Lozère", "commune_codes": ["48095"]}
+    assert client.post("/api/v1/syndicates", json=body, headers=bearer(token)).status_code == 403
+    assert client.get("/api/v1/syndicates", headers=bearer(token)).status_code == 200
 
 
 def test_admin_may_write(client: FlaskClient, lozere: None, api_token: Callable[..., str]) -> None:

@@ -27,7 +27,7 @@ SDEE = {
 
 @pytest.fixture()
 def headers(api_token: Callable[..., str]) -> dict[str, str]:
-    return bearer(api_token(UserRole.ORGANISATEUR))
+    return bearer(api_token(UserRole.ADMIN))  # syndicates decide who is invited: the admin's
 
 
 def post(client: FlaskClient, headers: dict[str, str], body: Any) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.mailbox.dovecot import Dovecot, dovecot_binary
+from tests.common.dovecot import Dovecot, dovecot_binary
 
 
 @pytest.fixture()

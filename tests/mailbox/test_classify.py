@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from concertation.notifications.inbox.classify import MailKind, classify, classify_whole
-from tests.mailbox import messages
+from tests.common import mail_samples as messages
 
 UID = "meeting-7@concertation.lozere.fr"
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)

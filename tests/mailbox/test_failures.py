@@ -15,10 +15,10 @@ from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail
 from concertation.invitations.inbox_poll import MailboxUnavailable, inbox_settings, poll
 from concertation.invitations.models import Answer, AnswerEvent, Invitation
 from concertation.notifications.inbox.imap import DONE_FOLDER, ImapSettings
-from tests.conftest import SmtpSink
-from tests.mailbox import messages
-from tests.mailbox.dovecot import Dovecot
-from tests.mailbox.helpers import convoked_and_sent, uid_of
+from tests.common import mail_samples as messages
+from tests.common.dovecot import Dovecot
+from tests.common.mailbox import convoked_and_sent, uid_of
+from tests.common.smtp import SmtpSink
 
 
 def test_server_down_is_recorded_and_the_next_poll_catches_up(

@@ -15,10 +15,11 @@ from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import Answer, AnswerSource, Invitation
-from tests.conftest import SmtpSink, csrf_token
-from tests.mailbox import messages
-from tests.mailbox.dovecot import Dovecot
-from tests.mailbox.helpers import convoked_and_sent, message_id_of, poll
+from tests.common import mail_samples as messages
+from tests.common.dovecot import Dovecot
+from tests.common.http import csrf_token
+from tests.common.mailbox import convoked_and_sent, message_id_of, poll
+from tests.common.smtp import SmtpSink
 
 
 def _row(invitation_id: int) -> ReceivedMail:

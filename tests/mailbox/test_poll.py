@@ -20,10 +20,10 @@ from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import Answer, AnswerEvent, AnswerSource, Invitation
 from concertation.notifications.emails import MailContext
 from concertation.notifications.inbox.imap import DONE_FOLDER, TO_READ_FOLDER
-from tests.conftest import SmtpSink
-from tests.mailbox import messages
-from tests.mailbox.dovecot import Dovecot
-from tests.mailbox.helpers import convoked_and_sent, message_id_of, poll, uid_of
+from tests.common import mail_samples as messages
+from tests.common.dovecot import Dovecot
+from tests.common.mailbox import convoked_and_sent, message_id_of, poll, uid_of
+from tests.common.smtp import SmtpSink
 
 
 def _api_line(client: FlaskClient, token: str, meeting_id: int, person_id: int) -> dict[str, object]:

@@ -192,7 +192,7 @@ def test_sectors_list_and_florac_detail(client: FlaskClient, lozere: None, login
 
 
 def test_sector_edit_persists(client: FlaskClient, lozere: None, login: Login) -> None:
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     sector = florac()
     url = f"/territoire/secteurs/{sector.id}/modifier"
     page = client.get(url).get_data(as_text=True)
@@ -215,7 +215,7 @@ def test_sector_edit_persists(client: FlaskClient, lozere: None, login: Login) -
 
 
 def test_sector_edit_with_unknown_choice_is_refused(client: FlaskClient, lozere: None, login: Login) -> None:
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     sector = florac()
     url = f"/territoire/secteurs/{sector.id}/modifier"
     response = client.post(
@@ -234,7 +234,7 @@ def _syndicate_form(client: FlaskClient, url: str, **values: object) -> dict[str
 
 
 def test_syndicate_create_with_members(client: FlaskClient, lozere: None, login: Login) -> None:
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     url = "/territoire/syndicats/nouveau"
     gevaudan, mende, rozier = epci(GEVAUDAN), commune("48095"), commune("48131")
     response = client.post(
@@ -262,7 +262,7 @@ def test_syndicate_create_with_members(client: FlaskClient, lozere: None, login:
 
 
 def test_syndicate_with_invalid_siren_writes_nothing(client: FlaskClient, lozere: None, login: Login) -> None:
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     url = "/territoire/syndicats/nouveau"
     mende = commune("48095")
     response = client.post(
@@ -279,7 +279,7 @@ def test_syndicate_with_invalid_siren_writes_nothing(client: FlaskClient, lozere
 def test_syndicate_duplicate_name_is_refused(client: FlaskClient, lozere: None, login: Login) -> None:
     db.session.add(Syndicate(name="SIVOM du Valdonnez", siren="200000001"))
     db.session.commit()
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     url = "/territoire/syndicats/nouveau"
     response = client.post(url, data=_syndicate_form(client, url, name="SIVOM  du Valdonnez"))
     assert response.status_code == 422
@@ -295,7 +295,7 @@ def test_syndicate_edit_replaces_members(client: FlaskClient, lozere: None, logi
     syndicate = Syndicate(name="SIAEP", members=[SyndicateMember(commune=mende)])
     db.session.add(syndicate)
     db.session.commit()
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     url = f"/territoire/syndicats/{syndicate.id}/modifier"
     page = client.get(url).get_data(as_text=True)
     assert 'value="SIAEP"' in page
@@ -318,7 +318,7 @@ def test_syndicate_delete_removes_its_mandates(client: FlaskClient, lozere: None
     person = add_elu("Presidente", Role.PRESIDENT_SYNDICAT, syndicate=syndicate)
     person.mandates.append(Mandate(role=Role.MAIRE, commune=commune("48095")))
     db.session.commit()
-    login(UserRole.ORGANISATEUR)
+    login(UserRole.ADMIN)
     url = f"/territoire/syndicats/{syndicate.id}/supprimer"
     assert "1 mandat(s)" in client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_token(client, url)})
@@ -403,7 +403,7 @@ def test_a_syndicate_owning_a_project_sheet_cannot_be_deleted(
         )
     )
     db.session.commit()
-    login()
+    login(UserRole.ADMIN)
     url = f"/territoire/syndicats/{syndicate.id}/supprimer"
     response = client.post(url, data={"csrf_token": csrf_token(client, url)})
     assert response.status_code == 303

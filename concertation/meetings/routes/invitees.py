@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.ids import parse_id
 from concertation.core.routing import commit_or_flash
@@ -102,8 +103,11 @@ def apply_diff(meeting_id: int) -> BaseResponse:
 @reader_required
 def export_invitees(meeting_id: int) -> Response:
     meeting = load_meeting(meeting_id)
+    body = calendar.invitees_csv(calendar.invitee_lines(meeting))
+    audit.record(audit.AuditAction.EXPORT, f"invités de la réunion n° {meeting_id} (CSV)")
+    db.session.commit()
     return Response(
-        calendar.invitees_csv(calendar.invitee_lines(meeting)),
+        body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reunion-{meeting.id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="invites-reunion-{meeting_id}.csv"'},
     )

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.core.ids import parse_id
 from concertation.core.routing import commit_or_flash
-from concertation.core.security import admin_required
+from concertation.core.security import admin_required, organiser_required
 from concertation.extensions import db
 from concertation.meetings import rules
 from concertation.meetings.exceptions import MeetingError
@@ -18,8 +18,9 @@ from concertation.meetings.models import CompositionRule, Selector
 from concertation.people.models import Person
 
 
-@admin_required
+@organiser_required
 def rules_admin() -> str:
+    """The rules, which decide who is invited: organisers read them, admins change them."""
     return _render_rules(RuleForm())
 
 

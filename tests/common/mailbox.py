@@ -12,7 +12,7 @@ from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
-from tests import factories as f
+from tests.common import db as f
 
 
 def convoked_and_sent(app: Flask) -> tuple[Meeting, list[Invitation]]:
