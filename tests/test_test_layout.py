@@ -54,7 +54,7 @@ def test_the_check_sees_conftest_test_module_and_relative_imports() -> None:
     source = (
         "from tests.conftest import csrf_token\n"
         "import tests.people.test_rne\n"
-        "from tests.common import db as f\n"
+        "from tests import factories as f\n"
         "from .test_minutes import something\n"
         "from ..e2e import conftest\n"
         "from tests.common import db as f\n"
