@@ -15,6 +15,7 @@ from concertation.accounts.models import User, UserRole
 from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
+from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -107,6 +108,12 @@ def organisers() -> list[User]:
     )
 
 
+def _message_domain(reminder: Reminder, ctx: MailContext) -> str:
+    """A meeting's reminders carry the domain its invitations went out with (stored when first sent)."""
+    meeting = db.session.get(Meeting, reminder.meeting_id) if reminder.meeting_id is not None else None
+    return (meeting.calendar_uid_domain if meeting is not None else "") or ctx.host
+
+
 def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
     """Record the reminder's key, then queue its email, in the caller's transaction.
 
@@ -141,7 +148,9 @@ def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
     except IntegrityError:
         return False
     context = {"contact": _contact(), **reminder.context}
-    message_id = stable_message_id(f"rappel-{reminder.kind.value}", entry.id, 0, ctx.host)
+    message_id = stable_message_id(
+        f"rappel-{reminder.kind.value}", entry.id, 0, _message_domain(reminder, ctx)
+    )
     email = simple_email(
         ctx,
         MessageKind.REMINDER,

@@ -159,7 +159,10 @@ class _RelanceBatch:
             "feed_webcal_url": webcal_url(feed_url),
         }
         message_id = stable_message_id(
-            f"relance-{self.reminder.id}", invitation.id, self.meeting.sequence, ctx.host
+            f"relance-{self.reminder.id}",
+            invitation.id,
+            self.meeting.sequence,
+            self.meeting.calendar_uid_domain or ctx.host,
         )
         return simple_email(
             ctx,

@@ -47,7 +47,8 @@ def feed_calendar(name: str, meetings: Iterable[MeetingLike], *, host: str, dtst
     calendar.add("x-wr-timezone", "Europe/Paris")
     for meeting in meetings:
         event = Event()
-        event.add("uid", meeting_uid(meeting.id, host))
+        # The domain stored when the meeting was first sent; `host` for the ones sent before it was.
+        event.add("uid", meeting_uid(meeting.id, meeting.calendar_uid_domain or host))
         event.add("dtstamp", dtstamp)
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)

@@ -6,6 +6,7 @@ homes (Dovecot refuses uid 0), any user name with the static password.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -120,6 +121,23 @@ class Dovecot:
                     time.sleep(0.05)
             except OSError:
                 return
+
+    def kill(self) -> None:
+        """The server dies with its sessions (a stop lets open sessions finish): connected clients see EOF."""
+        pid_file = self.directory / "run" / "master.pid"
+        if not pid_file.exists():
+            return
+        master = pid_file.read_text().strip()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # "pid (name) state ppid ...": the name may hold spaces, the rest follows its ")".
+                ppid = stat.read_text().rsplit(")", 1)[1].split()[1]
+            except (OSError, IndexError):
+                continue
+            if ppid == master:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(stat.parent.name), signal.SIGKILL)
+        self.stop()
 
     def log(self) -> str:
         path = self.directory / "log"
