@@ -71,9 +71,17 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    # The page opens without any filter: "" (all actions) is the default, and an unknown action is ignored.
     action = SelectField(
-        "Action", choices=[SelectChoice("", "Toutes"), *[SelectChoice(a.value, a.label) for a in AuditAction]]
+        "Action",
+        choices=[SelectChoice("", "Toutes"), *[SelectChoice(a.value, a.label) for a in AuditAction]],
+        default="",
+        validate_choice=False,
     )
     actor = StringField("Par (adresse)", validators=[Optional(), Length(max=254)])
-    since = DateField("Du", validators=[Optional()])
-    until = DateField("Au (inclus)", validators=[Optional()])
+    since = DateField(
+        "Du", validators=[Optional()], invalid_value_message="Date invalide : choisissez un jour."
+    )
+    until = DateField(
+        "Au (inclus)", validators=[Optional()], invalid_value_message="Date invalide : choisissez un jour."
+    )

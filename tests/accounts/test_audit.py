@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from concertation.accounts import audit
@@ -121,3 +122,23 @@ def test_events_are_kept_a_year_then_purged_by_the_scheduler_job(app: Flask) -> 
     summary = job.work(app)
     assert summary.startswith("1 événement(s) du journal")
     assert [e.target for e in db.session.scalars(select(AuditEvent))] == ["récent"]
+
+
+def test_the_audit_page_opens_without_filters_and_explains_a_bad_date_in_french(
+    client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login(UserRole.ADMIN)
+    page = client.get("/journal")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "is-invalid" not in html and "Not a valid" not in html
+    bad = client.get("/journal?since=2027-02-31&action=inconnue").get_data(as_text=True)
+    assert "Date invalide" in bad and "Not a valid" not in bad
+
+
+def test_one_menu_link_is_active_on_the_admin_pages(client: FlaskClient, login: Callable[..., User]) -> None:
+    login(UserRole.ADMIN)
+    for url, label in (("/journal", "Journal"), ("/comptes", "Comptes")):
+        html = client.get(url).get_data(as_text=True)
+        active = re.findall(r'class="nav-link active"[^>]*>([^<]+)<', html)
+        assert active == [label], (url, active)
