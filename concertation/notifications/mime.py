@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any, Unpack
+from typing import Unpack
 
-from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.ics_types import Method
 from concertation.notifications.mime_headers import POLICY, Headers, write_headers
 
@@ -161,13 +160,3 @@ def build_simple_message(
 def as_bytes(message: EmailMessage) -> bytes:
     """The message as handed to SMTP: CRLF line ends, headers folded and encoded for the wire."""
     return message.as_bytes(policy=policy.SMTP)
-
-
-def simple_email_or_refusal(**fields: Any) -> tuple[bytes, str]:
-    """build_simple_message's bytes and "", or b"" and the French reason when the recipient's address
-    cannot be written (stored before addresses were checked): the caller records that recipient as
-    refused and goes on with the others."""
-    try:
-        return as_bytes(build_simple_message(**fields)), ""
-    except UnwritableAddress as error:
-        return b"", str(error)
