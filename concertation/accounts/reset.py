@@ -17,10 +17,9 @@ from concertation.accounts.sessions import digest
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime import simple_email_or_refusal
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.outbox import enqueue_email, simple_email
 
 RESET_HOURS = 24
 SUBJECT = "Concertation : choisissez votre mot de passe"
@@ -44,27 +43,17 @@ def send_reset_link(user: User, ctx: MailContext) -> PasswordReset:
     db.session.add(reset)
     db.session.flush()
     context = {"user": user, "link_url": reset_url(ctx, token), "hours": RESET_HOURS}
-    message_id = stable_message_id("mot-de-passe", reset.id, 0, ctx.host)
-    raw, refusal = simple_email_or_refusal(
-        sender=ctx.sender,
-        reply_to=ctx.reply_to,
+    email = simple_email(
+        ctx,
+        MessageKind.OTHER,
         to_name=user.name,
         to_email=user.email,
         subject=SUBJECT,
         text_body=render_template("emails/password_reset.txt", **context),
         html_body=render_template("emails/password_reset.html", **context),
-        message_id=message_id,
+        message_id=stable_message_id("mot-de-passe", reset.id, 0, ctx.host),
     )
-    enqueue(
-        kind=MessageKind.OTHER,
-        recipient_email=user.email,
-        recipient_name=user.name,
-        sender_email=ctx.sender_email,
-        subject=SUBJECT,
-        message_id=message_id,
-        raw=raw,
-        refusal=refusal,
-    )
+    enqueue_email(email)
     audit.record(AuditAction.PASSWORD_RESET_SENT, user.email, f"lien valable {RESET_HOURS} h")
     return reset
 

@@ -20,13 +20,12 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import (
-    ZERO,
     Amendment,
     AmendmentChange,
     Contract,
     ProjectSheet,
 )
-from concertation.contracts.money import format_euros, parse_field
+from concertation.contracts.money import ZERO, format_euros, parse_field
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.numbers import format_number

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concertation.accounts.models import User
@@ -23,13 +23,11 @@ from concertation.contracts.enums import (
     SignatoryKind,
     Theme,
 )
+from concertation.contracts.money import MONEY, ZERO
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model
 from concertation.territory.models import Commune, Intercommunality, Syndicate
-
-MONEY = Numeric(14, 2)
-ZERO = Decimal("0.00")
 
 # Diagnostic heading -> column of the contract.
 DIAGNOSTIC_COLUMNS: dict[DiagnosticHeading, str] = {

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import Numeric
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-# Numeric(14, 2): twelve digits before the decimal point.
+# The column type of every amount, and so the bound of what a form accepts:
+# Numeric(14, 2) holds twelve digits before the decimal point.
+MONEY = Numeric(14, 2)
 MAX_AMOUNT = Decimal("999999999999.99")
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")

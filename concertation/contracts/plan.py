@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from concertation.contracts.enums import AmendmentChangeKind, ProjectStatus, Theme
-from concertation.contracts.models import ZERO, Amendment, Contract, ProjectSheet
-from concertation.contracts.money import percent
+from concertation.contracts.models import Amendment, Contract, ProjectSheet
+from concertation.contracts.money import ZERO, percent
 from concertation.core.text import sort_key
 
 

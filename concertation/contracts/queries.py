@@ -13,7 +13,6 @@ from sqlalchemy.orm import selectinload
 
 from concertation.contracts.enums import ContractStage, ProjectStatus
 from concertation.contracts.models import (
-    ZERO,
     Amendment,
     AmendmentChange,
     Contract,
@@ -21,7 +20,7 @@ from concertation.contracts.models import (
     ReserveGrant,
     Signatory,
 )
-from concertation.contracts.money import percent
+from concertation.contracts.money import ZERO, percent
 from concertation.core.collation import french_order
 from concertation.extensions import db
 from concertation.territory.models import Intercommunality

@@ -20,8 +20,8 @@ from concertation.contracts.enums import (
 )
 from concertation.contracts.exceptions import ChangeConflict, NotAllowed, TransitionRefused
 from concertation.contracts.history import record_event
-from concertation.contracts.models import ZERO, Contract, StageChange
-from concertation.contracts.money import format_euros
+from concertation.contracts.models import Contract, StageChange
+from concertation.contracts.money import ZERO, format_euros
 from concertation.core.timeutils import today_paris
 
 NEXT_STAGE: dict[ContractStage, ContractStage] = {

@@ -12,16 +12,13 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any
+from typing import Unpack
 
-from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.ics_types import Method
-from concertation.notifications.mime_headers import POLICY, write_headers
+from concertation.notifications.mime_headers import POLICY, Headers, write_headers
 
 _METHOD_LINE = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
@@ -98,18 +95,12 @@ def ical_method(ics: bytes) -> str:
 
 def build_invitation_message(
     *,
-    sender: str | Address,
-    reply_to: str | Address,
-    to_name: str,
-    to_email: str,
-    subject: str,
     text_body: str,
     html_body: str,
     ics: bytes,
     method: Method,
-    message_id: str,
     filename: str = "invitation.ics",
-    date: datetime | None = None,
+    **headers: Unpack[Headers],
 ) -> EmailMessage:
     """An invitation, update or cancellation email for one invitee (shared/ICAL.md points 1-8).
 
@@ -119,16 +110,7 @@ def build_invitation_message(
     check_ics(ics, method)
 
     message = EmailMessage(policy=POLICY)
-    write_headers(
-        message,
-        sender=sender,
-        reply_to=reply_to,
-        to_name=to_name,
-        to_email=to_email,
-        subject=subject,
-        message_id=message_id,
-        date=date,
-    )
+    write_headers(message, **headers)
     message.make_mixed()
 
     alternative = _alternative(text_body, html_body)
@@ -155,29 +137,14 @@ def check_ics(ics: bytes, method: Method) -> None:
 
 def build_simple_message(
     *,
-    sender: str | Address,
-    reply_to: str | Address | None,
-    to_name: str,
-    to_email: str,
-    subject: str,
     text_body: str,
     html_body: str,
-    message_id: str,
     attachments: Sequence[Attachment] = (),
-    date: datetime | None = None,
+    **headers: Unpack[Headers],
 ) -> EmailMessage:
     """A text + HTML email (reminders, minutes), with optional attachments after the body."""
     message = EmailMessage(policy=POLICY)
-    write_headers(
-        message,
-        sender=sender,
-        reply_to=reply_to,
-        to_name=to_name,
-        to_email=to_email,
-        subject=subject,
-        message_id=message_id,
-        date=date,
-    )
+    write_headers(message, **headers)
     if not attachments:
         message.make_alternative()
         message.attach(text_part(text_body, "plain"))
@@ -193,13 +160,3 @@ def build_simple_message(
 def as_bytes(message: EmailMessage) -> bytes:
     """The message as handed to SMTP: CRLF line ends, headers folded and encoded for the wire."""
     return message.as_bytes(policy=policy.SMTP)
-
-
-def simple_email_or_refusal(**fields: Any) -> tuple[bytes, str]:
-    """build_simple_message's bytes and "", or b"" and the French reason when the recipient's address
-    cannot be written (stored before addresses were checked): the caller records that recipient as
-    refused and goes on with the others."""
-    try:
-        return as_bytes(build_simple_message(**fields)), ""
-    except UnwritableAddress as error:
-        return b"", str(error)

@@ -13,7 +13,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, to_paris
@@ -138,6 +138,18 @@ def fold(header: str, tokens: list[str]) -> str:
     return "\n".join(lines)[len(header) + 2 :]
 
 
+class Headers(TypedDict):
+    """The header fields of a message to one recipient, as the message builders take them."""
+
+    sender: str | Address
+    reply_to: str | Address | None
+    to_name: str
+    to_email: str
+    subject: str
+    message_id: str
+    date: NotRequired[datetime | None]
+
+
 def write_headers(
     message: EmailMessage,
     *,
@@ -147,7 +159,7 @@ def write_headers(
     to_email: str,
     subject: str,
     message_id: str,
-    date: datetime | None,
+    date: datetime | None = None,
 ) -> None:
     if not MESSAGE_ID.match(message_id):
         raise ValueError(f"not a Message-ID: {message_id!r}")

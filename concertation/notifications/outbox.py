@@ -10,8 +10,9 @@ from sqlalchemy import and_, insert, or_, select, update
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime import Attachment, simple_email_or_refusal
+from concertation.notifications.mime import Attachment, as_bytes, build_simple_message
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
 
 RETRYABLE_STATES = (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE)
@@ -86,17 +87,23 @@ def simple_email(
 ) -> OutgoingEmail:
     """A text + HTML email (reminders, minutes) from the service to one recipient, ready for the outbox;
     refused with the French reason when the recipient's address cannot be written."""
-    raw, refusal = simple_email_or_refusal(
-        sender=ctx.sender,
-        reply_to=ctx.reply_to,
-        to_name=to_name,
-        to_email=to_email,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-        message_id=message_id,
-        attachments=attachments,
-    )
+    try:
+        message = build_simple_message(
+            sender=ctx.sender,
+            reply_to=ctx.reply_to,
+            to_name=to_name,
+            to_email=to_email,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            message_id=message_id,
+            attachments=attachments,
+        )
+        raw, refusal = as_bytes(message), ""
+    except UnwritableAddress as error:
+        # An address stored before addresses were checked: that recipient is recorded as refused
+        # and the others go.
+        raw, refusal = b"", str(error)
     return OutgoingEmail(
         kind=kind,
         recipient_email=to_email,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +27,24 @@ class FrenchError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Erreur : {self.format_message()}", err=True, file=file)
+
+
+@contextmanager
+def _import_transaction(dry_run: bool) -> Iterator[None]:
+    """The import's transaction: committed, or rolled back on a dry run or an error; a PeopleError
+    reaches the user as its French message."""
+    try:
+        yield
+    except PeopleError as error:
+        db.session.rollback()
+        raise FrenchError(str(error)) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
 
 
 def _day(value: datetime | None) -> date | None:
@@ -79,18 +99,11 @@ avec son numéro ; rien n'est enregistré. Un fichier plus ancien que le dernier
 @click.option("--force", is_flag=True, help="Importe même un fichier plus ancien que le dernier importé.")
 def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: bool, force: bool) -> None:
     """Import an RNE file; the command owns the transaction (rolled back on error or dry run)."""
-    try:
-        report = import_rne(file, on=_day(on), dry_run=dry_run, force=force)
-    except OlderRneFile as error:
-        db.session.rollback()
-        raise FrenchError(f"{error} Relancez avec --force pour l'importer quand même.") from None
-    except PeopleError as error:
-        db.session.rollback()
-        raise FrenchError(str(error)) from None
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    with _import_transaction(dry_run):
+        try:
+            report = import_rne(file, on=_day(on), dry_run=dry_run, force=force)
+        except OlderRneFile as error:
+            raise FrenchError(f"{error} Relancez avec --force pour l'importer quand même.") from None
     click.echo(report.summary())
     if dry_run or details:
         _echo_changes("Mandats ouverts", "+", report.opened)
@@ -105,15 +118,8 @@ def import_rne_command(file: Path, dry_run: bool, on: datetime | None, details: 
 @click.option("--dry-run", is_flag=True, help="Affiche ce qui changerait, sans rien enregistrer.")
 def import_contacts_command(file: Path, dry_run: bool) -> None:
     """Import a contacts CSV; the command owns the transaction (rolled back on error or dry run)."""
-    try:
+    with _import_transaction(dry_run):
         report = import_contacts(file, dry_run=dry_run)
-    except PeopleError as error:
-        db.session.rollback()
-        raise FrenchError(str(error)) from None
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     click.echo(report.summary())
     if dry_run:
         for line in report.details():
