@@ -97,17 +97,35 @@ FIRST_NAMES = [("M", name) for name in MEN] + [("F", name) for name in WOMEN]
 CSP = [("23", "Chefs d'entreprise"), ("33", "Cadres de la fonction publique"), ("71", "Anciens agriculteurs")]
 
 
-def departements(n_communes: int, per_departement: int = 350) -> list[str]:
-    """Two-digit département codes, enough for n communes of `per_departement` each."""
+# Two-character département codes as INSEE writes them: no "20", Corsica is 2A and 2B. With the
+# national average of 350 communes each, these 100 départements hold the 35,000 communes of the default run.
+DEPARTEMENTS = [
+    *(f"{code:02d}" for code in range(1, 20)),
+    "2A",
+    "2B",
+    *(str(code) for code in range(21, 100)),
+]
+PER_DEPARTEMENT = 350
+
+
+def departements(n_communes: int) -> list[tuple[str, int]]:
+    """(département code, number of communes) covering n communes: 350 each, more when n needs it.
+
+    A commune's number within its département has three digits, so that every INSEE code has five
+    characters (the importer refuses any other): at most 999 communes per département.
+    """
+    per_departement = max(PER_DEPARTEMENT, -(-n_communes // len(DEPARTEMENTS)))
+    if per_departement > 999:
+        raise ValueError(f"{n_communes} communes: at most {999 * len(DEPARTEMENTS)} with 5-character codes")
     count = -(-n_communes // per_departement)
-    return [f"{code:02d}" for code in range(1, count + 1)]
+    return [(code, per_departement) for code in DEPARTEMENTS[:count]]
 
 
 def communes(n: int) -> list[dict[str, object]]:
-    """Commune rows for `insert(Commune)`: INSEE codes <département><3 digits>."""
+    """Commune rows for `insert(Commune)`: INSEE codes <département><3 digits>, five characters."""
     rows: list[dict[str, object]] = []
-    for departement in departements(n):
-        for number in range(1, 351):
+    for departement, size in departements(n):
+        for number in range(1, size + 1):
             if len(rows) == n:
                 return rows
             rows.append(

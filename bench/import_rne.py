@@ -2,7 +2,8 @@
 
 Run from the repository root: `.venv/bin/python bench/import_rne.py [--rows N] [--repeat K]`.
 A fresh SQLite database is built with the migrations in a temporary directory and filled with synthetic
-communes so that every row matches a commune. Then, in the same process:
+communes (5-character INSEE codes, bench/_rne_data.py) so that every row matches a commune. Then, in the
+same process:
 
 - project: `import_rne()` of the file into empty person/mandate tables, then commit (the CLI's work);
 - reimport: the same file again (idempotent: nothing to write);
