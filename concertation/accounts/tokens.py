@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from concertation.accounts import audit
 from concertation.accounts.exceptions import AccountError
@@ -33,8 +34,8 @@ class TokenCheck:
 
     user: User | None
     refusal: str = ""
-    # True when the last use was written: the caller commits it.
-    touched: bool = False
+    # Set when the last use is to be written (at most once a minute): the caller hands it to `record_use`.
+    used: tuple[int, datetime] | None = None
 
 
 EXPIRED = (
@@ -84,10 +85,16 @@ def tokens_of(user: User) -> Sequence[ApiToken]:
 def check(secret: str) -> TokenCheck:
     """The account behind a bearer token, checked at every request (enabled, not expired, not revoked).
 
-    Records the last use (at most once a minute); the caller commits.
+    Changes nothing: when the last use is due (at most once a minute), `used` says which token and when, and
+    the caller records it with `record_use` once the request's own work is done.
     """
     token = (
-        db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret))) if secret else None
+        # The account comes in the same statement: this runs on every API request.
+        db.session.scalar(
+            select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest(secret))
+        )
+        if secret
+        else None
     )
     if token is None:
         return TokenCheck(None)
@@ -99,6 +106,15 @@ def check(secret: str) -> TokenCheck:
     if not token.user.is_enabled:
         return TokenCheck(None, DISABLED)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
-        token.last_used_at = now
-        return TokenCheck(token.user, touched=True)
+        return TokenCheck(token.user, used=(token.id, now))
     return TokenCheck(token.user)
+
+
+def record_use(token_id: int, at: datetime) -> None:
+    """Write a token's last use in a transaction of its own, after the request's work; commits.
+
+    What the request left uncommitted is rolled back first, as the request's teardown would do.
+    """
+    db.session.rollback()
+    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))
+    db.session.commit()

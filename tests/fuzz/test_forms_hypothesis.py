@@ -46,13 +46,15 @@ from tests.common.http import csrf_token
 
 PASSWORD = "mot-de-passe-du-fuzzing"
 SCRIPT = "<script>alert(1)</script>"
-# Statuses a form may answer: done (303), refused (400, 401, 404, 422); never 500, never 200 to a POST
-# that was not taken into account (the browser must see that it failed).
-ANSWERS = {303, 400, 401, 404, 422}
+# Statuses a form may answer: done (303), refused (400, 401, 404, 422), slowed down (429: repeated failed
+# logins, an answer link used too often); never 500, never 200 to a POST that was not taken into account
+# (the browser must see that it failed).
+ANSWERS = {303, 400, 401, 404, 422, 429}
 # Reference data that no form here changes: left out of the before/after comparison, for speed.
 STATIC_TABLES = {"commune", "canton", "canton_commune", "intercommunality", "intercommunality_membership"}
-# Changed by design by a refused login (failure count, lock): not a write of the refused form.
-VOLATILE_TABLES = {"user", "job_run"}
+# Changed by design by a refused request, not writes of the refused form: the throttling counters (every
+# failed login, every visit of an answer link) and the audit trail (a failed login is recorded).
+VOLATILE_TABLES = {"user", "job_run", "throttle", "audit_event"}
 
 # --- Values -------------------------------------------------------------------------------------------
 
