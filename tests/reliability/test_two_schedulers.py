@@ -33,6 +33,7 @@ from sqlalchemy import func, select, update
 
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.followup.jobs import JOBS
 from concertation.followup.models import JobRun, ReminderKind, ReminderLog
 from concertation.invitations.models import Invitation
 from concertation.meetings.models import Meeting
@@ -307,11 +308,11 @@ def test_two_scheduler_processes_then_the_lock_holder_killed(
         listing = result.output
         runs = Counter(db.session.scalars(select(JobRun.outcome)))
         report.add(
-            f"`flask jobs list` : {listing.count('(ok)')} tâches sur 3 au dernier passage « ok » ; "
+            f"`flask jobs list` : {listing.count('(ok)')} tâches sur {len(JOBS)} au dernier passage « ok » ; "
             f"historique JobRun : {dict(runs)} (le passage interrompu par le SIGKILL reste « en_cours », "
             "non affiché : seul le dernier passage de chaque tâche l'est)"
         )
-        assert listing.count("(ok)") == 3, listing
+        assert listing.count("(ok)") == len(JOBS), listing
         report.add(
             f"durées : données {prepared - started:.1f} s, phase 1 {convoked - prepared:.1f} s "
             f"(convocation de U comprise), phase 2 {time.monotonic() - convoked:.1f} s"
