@@ -48,8 +48,8 @@ from concertation.meetings.models import Meeting
 from concertation.notifications.emails import MailContext
 from concertation.notifications.inbox.imap import CHUNK, ImapSettings
 from concertation.notifications.models import DeliveryState, OutboxMessage
+from tests.common import mail_samples as messages
 from tests.common.dovecot import Dovecot, dovecot_binary
-from tests.mailbox import messages
 
 BASELINE_FOLDER = "Bench"
 FORMS = ("outlook", "gmail", "thunderbird", "apple")
