@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from concertation.accounts import audit
@@ -34,8 +34,8 @@ class TokenCheck:
 
     user: User | None
     refusal: str = ""
-    # Set when the last use is to be written (at most once a minute): the caller hands it to `record_use`.
-    used: tuple[int, datetime] | None = None
+    # True when the last use was set (at most once a minute): the caller commits it with `commit_use`.
+    touched: bool = False
 
 
 EXPIRED = (
@@ -85,8 +85,7 @@ def tokens_of(user: User) -> Sequence[ApiToken]:
 def check(secret: str) -> TokenCheck:
     """The account behind a bearer token, checked at every request (enabled, not expired, not revoked).
 
-    Changes nothing: when the last use is due (at most once a minute), `used` says which token and when, and
-    the caller records it with `record_use` once the request's own work is done.
+    Sets the last use (at most once a minute); the caller commits it with `commit_use`.
     """
     token = (
         # The account comes in the same statement: this runs on every API request.
@@ -106,15 +105,19 @@ def check(secret: str) -> TokenCheck:
     if not token.user.is_enabled:
         return TokenCheck(None, DISABLED)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
-        return TokenCheck(token.user, used=(token.id, now))
+        token.last_used_at = now
+        return TokenCheck(token.user, touched=True)
     return TokenCheck(token.user)
 
 
-def record_use(token_id: int, at: datetime) -> None:
-    """Write a token's last use in a transaction of its own, after the request's work; commits.
+def commit_use() -> None:
+    """Commit the last use before the request's own work, keeping the account just loaded as it is.
 
-    What the request left uncommitted is rolled back first, as the request's teardown would do.
+    A plain commit would expire it, and every API request would read the account a second time.
     """
-    db.session.rollback()
-    db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))
-    db.session.commit()
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Response, after_this_request, g, request
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -54,15 +54,9 @@ def authenticate(write_role: UserRole = WRITE_ROLE) -> None:
         if token:
             challenge += ', error="invalid_token"'
         api_abort(401, checked.refusal or None, headers={"WWW-Authenticate": challenge})
-    if checked.used is not None:
-        # Written after the request's own work: committing now would expire the account just loaded.
-        token_id, at = checked.used
-
-        @after_this_request
-        def _record_use(response: Response) -> Response:
-            tokens.record_use(token_id, at)
-            return response
-
+    if checked.touched:
+        # The token's last use, written apart from the request's own work.
+        tokens.commit_use()
     required = READ_ROLE if request.method in SAFE_METHODS else write_role
     if not user.has_role(required):
         api_abort(403, f"Cette opération demande le rôle « {required.label} ».")
