@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
 from concertation.accounts import throttle
+from concertation.core.headers import SECRET_LINK_PREFIXES
 from concertation.core.ids import MAX_ID
 from concertation.core.requests import is_api_request, refuse_unstorable_text
 from concertation.core.timeutils import now_utc
@@ -43,9 +44,6 @@ class IdConverter(IntegerConverter):
 def _refuse_unstorable_text_in_pages() -> ResponseReturnValue | None:
     # The API's blueprints check it themselves, after authentication.
     return None if is_api_request() else refuse_unstorable_text()
-
-
-SECRET_LINK_PREFIXES = ("/r/", "/c/", "/flux/")
 
 
 def _limit_secret_links() -> ResponseReturnValue | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -59,8 +61,8 @@ def _user(email: str) -> User:
     return user
 
 
-def _when(value: object) -> str:
-    return to_paris(value).strftime("%d/%m/%Y %H:%M") if value is not None else "jamais"  # type: ignore[arg-type]
+def _when(value: datetime | None) -> str:
+    return to_paris(value).strftime("%d/%m/%Y %H:%M") if value is not None else "jamais"
 
 
 @users_cli.command("token")

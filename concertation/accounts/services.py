@@ -164,7 +164,7 @@ def authenticate(email: str, password: str, *, source: str) -> User:
         throttle.record_login_failure(
             email, source, now, throttle.LoginLimits.from_config(current_app.config)
         )
-        audit.record(AuditAction.LOGIN_FAILED, email[:300], actor_email=email)
+        audit.record(AuditAction.LOGIN_FAILED, email, actor_email=email)
         raise InvalidCredentials()
     throttle.record_login_success(email, source)
     user.last_login_at = now

@@ -13,10 +13,12 @@ from werkzeug.wrappers import Response
 
 from concertation.extensions import csrf
 
-# Pages reached through a secret in their URL (the élu's answer link, the short code printed on letters,
-# calendar feeds). They send no Referer at all: not even our own access logs, through the requests for the
-# CSS, may hold the secret.
-SECRET_URL_PREFIXES = ("/r/", "/c/", "/flux/", "/mot-de-passe/")
+# The élus' links whose secret is in the URL (the answer link, the short code printed on letters, calendar
+# feeds); guards.py limits their rate.
+SECRET_LINK_PREFIXES = ("/r/", "/c/", "/flux/")
+# Pages reached through a secret in their URL: those links and the password-reset link. They send no Referer
+# at all: not even our own access logs, through the requests for the CSS, may hold the secret.
+SECRET_URL_PREFIXES = (*SECRET_LINK_PREFIXES, "/mot-de-passe/")
 
 # The policy of HTML pages; `default-src 'self'` also covers fetch() (the progress bar), fonts and frames.
 PAGE_POLICY: dict[str, str] = {
