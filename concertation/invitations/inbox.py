@@ -24,12 +24,12 @@ from concertation.invitations.models import Answer, AnswerSource, Invitation
 from concertation.invitations.replies import PARTSTAT_ANSWERS
 from concertation.invitations.services import checked_answer, record_answer
 from concertation.meetings.models import Meeting
+from concertation.notifications.ics import meeting_id_of
 from concertation.notifications.inbox.bounces import Bounce
 from concertation.notifications.inbox.classify import IncomingMail, MailKind
 
 log = logging.getLogger(__name__)
 
-_UID = re.compile(r"^meeting-(\d+)@(.+)$", re.IGNORECASE)
 # Clocks of mail clients drift: a DTSTAMP a few minutes after the arrival is not "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
 VERP = re.compile(r"^[^+@]+\+(\d+)@")
@@ -97,11 +97,6 @@ def plan_mail(
     if mail.kind in (MailKind.AUTO_REPLY, MailKind.PERSON_REPLY):
         return _message(mail, context)
     return None
-
-
-def meeting_id_of(uid: str) -> int | None:
-    match = _UID.match(uid)
-    return int(match.group(1)) if match else None
 
 
 def _calendar_reply(

@@ -25,12 +25,12 @@ from concertation.invitations.inbox import (
     InboxSettings,
     Plan,
     SentRow,
-    meeting_id_of,
     plan_mail,
 )
 from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import AnswerEvent, Invitation
 from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.notifications.ics import meeting_id_of
 from concertation.notifications.inbox.classify import IncomingMail, MailKind
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.people.models import Person

@@ -5,9 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import re
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from sqlalchemy import func, select
 
@@ -16,7 +14,8 @@ from concertation.extensions import db
 from concertation.invitations.exceptions import AnswersClosed, UnusableReply
 from concertation.invitations.models import Answer, AnswerSource, Invitation
 from concertation.invitations.services import record_answer
-from concertation.notifications.ics_reply import parse_reply
+from concertation.notifications.ics import meeting_id_of
+from concertation.notifications.ics_reply import calendar_parts, parse_reply
 from concertation.notifications.ics_types import InvalidReply, PartStat, ReplyData
 
 log = logging.getLogger(__name__)
@@ -26,7 +25,6 @@ PARTSTAT_ANSWERS = {
     PartStat.DECLINED: Answer.ABSENT,
     PartStat.TENTATIVE: Answer.PEUT_ETRE,
 }
-_UID = re.compile(r"^meeting-(\d+)@")
 
 
 @dataclass
@@ -37,24 +35,9 @@ class ReplyOutcome:
     message: str
 
 
-def calendar_parts(raw: bytes) -> list[bytes]:
-    """Every text/calendar or .ics part of an email (clients put the REPLY in one or the other)."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    found: list[bytes] = []
-    for part in message.walk():
-        content_type = part.get_content_type()
-        filename = (part.get_filename() or "").lower()
-        if content_type in ("text/calendar", "application/ics") or filename.endswith(".ics"):
-            payload = part.get_payload(decode=True)
-            if isinstance(payload, bytes):
-                found.append(payload)
-    return found
-
-
 def ingest_email(raw: bytes) -> ReplyOutcome:
     """Apply the first usable REPLY of an email; the caller commits."""
-    parts = calendar_parts(raw)
+    parts = list(calendar_parts(email.message_from_bytes(raw, policy=email.policy.default)))
     if not parts:
         # A bare .ics file can be given too.
         if raw.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
@@ -74,10 +57,9 @@ def ingest_email(raw: bytes) -> ReplyOutcome:
 
 def apply_reply(reply: ReplyData) -> ReplyOutcome:
     """Match UID then attendee address; ignore a REPLY to an older SEQUENCE; the later answer wins."""
-    match = _UID.match(reply.uid)
-    if match is None:
+    meeting_id = meeting_id_of(reply.uid)
+    if meeting_id is None:
         raise UnusableReply(f"Réponse à un événement inconnu du service (UID {reply.uid}).")
-    meeting_id = int(match.group(1))
     invitation = db.session.scalar(
         select(Invitation).where(
             Invitation.meeting_id == meeting_id,

@@ -8,6 +8,7 @@ ics_types.py, the time zone in ics_timezone.py, the reading of answers in ics_re
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress
@@ -30,6 +31,15 @@ from concertation.notifications.ics_types import (
 def meeting_uid(meeting_id: int, host: str) -> str:
     """The UID of a meeting's calendar event; it never changes, whatever happens to the meeting."""
     return f"meeting-{meeting_id}@{host}"
+
+
+_MEETING_UID = re.compile(r"^meeting-(\d+)@(.+)$", re.IGNORECASE)
+
+
+def meeting_id_of(uid: str) -> int | None:
+    """The meeting a UID names (the inverse of meeting_uid), None for an event of another service."""
+    match = _MEETING_UID.match(uid)
+    return int(match.group(1)) if match else None
 
 
 def clean_cn(name: str) -> str:

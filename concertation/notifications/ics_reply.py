@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from email.message import Message
 
 from icalendar import Calendar, vCalAddress
 
@@ -81,3 +83,14 @@ def _joined(value: object) -> str:
     if isinstance(value, list):
         return "\n".join(str(item) for item in value)
     return str(value)
+
+
+def calendar_parts(message: Message) -> Iterator[bytes]:
+    """The decoded text/calendar or .ics parts of an email (clients put a REPLY in one or the other)."""
+    for part in message.walk():
+        is_ics = (part.get_filename() or "").lower().endswith(".ics")
+        if part.get_content_type() not in ("text/calendar", "application/ics") and not is_ics:
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            yield payload

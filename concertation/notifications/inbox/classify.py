@@ -18,7 +18,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from enum import StrEnum
 
 from concertation.core.timeutils import now_utc
-from concertation.notifications.ics_reply import parse_reply
+from concertation.notifications.ics_reply import calendar_parts, parse_reply
 from concertation.notifications.ics_types import InvalidReply, ReplyData
 from concertation.notifications.inbox.bounces import Bounce, looks_like_bounce, read_bounces
 
@@ -136,13 +136,7 @@ def plain_text(message: Message) -> str:
 
 def calendar_reply(message: Message) -> ReplyData | None:
     """The first iTIP REPLY of a message: inline text/calendar or an .ics attachment, any encoding."""
-    for part in message.walk():
-        is_ics = (part.get_filename() or "").lower().endswith(".ics")
-        if part.get_content_type() not in ("text/calendar", "application/ics") and not is_ics:
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            continue
+    for payload in calendar_parts(message):
         try:
             return parse_reply(payload)
         except InvalidReply:
