@@ -18,6 +18,7 @@ from flask_smorest import abort as smorest_abort
 from werkzeug.exceptions import HTTPException
 
 from concertation.core.requests import is_api_request
+from concertation.core.routing import Errors
 from concertation.extensions import db
 
 API_PREFIX = "/api/v1"
@@ -128,7 +129,6 @@ def api_abort(
 
 
 T = TypeVar("T")
-Errors = type[Exception] | tuple[type[Exception], ...]
 
 
 def found_or_404(item: T | None, message: str) -> T:

@@ -16,7 +16,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from concertation.contracts.enums import ProjectStatus
 from concertation.contracts.models import Contract
 from concertation.contracts.plan import FinancialPlan, TotalRow
 
@@ -95,7 +94,7 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
                 line.theme.label,
                 line.priority,
                 line.year,
-                ProjectStatus(line.status).label,
+                line.status.label,
                 _csv_amount(line.cost),
                 _csv_amount(line.grant),
                 _csv_amount(line.other),
@@ -193,7 +192,7 @@ def plan_xlsx(contract: Contract, plan: FinancialPlan) -> bytes:
         cells = (line.number, line.title, line.owner, line.theme.label, line.priority, line.year)
         for column, cell in enumerate(cells, start=1):
             _put(lines, index, column, cell)
-        _put(lines, index, 7, ProjectStatus(line.status).label)
+        _put(lines, index, 7, line.status.label)
         for column, amount in ((8, line.cost), (9, line.grant), (10, line.other)):
             _money(lines, index, column, amount)
     last = len(plan.lines) + 2

@@ -28,7 +28,7 @@ class PlanLine:
     theme: Theme
     priority: int
     year: int
-    status: str
+    status: ProjectStatus
     cost: Decimal
     grant: Decimal
     other: Decimal
@@ -53,7 +53,7 @@ class ReserveLine:
     title: str
     owner: str
     theme: Theme
-    status: str
+    status: ProjectStatus
     amount: Decimal
     decided_on: date
     decision_body: str
@@ -92,7 +92,7 @@ def line_of(project: ProjectSheet, *, cost: Decimal | None = None, grant: Decima
         theme=project.theme,
         priority=project.priority,
         year=project.planned_year,
-        status=str(project.status),
+        status=project.status,
         cost=project.estimated_cost if cost is None else cost,
         grant=project.grant_requested if grant is None else grant,
         other=project.other_funding_total,
@@ -159,7 +159,7 @@ def financial_plan(contract: Contract) -> FinancialPlan:
             title=grant.project.title,
             owner=grant.project.owner_name,
             theme=grant.project.theme,
-            status=str(grant.project.status),
+            status=grant.project.status,
             amount=grant.amount,
             decided_on=grant.decided_on,
             decision_body=grant.decision_body,

@@ -39,7 +39,7 @@ class Owner:
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({OwnerKind(self.kind).label.lower()})"
+        return f"{self.name} ({self.kind.label.lower()})"
 
 
 def territory_communes(intercommunality_id: int, on: date) -> list[Commune]:
@@ -96,8 +96,9 @@ def project_owner_key(project: ProjectSheet) -> str:
 
 def resolve_owner(contract: Contract, key: str) -> Owner | str:
     """The owner named by `key` if it belongs to the contract's territory, or a French error message."""
-    kind, _, code = key.strip().partition(":")
-    if kind not in {k.value for k in OwnerKind}:
+    raw_kind, _, code = key.strip().partition(":")
+    kind = OwnerKind.get(raw_kind)
+    if kind is None:
         return (
             "Le maître d'ouvrage doit être une collectivité publique du territoire : une commune, "
             "la communauté de communes ou un syndicat intercommunal."
@@ -105,10 +106,10 @@ def resolve_owner(contract: Contract, key: str) -> Owner | str:
     for owner in territory_owners(contract):
         if owner.kind == kind and owner.code == code:
             return owner
-    name = _body_name(OwnerKind(kind), code)
+    name = _body_name(kind, code)
     territory = contract.intercommunality.name
     if name is None:
-        return f"{OwnerKind(kind).label} inconnu(e) : « {code} »."
+        return f"{kind.label} inconnu(e) : « {code} »."
     return (
         f"{name} n'appartient pas au territoire du contrat ({territory} au "
         f"{contract.starts_on:%d/%m/%Y}) : le maître d'ouvrage doit être une commune, la communauté de "
