@@ -189,9 +189,8 @@ def register_error_pages(app: Flask) -> None:
     from werkzeug.exceptions import ServiceUnavailable
 
     from concertation.api.errors import json_error
-    from concertation.core.connections import flag_lost_connection
+    from concertation.core.connections import ENVIRON_COMMITTED, flag_lost_connection
     from concertation.core.requests import is_api_request
-    from concertation.observability.retry import ENVIRON_COMMITTED
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Any:

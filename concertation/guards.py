@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter, Map
 
 from concertation.accounts import throttle
+from concertation.core.connections import repeatable_commits
 from concertation.core.headers import SECRET_LINK_PREFIXES
 from concertation.core.ids import MAX_ID
 from concertation.core.requests import is_api_request, refuse_unstorable_text
@@ -50,11 +51,13 @@ def _limit_secret_links() -> ResponseReturnValue | None:
     if not request.path.startswith(SECRET_LINK_PREFIXES):
         return None
     config = current_app.config
-    wait = throttle.hit(
-        request.path, int(config["LINK_RATE_LIMIT"]), int(config["LINK_RATE_WINDOW_SECONDS"]), now_utc()
-    )
     # Committed at once: the count must hold whatever the page then does with its own transaction.
-    db.session.commit()
+    # Counting a request twice is harmless, so this commit does not stop a retry after a lost connection.
+    with repeatable_commits():
+        wait = throttle.hit(
+            request.path, int(config["LINK_RATE_LIMIT"]), int(config["LINK_RATE_WINDOW_SECONDS"]), now_utc()
+        )
+        db.session.commit()
     if not wait:
         return None
     message = "Trop de requêtes sur ce lien : réessayez dans un instant."

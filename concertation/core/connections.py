@@ -8,10 +8,15 @@ app-level observability package.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
+from flask import has_request_context, request
+
 ENVIRON_LOST_CONNECTION = "concertation.lost_connection"
+# Set before a request's first COMMIT is sent: from then on, running it again could do things twice.
+ENVIRON_COMMITTED = "concertation.committed"
 
 
 def flag_lost_connection(environ: MutableMapping[str, Any], error: BaseException) -> bool:
@@ -25,3 +30,24 @@ def flag_lost_connection(environ: MutableMapping[str, Any], error: BaseException
         environ[ENVIRON_LOST_CONNECTION] = f"{type(error).__name__}: {error.orig}"[:300]
         return True
     return False
+
+
+@contextmanager
+def repeatable_commits() -> Iterator[None]:
+    """Commits made inside do not stop the request from being served again after a lost connection.
+
+    Only for writes that may happen twice without harm: a rate-limit count (one request counted twice
+    after a database restart). A COMMIT cut by the restart leaves the request's state unknown, and the
+    retry must still be allowed to answer it, rather than the élu getting a 500 for a counter.
+    """
+    if not has_request_context():
+        yield
+        return
+    before = request.environ.get(ENVIRON_COMMITTED)
+    try:
+        yield
+    finally:
+        if before is None:
+            request.environ.pop(ENVIRON_COMMITTED, None)
+        else:
+            request.environ[ENVIRON_COMMITTED] = before

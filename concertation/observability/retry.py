@@ -17,13 +17,12 @@ from flask import Flask, got_request_exception, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from concertation.core.connections import ENVIRON_LOST_CONNECTION, flag_lost_connection
+from concertation.core.connections import ENVIRON_COMMITTED, ENVIRON_LOST_CONNECTION, flag_lost_connection
 from concertation.observability.requests import ENVIRON_ATTEMPTS, request_log
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-ENVIRON_COMMITTED = "concertation.committed"
 # A request body is kept for a second attempt up to this size (forms); bigger uploads are not retried.
 MAX_REPLAY_BYTES = 1024 * 1024
 # A request runs at most this many times, pausing before each new attempt: a server that closed every
