@@ -38,6 +38,10 @@ TIMEZONE = ZoneInfo("Europe/Paris")
 LOCK_KEY = 4_853_772_026
 LOCK_RETRY_SECONDS = float(os.environ.get("SCHEDULER_LOCK_RETRY_SECONDS", "5"))
 LOCK_CHECK_SECONDS = 30
+# How long a stop waits for the running jobs before the process exits without them: a job cut short loses
+# nothing (the outbox's lease sends its messages later, the mailbox's claims keep its messages once), and
+# a supervisor (systemd, `make serve-prod`'s Ctrl-C) must not hang on a stuck SMTP or IMAP server.
+STOP_GRACE_SECONDS = float(os.environ.get("SCHEDULER_STOP_SECONDS", "15"))
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -171,8 +175,24 @@ class Runner:
         deadline = time.monotonic() + 10
         while not scheduler.running and time.monotonic() < deadline:
             time.sleep(0.05)  # the signal may land between building the scheduler and starting it
+        watchdog = threading.Timer(STOP_GRACE_SECONDS, self._exit_without_jobs)
+        watchdog.daemon = True
+        watchdog.start()
         with suppress(SchedulerNotRunningError):
             scheduler.shutdown(wait=True)
+        watchdog.cancel()
+
+    def _exit_without_jobs(self) -> None:
+        executor = getattr(self.scheduler, "_executors", {}).get("default")
+        running = sorted(job for job, count in getattr(executor, "_instances", {}).items() if count)
+        log.error(
+            "jobs still running %s s after the stop request (%s): exiting without them",
+            STOP_GRACE_SECONDS,
+            ", ".join(running) or "unknown",
+        )
+        logging.shutdown()
+        # PostgreSQL releases the advisory lock with this process's connection.
+        os._exit(1)
 
     def check_lock(self) -> None:
         """Stop this process if its lock connection died: another process may already have taken over."""

@@ -131,7 +131,12 @@ def test_serve_prod_runs_gunicorn_and_one_scheduler_and_ctrl_c_stops_both(
         report.add(f"tâches lancées au démarrage du planificateur : {jobs}")
 
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group gets SIGINT
-        make.wait(30)
+        try:
+            make.wait(30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"still running 30 s after Ctrl-C: {_session_processes(make.pid)}\n{log.read_text()[-3000:]}"
+            )
         left = _session_processes(make.pid)
         assert not left, left
         report.add(f"Ctrl-C : make s'arrête (code {make.returncode}), plus aucun processus de la session")

@@ -195,3 +195,41 @@ def test_second_process_waits_then_takes_over(database_url: str, tmp_path: Path)
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+HUNG_JOB = """
+import threading
+from scheduler.jobs import Job
+from scheduler.runner import Runner, configure_logging
+
+def hung():
+    threading.Event().wait()  # an SMTP or IMAP server that never answers
+
+configure_logging()
+raise SystemExit(Runner([Job(name="hung", func=hung, interval={"hours": 1}, description="")]).run())
+"""
+
+
+def test_a_hung_job_does_not_keep_the_process_from_stopping(database_url: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path),
+        "CONCERTATION_ENV": "development",
+        "SCHEDULER_STOP_SECONDS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", HUNG_JOB], cwd=PROJECT_DIR, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for_line(process, "scheduler started")
+        time.sleep(0.3)  # the job has started and hangs
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 1
+        assert process.stderr is not None
+        assert "jobs still running 1.0 s after the stop request (hung)" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
