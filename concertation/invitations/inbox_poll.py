@@ -9,6 +9,7 @@ backoff (the job skips it until then) and raises MailboxUnavailable, which the j
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,16 @@ class PollReport:
     ignored: int = 0
     skipped_until: datetime | None = None
     busy: bool = False
+    # Seconds spent in each step (fetch, classify, apply, move): where a slow poll spends its time.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timing(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
 
     def summary(self) -> str:
         if self.busy:
@@ -187,9 +198,13 @@ def _read(box: BaseMailBox, uids: list[int], inbox: InboxSettings, report: PollR
     last = 0
     for chunk in _chunks(uids, imap.CHUNK):
         moves: dict[str, list[int]] = {}
-        fetched = list(imap.fetch(box, chunk))
-        mails = [classify(item.raw, now=now) for item in fetched]
-        for item, outcome in zip(fetched, apply_chunk(mails, inbox, now=now), strict=True):
+        with report.timing("fetch"):
+            fetched = list(imap.fetch(box, chunk))
+        with report.timing("classify"):
+            mails = [classify(item.raw, now=now) for item in fetched]
+        with report.timing("apply"):
+            outcomes = apply_chunk(mails, inbox, now=now)
+        for item, outcome in zip(fetched, outcomes, strict=True):
             report.fetched += 1
             if outcome.status is None:
                 report.ignored += 1
@@ -199,9 +214,11 @@ def _read(box: BaseMailBox, uids: list[int], inbox: InboxSettings, report: PollR
             else:
                 report.by_status[outcome.status] = report.by_status.get(outcome.status, 0) + 1
             moves.setdefault(FOLDER_OF[outcome.status], []).append(item.uid)
-        db.session.commit()
-        for folder, moved in moves.items():
-            imap.move(box, moved, folder)
+        with report.timing("apply"):
+            db.session.commit()
+        with report.timing("move"):
+            for folder, moved in moves.items():
+                imap.move(box, moved, folder)
         last = max(chunk)
     return last
 

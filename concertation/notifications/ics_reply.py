@@ -9,6 +9,7 @@ from email.message import Message
 from icalendar import Calendar, vCalAddress
 
 from concertation.notifications.addresses import readable_address
+from concertation.notifications.ics_fast import read_plain_reply
 from concertation.notifications.ics_types import (
     InvalidReply,
     Method,
@@ -22,7 +23,13 @@ def parse_reply(data: bytes) -> ReplyData:
 
     Unknown properties (X-MICROSOFT-*, X-MS-OLK-*, ...) are ignored. The attendee's address is
     lower-cased for case-insensitive matching; a missing SEQUENCE means 0 (RFC 5545, 3.8.7.4).
+    The plain form that clients write is read directly (ics_fast.py), any other by icalendar.
     """
+    return read_plain_reply(data) or parse_reply_with_icalendar(data)
+
+
+def parse_reply_with_icalendar(data: bytes) -> ReplyData:
+    """`parse_reply` through icalendar's parser alone: every form, and the French error of each refusal."""
     try:
         calendar = Calendar.from_ical(data.decode("utf-8-sig", errors="replace"))
     except ValueError as error:
@@ -64,6 +71,8 @@ def parse_reply(data: bytes) -> ReplyData:
     except (TypeError, ValueError) as error:
         raise InvalidReply("Le numéro de version (SEQUENCE) de la réponse est illisible.") from error
     stamp = vevent.get("DTSTAMP")
+    if isinstance(stamp, list):
+        raise InvalidReply("La date de la réponse (DTSTAMP) y figure plusieurs fois.")
     dtstamp = stamp.dt if stamp is not None and isinstance(stamp.dt, datetime) else None
     return ReplyData(
         uid=uid,
