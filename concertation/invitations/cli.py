@@ -9,8 +9,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from concertation.extensions import db
-from concertation.invitations.exceptions import InvitationError
-from concertation.invitations.replies import ingest_email
 from concertation.notifications.sender import SmtpSettings, drain
 
 invitations_cli = AppGroup("invitations", help="Invitations et réponses.")
@@ -22,19 +20,26 @@ outbox_cli = AppGroup("outbox", help="File d'envoi des courriels.")
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 def ingest_reply(files: tuple[Path, ...]) -> None:
-    """Apply calendar-client answers (iTIP REPLY) from .eml or .ics files."""
-    failed = False
+    """Apply messages saved from the organiser's mailbox (.eml) or .ics files, as the mailbox poll does."""
+    from concertation.invitations.inbox_apply import apply_saved_message
+    from concertation.invitations.inbox_poll import inbox_settings
+
+    settings = inbox_settings(current_app.config)
+    ignored = False
     for path in files:
-        try:
-            outcome = ingest_email(path.read_bytes())
-        except InvitationError as error:
-            db.session.rollback()
-            click.echo(f"{path.name} : {error}", err=True)
-            failed = True
-            continue
+        outcome, note = apply_saved_message(path.read_bytes(), settings)
         db.session.commit()
-        click.echo(f"{path.name} : {outcome.message}")
-    if failed:
+        if outcome.status is None:
+            ignored = True
+            click.echo(
+                f"{path.name} : ni réponse d'agenda d'un invité, ni échec de livraison, ni message "
+                "d'un invité : rien à faire.",
+                err=True,
+            )
+            continue
+        again = " (déjà traité)" if outcome.already else ""
+        click.echo(f"{path.name} : {outcome.status.label}{again}. {note}".rstrip())
+    if ignored:
         raise SystemExit(1)
 
 

@@ -18,7 +18,3 @@ class AnswersClosed(InvitationError):
 
 class InvalidAnswer(InvitationError):
     pass
-
-
-class UnusableReply(InvitationError):
-    """An iTIP REPLY that cannot be applied (unknown meeting or attendee, not a REPLY...)."""

@@ -31,7 +31,7 @@ from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import AnswerEvent, Invitation
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.ics import meeting_id_of
-from concertation.notifications.inbox.classify import IncomingMail, MailKind
+from concertation.notifications.inbox.classify import IncomingMail, MailKind, classify
 from concertation.notifications.models import DeliveryState, OutboxMessage
 from concertation.people.models import Person
 
@@ -255,3 +255,25 @@ def apply_chunk(
         else:
             outcomes.append(Outcome(known.get(mail.key) or plans[mail.key].status, already=True))
     return outcomes
+
+
+# A bare .ics file given to `flask invitations ingest-reply` is read as a message that holds it, with no
+# sender: its answer is then shown for an organiser to confirm, like any reply from an unknown address.
+_BARE_CALENDAR_HEAD = b"Content-Type: text/calendar; method=REPLY; charset=utf-8\r\n\r\n"
+
+
+def apply_saved_message(
+    raw: bytes, settings: InboxSettings, now: datetime | None = None
+) -> tuple[Outcome, str]:
+    """Apply one message saved from the mailbox (.eml) or a bare .ics file, with the poll's rules.
+
+    Returns its outcome and the note recorded with it; the caller commits.
+    """
+    if raw.lstrip().upper().startswith(b"BEGIN:VCALENDAR"):
+        raw = _BARE_CALENDAR_HEAD + raw.lstrip()
+    mail = classify(raw, now=now)
+    (outcome,) = apply_chunk([mail], settings, now=now)
+    if outcome.status is None:
+        return outcome, ""
+    note = db.session.scalar(select(ReceivedMail.note).where(ReceivedMail.key == mail.key))
+    return outcome, note or ""
