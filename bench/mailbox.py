@@ -14,7 +14,10 @@ out-of-office replies, 10 % invitees' own messages, 15 % newsletters (left untou
   each), move to Concertation/Traités and Concertation/À lire. Before each run the N messages are APPENDed
   to INBOX and the received-message rows are deleted (not timed);
 - baseline: imaplib alone, logged in to the same server: SELECT a folder holding the same N messages,
-  UID SEARCH ALL, UID FETCH (BODY.PEEK[]) in chunks of 200, LOGOUT. No parsing, no database, no move.
+  UID SEARCH ALL, UID FETCH (BODY.PEEK[]) in chunks of 200, LOGOUT. No parsing, no database, no move;
+- the IMAP floor (`imap_floor_s`, `imap_floor_ratio`): imaplib alone fetching the same messages and
+  moving each chunk's handled messages as the poll does (UID MOVE). What the IMAP server costs any client
+  that files the messages, before any parsing or database work.
 
 Runs alternate, K times each; figures are medians, with the poll's steps (fetch, classify, apply, move)
 in `project_steps_s` (the MOVEs are mostly the IMAP server's work: Dovecot renames each message file).
@@ -42,7 +45,7 @@ from sqlalchemy import delete, func, select, update
 from bench import _dataset
 from bench.send import create_meetings
 from concertation.extensions import db
-from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail
+from concertation.invitations.inbox_models import MailboxPoll, ReceivedMail, ReceivedStatus
 from concertation.invitations.inbox_poll import inbox_settings, poll
 from concertation.invitations.models import Invitation
 from concertation.invitations.services import convoke
@@ -107,6 +110,29 @@ def baseline(server: Dovecot) -> int:
     return size
 
 
+def fetch_and_move(server: Dovecot, folder: str, moves: dict[str, int]) -> None:
+    """imaplib alone doing the IMAP part of a poll: fetch `folder` in chunks, then UID MOVE each chunk's
+    messages to the folders of `moves` (folder -> share of each chunk), as the poll files them."""
+    client = imaplib.IMAP4(server.host, server.port, timeout=30)
+    client.login(server.user, server.password)
+    for target in moves:
+        client.create(target)
+    client.select(folder)
+    _, data = client.uid("SEARCH", "ALL")
+    uids = data[0].split()
+    for start in range(0, len(uids), CHUNK):
+        chunk = uids[start : start + CHUNK]
+        client.uid("FETCH", b",".join(chunk).decode(), "(BODY.PEEK[])")
+        at = 0
+        for target, share in moves.items():
+            count = len(chunk) * share // 1000
+            if count:
+                status, _ = client.uid("MOVE", b",".join(chunk[at : at + count]).decode(), target)
+                assert status == "OK", status
+            at += count
+    client.logout()
+
+
 def append_all(server: Dovecot, raws: list[bytes], folder: str) -> None:
     """APPEND the messages to `folder`; INBOX is first emptied of what a previous run left (newsletters)."""
     box = MailBoxUnencrypted(server.host, server.port, timeout=30)
@@ -157,6 +183,7 @@ def run(server: Dovecot, args: argparse.Namespace) -> dict[str, object]:
         project_runs: list[float] = []
         baseline_runs: list[float] = []
         steps: list[dict[str, float]] = []
+        floor_runs: list[float] = []
         for _ in range(args.repeat):
             db.session.execute(delete(ReceivedMail))
             db.session.execute(delete(MailboxPoll))
@@ -175,6 +202,17 @@ def run(server: Dovecot, args: argparse.Namespace) -> dict[str, object]:
             size = baseline(server)
             baseline_runs.append(time.perf_counter() - started)
             assert size > 0
+            append_all(server, raws, "Plancher")
+            started = time.perf_counter()
+            # The same shares as the poll files: per mille of handled and to-read messages.
+            handled_share = (
+                1000 * (handled - report.by_status.get(ReceivedStatus.TO_READ, 0)) // args.messages
+            )
+            to_read_share = 1000 * report.by_status.get(ReceivedStatus.TO_READ, 0) // args.messages
+            fetch_and_move(
+                server, "Plancher", {"Plancher/Traites": handled_share, "Plancher/A-lire": to_read_share}
+            )
+            floor_runs.append(time.perf_counter() - started)
         project_s = statistics.median(project_runs)
         baseline_s = statistics.median(baseline_runs)
         return {
@@ -186,6 +224,9 @@ def run(server: Dovecot, args: argparse.Namespace) -> dict[str, object]:
             "baseline_s": round(baseline_s, 3),
             "ratio": round(project_s / baseline_s, 2),
             "ratio_of_minima": round(min(project_runs) / min(baseline_runs), 2),
+            # imaplib alone fetching and moving the same messages: what any client pays the server.
+            "imap_floor_s": round(statistics.median(floor_runs), 3),
+            "imap_floor_ratio": round(statistics.median(floor_runs) / baseline_s, 2),
             # Median seconds of each step of the poll, to read beside baseline_s.
             "project_steps_s": {
                 step: round(statistics.median(run.get(step, 0.0) for run in steps), 3) for step in steps[0]

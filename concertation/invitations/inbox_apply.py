@@ -155,6 +155,7 @@ def _row(plan: Plan, created_at: datetime) -> dict[str, Any]:
         "outbox_message_id": None,
         "proposed_answer": None,
         "answered_at": None,
+        "note": "",
         "key": mail.key,
         "digest": mail.digest,
         "kind": mail.kind,
@@ -182,8 +183,10 @@ def _claim(plans: list[Plan]) -> set[str]:
         statement = sqlite.insert(ReceivedMail).on_conflict_do_nothing(index_elements=["key"])
     else:
         statement = insert(ReceivedMail)
-    # Parameters given apart: a multi-row INSERT (insertmanyvalues) from one cached compiled statement.
-    return set(db.session.scalars(statement.returning(ReceivedMail.key), rows))
+    # Every row has the same columns, and the statement goes to the connection, not through the ORM's
+    # bulk path: one multi-row INSERT per page (insertmanyvalues) instead of a statement per row group.
+    connection = db.session.connection()
+    return set(connection.execute(statement.returning(ReceivedMail.key), rows).scalars())
 
 
 def _statuses(keys: Iterable[str]) -> dict[str, ReceivedStatus]:
