@@ -44,7 +44,7 @@ def _address(value: str) -> str:
     return value.lower()
 
 
-def _returned_message_id(message: Message) -> str:
+def _returned_message_id(message: Message, text: str) -> str:
     for part in message.walk():
         content_type = part.get_content_type()
         if content_type == "text/rfc822-headers":
@@ -60,7 +60,7 @@ def _returned_message_id(message: Message) -> str:
                 if found:
                     return str(found).strip()
     # A non-standard bounce quotes the headers in its text.
-    match = _MESSAGE_ID.search(_all_text(message))
+    match = _MESSAGE_ID.search(text)
     return match.group(1) if match else ""
 
 
@@ -122,11 +122,11 @@ def read_bounces(message: Message) -> list[Bounce]:
         for name in ("To", "Delivered-To", "X-Original-To", "Return-Path")
         for value in message.get_all(name, [])
     )
-    original = _returned_message_id(message)
+    text = _all_text(message)
+    original = _returned_message_id(message, text)
     failures = _dsn_failures(message) if is_report(message) else []
     if not failures:
         _temporary, permanent = all_failures(message)
-        text = _all_text(message)
         status_match = _STATUS.search(text)
         status = status_match.group(1) if status_match else "5.0.0"
         line = next((line.strip() for line in text.splitlines() if status in line), "")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import imaplib
 import re
-import socket
 import ssl
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -32,16 +31,9 @@ _UID = re.compile(rb"\bUID (\d+)")
 # Messages fetched per IMAP command; each chunk is applied in one database transaction.
 CHUNK = 200
 
-# What a mailbox that cannot be reached or refuses us raises (imap-tools wraps protocol errors).
-MAILBOX_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    socket.timeout,
-    ssl.SSLError,
-    imaplib.IMAP4.error,
-    imaplib.IMAP4.abort,
-    ImapToolsError,
-    EOFError,
-)
+# What a mailbox that cannot be reached or refuses us raises (imap-tools wraps protocol errors). OSError
+# covers refused connections, timeouts and TLS errors; IMAP4.error covers IMAP4.abort.
+MAILBOX_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error, ImapToolsError, EOFError)
 
 
 @dataclass(frozen=True)
