@@ -4,9 +4,9 @@
   reverse), and importing the jobs table, the pages or the commands loads no module of it;
 - the packages of concertation/ import one way, down LAYERS: extensions, core, then notifications
   and accounts (below every domain), the domains territory ← people ← contracts ← meetings ←
-  invitations ← minutes ← followup, then api. The app-level modules (APP_LEVEL) may import anything and
-  only `concertation/__init__.py` imports them. Every import counts: lazy ones inside functions and
-  those under `if TYPE_CHECKING:` too (notifications knows the domains through Protocols only);
+  invitations ← minutes ← dossiers ← followup, then api. The app-level modules (APP_LEVEL) may
+  import anything and only `concertation/__init__.py` imports them. Every import counts: lazy ones inside
+  functions and those under `if TYPE_CHECKING:` too (notifications knows the domains through Protocols only);
 - no import circle between packages.
 ALLOWED lists the known exceptions, each with its reason; an entry that no import matches any more fails.
 """
@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("meetings",),
     ("invitations",),
     ("minutes",),
+    ("dossiers",),
     ("followup",),
     ("api",),
 )

@@ -234,3 +234,45 @@ class MeetingInvitee(Model):
     @property
     def is_current(self) -> bool:
         return self.removed_at is None
+
+
+class DocumentKind(LabelledEnum):
+    DOSSIER = "dossier", "Dossier de séance"
+    PIECE = "piece", "Pièce jointe"
+
+
+class MeetingDocument(Model):
+    """What the invitees read before the meeting: a version of the generated dossier de séance, or a file
+    the organiser attached.
+
+    The file lives under the instance folder with a generated name (`stored_name`); `filename` is the name
+    it is downloaded under. A dossier version is never changed nor deleted, so that what was sent can
+    always be shown again; `version` numbers the dossiers of a meeting, and the pieces in upload order.
+    `notified_at` is when the invitees were told of it (None: not yet, or added before the convocation).
+    """
+
+    __tablename__ = "meeting_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 10))
+    version: Mapped[int]
+    # The order of the pieces on every page and in the emails (the dossier comes first).
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "version"),)
+
+    def __repr__(self) -> str:
+        return f"<MeetingDocument {self.id} {self.kind} v{self.version} {self.title}>"
