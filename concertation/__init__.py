@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 
 from concertation.extensions import csrf, db, login_manager, mail, migrate
 from concertation.observability import register_observability
@@ -188,23 +188,39 @@ def register_error_pages(app: Flask) -> None:
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import ServiceUnavailable
 
-    from concertation.api.errors import json_error
-    from concertation.core.connections import ENVIRON_COMMITTED, flag_lost_connection
+    from concertation.api.errors import error_payload
+    from concertation.core.connections import ENVIRON_COMMITTED, ENVIRON_LOST_CONNECTION, flag_lost_connection
     from concertation.core.requests import is_api_request
+    from concertation.observability.requests import request_log
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Any:
         """A lost or refused database connection: 503 (the request is retried first, see retry.py)."""
-        # Any other database error, or a loss after a COMMIT (done or not: nobody knows), is a 500.
-        if not flag_lost_connection(request.environ, error) or request.environ.get(ENVIRON_COMMITTED):
+        # Any other database error is a 500.
+        if not flag_lost_connection(request.environ, error):
             raise error
         app.log_exception(sys.exc_info())
+        # Lost during or after a COMMIT: whether it was done, nobody knows, so the request is not run
+        # again; the user is told to look before doing it again, rather than shown an error page.
+        unknown = bool(request.environ.get(ENVIRON_COMMITTED))
+        if unknown:
+            request_log.warning(
+                "database connection lost during a COMMIT: its outcome is unknown, not served again",
+                extra={"event": "unknown_commit", "error": request.environ.get(ENVIRON_LOST_CONNECTION, "")},
+            )
         headers = {"Retry-After": "5"}
         if is_api_request():
-            message = "Base de données momentanément indisponible : réessayez dans quelques instants."
-            body, code, _ = json_error(ServiceUnavailable(message))
-            return body, code, headers
-        return render_template("errors/unavailable.html"), 503, headers
+            message = (
+                "Connexion à la base de données coupée pendant l'enregistrement : relisez la ressource "
+                "pour savoir s'il a abouti avant de recommencer."
+                if unknown
+                else "Base de données momentanément indisponible : réessayez dans quelques instants."
+            )
+            payload, code, _ = error_payload(ServiceUnavailable())
+            return jsonify({**payload, "message": message}), code, headers
+        rule = request.url_rule
+        again = request.path if rule is not None and "GET" in (rule.methods or ()) else url_for("main.index")
+        return render_template("errors/unavailable.html", unknown=unknown, again=again), 503, headers
 
     from flask_wtf.csrf import CSRFError
 
