@@ -84,9 +84,16 @@ def test_a_hostile_text_costs_a_bounded_time_and_shows_as_typed(name: str) -> No
     # The parent's own CPU time stays tiny; the child is held to its CPU budget (CPU_BUDGET).
     assert time.process_time() - process_started < 0.5, name
     assert time.perf_counter() - wall < 10, name
-    assert rendered.is_plain, name
     html = str(rendered.html)
-    assert html.startswith("<p>") and "<script" not in html and "<a " not in html
+    assert "<script" not in html and "<a " not in html
+    if rendered.is_plain:
+        assert html.startswith("<p>"), name
+    else:
+        # A fast machine may parse nested quotes within the budget (their depth is cut by the parser's
+        # recursion limit): then it is the parser's HTML, as for any text. The other shapes always
+        # exceed the budget.
+        assert name == "citations imbriquées", name
+        assert html.startswith("<blockquote>") and html.count("<blockquote>") == html.count("</blockquote>")
 
 
 @pytest.mark.usefixtures("lozere")
