@@ -270,11 +270,10 @@ def download_document(contract_id: int, document_id: int) -> Response:
     path = document_path(documents_folder(), document) if document else None
     if document is None or path is None or not path.is_file():
         abort(404)
-    response = send_file(
+    # A download, never rendered inside our origin; nosniff is set on every response (core.headers).
+    return send_file(
         path, mimetype=document.content_type, as_attachment=True, download_name=document.filename
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @organiser_required
