@@ -190,12 +190,10 @@ def export(meeting_id: int) -> Response:
         ("Réponse", "Commentaire", "Répondu le (UTC)"),
         answers,
     )
-    audit.record(audit.AuditAction.EXPORT, f"invités et réponses de la réunion n° {meeting_id} (CSV)")
-    db.session.commit()
-    return Response(
+    return audit.exported_csv(
         body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting_id}.csv"'},
+        f"invites-reponses-reunion-{meeting_id}.csv",
+        f"invités et réponses de la réunion n° {meeting_id} (CSV)",
     )
 
 
