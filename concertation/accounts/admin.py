@@ -81,7 +81,8 @@ _DONE = {
 }
 
 
-def _apply(user_id: int, change: AccountChange) -> Response:
+@admin_required
+def apply_change(user_id: int, change: AccountChange) -> Response:
     """Run one change on the account from its page's form; every change ends the account's sessions."""
     user = db.get_or_404(User, user_id)
     back = redirect(url_for("accounts.user_detail", user_id=user.id), 303)
@@ -97,28 +98,20 @@ def _apply(user_id: int, change: AccountChange) -> Response:
     return back
 
 
-@bp.route("/comptes/<int:user_id>/role", methods=["POST"])
-@admin_required
-def change_role(user_id: int) -> Response:
-    return _apply(user_id, AccountChange.ROLE)
-
-
-@bp.route("/comptes/<int:user_id>/desactiver", methods=["POST"])
-@admin_required
-def disable(user_id: int) -> Response:
-    return _apply(user_id, AccountChange.DISABLE)
-
-
-@bp.route("/comptes/<int:user_id>/activer", methods=["POST"])
-@admin_required
-def enable(user_id: int) -> Response:
-    return _apply(user_id, AccountChange.ENABLE)
-
-
-@bp.route("/comptes/<int:user_id>/lien-mot-de-passe", methods=["POST"])
-@admin_required
-def send_reset(user_id: int) -> Response:
-    return _apply(user_id, AccountChange.RESET)
+# One endpoint a change (the account's page posts to each), all answered by `apply_change`.
+for path, endpoint, account_change in (
+    ("role", "change_role", AccountChange.ROLE),
+    ("desactiver", "disable", AccountChange.DISABLE),
+    ("activer", "enable", AccountChange.ENABLE),
+    ("lien-mot-de-passe", "send_reset", AccountChange.RESET),
+):
+    bp.add_url_rule(
+        f"/comptes/<int:user_id>/{path}",
+        endpoint,
+        apply_change,
+        methods=["POST"],
+        defaults={"change": account_change},
+    )
 
 
 @bp.route("/comptes/<int:user_id>/jetons/<int:token_id>/revoquer", methods=["POST"])
