@@ -81,7 +81,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
             sessions.set_remember_cookie(current_app, response, remember)
         return response
     # A refused submission is a 422, so that a browser and a test see that nothing happened.
-    return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
+    return form_page("accounts/login.html", form)
 
 
 @bp.route("/deconnexion", methods=["POST"])
