@@ -9,10 +9,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response
 
 from concertation.accounts import audit, reset, services, tokens
+from concertation.accounts.changes import AccountChange, change_account
 from concertation.accounts.exceptions import AccountError
 from concertation.accounts.forms import AuditFilterForm, ConfirmForm, RoleForm, UserForm
-from concertation.accounts.models import ApiToken, User, UserRole
-from concertation.accounts.routes import bp
+from concertation.accounts.models import User, UserRole
+from concertation.accounts.routes import bp, revoke_token_of
+from concertation.core.routing import commit_or_flash
 from concertation.core.security import admin_required
 from concertation.core.timeutils import PARIS, now_utc
 from concertation.extensions import db
@@ -39,18 +41,16 @@ def users() -> str:
 def create_user() -> Response | tuple[str, int]:
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            form=form, invalid=AccountError, field="email", success="Compte créé."
+        ) as outcome:
             services.create_user(
                 form.email.data or "",
                 form.password.data or "",
                 UserRole(form.role.data),
                 form.name.data or "",
             )
-        except AccountError as error:
-            form.email.errors = [*form.email.errors, str(error)]
-        else:
-            db.session.commit()
-            flash("Compte créé.", "success")
+        if outcome.committed:
             return redirect(url_for("accounts.users"), 303)
     return _users_page(form), 422
 
@@ -70,70 +70,54 @@ def user_detail(user_id: int) -> str:
     )
 
 
-def _apply(user_id: int, change: str) -> Response:
+# What the admin reads once the change is committed.
+_DONE = {
+    AccountChange.ROLE: "Rôle de {user.email} : {user.role.label}.",
+    AccountChange.DISABLE: (
+        "Compte {user.email} désactivé : ses sessions et ses jetons ne donnent plus accès."
+    ),
+    AccountChange.ENABLE: "Compte {user.email} réactivé.",
+    AccountChange.RESET: "Lien de mot de passe envoyé à {user.email} (valable {hours} heures).",
+}
+
+
+@admin_required
+def apply_change(user_id: int, change: AccountChange) -> Response:
     """Run one change on the account from its page's form; every change ends the account's sessions."""
     user = db.get_or_404(User, user_id)
+    back = redirect(url_for("accounts.user_detail", user_id=user.id), 303)
     role_form = RoleForm()
-    form = role_form if change == "role" else ConfirmForm()
+    form = role_form if change is AccountChange.ROLE else ConfirmForm()
     if not form.validate_on_submit():
         flash("Formulaire expiré : recommencez.", "danger")
-        return redirect(url_for("accounts.user_detail", user_id=user.id), 303)
-    try:
-        if change == "role":
-            services.set_role(user, UserRole(role_form.role.data))
-            message = f"Rôle de {user.email} : {user.role.label}."
-        elif change == "disable":
-            services.set_enabled(user, False)
-            message = f"Compte {user.email} désactivé : ses sessions et ses jetons ne donnent plus accès."
-        elif change == "enable":
-            services.set_enabled(user, True)
-            message = f"Compte {user.email} réactivé."
-        else:
-            reset.send_reset_link(user, MailContext.from_config(current_app.config))
-            message = f"Lien de mot de passe envoyé à {user.email} (valable {reset.RESET_HOURS} heures)."
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("accounts.user_detail", user_id=user.id), 303)
+        return back
+    role = UserRole(role_form.role.data) if change is AccountChange.ROLE else None
+    with commit_or_flash(AccountError) as outcome:
+        change_account(user, change, mail=MailContext.from_config(current_app.config), role=role)
+        outcome.success = _DONE[change].format(user=user, hours=reset.RESET_HOURS)
+    return back
 
 
-@bp.route("/comptes/<int:user_id>/role", methods=["POST"])
-@admin_required
-def change_role(user_id: int) -> Response:
-    return _apply(user_id, "role")
-
-
-@bp.route("/comptes/<int:user_id>/desactiver", methods=["POST"])
-@admin_required
-def disable(user_id: int) -> Response:
-    return _apply(user_id, "disable")
-
-
-@bp.route("/comptes/<int:user_id>/activer", methods=["POST"])
-@admin_required
-def enable(user_id: int) -> Response:
-    return _apply(user_id, "enable")
-
-
-@bp.route("/comptes/<int:user_id>/lien-mot-de-passe", methods=["POST"])
-@admin_required
-def send_reset(user_id: int) -> Response:
-    return _apply(user_id, "reset")
+# One endpoint a change (the account's page posts to each), all answered by `apply_change`.
+for path, endpoint, account_change in (
+    ("role", "change_role", AccountChange.ROLE),
+    ("desactiver", "disable", AccountChange.DISABLE),
+    ("activer", "enable", AccountChange.ENABLE),
+    ("lien-mot-de-passe", "send_reset", AccountChange.RESET),
+):
+    bp.add_url_rule(
+        f"/comptes/<int:user_id>/{path}",
+        endpoint,
+        apply_change,
+        methods=["POST"],
+        defaults={"change": account_change},
+    )
 
 
 @bp.route("/comptes/<int:user_id>/jetons/<int:token_id>/revoquer", methods=["POST"])
 @admin_required
 def revoke_user_token(user_id: int, token_id: int) -> Response:
-    token = db.get_or_404(ApiToken, token_id)
-    if token.user_id != user_id or not ConfirmForm().validate_on_submit():
-        flash("Demande invalide.", "danger")
-    else:
-        tokens.revoke(token)
-        db.session.commit()
-        flash(f"Jeton « {token.name} » révoqué.", "success")
+    revoke_token_of(user_id, token_id)
     return redirect(url_for("accounts.user_detail", user_id=user_id), 303)
 
 

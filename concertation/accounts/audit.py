@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import g, has_request_context, request
+from flask import Response, g, has_request_context, request
 from sqlalchemy import ForeignKey, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -111,6 +111,17 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def exported_csv(body: str | bytes, filename: str, target: str, detail: str = "") -> Response:
+    """A CSV of personal data as a download, its export recorded and committed in the audit trail."""
+    record(AuditAction.EXPORT, target, detail)
+    db.session.commit()
+    return Response(
+        body,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from concertation.accounts import reset, services, tokens
+from concertation.accounts.changes import AccountChange, change_account
 from concertation.accounts.exceptions import AccountError
 from concertation.accounts.models import ApiToken, User, UserRole
 from concertation.core.timeutils import now_utc, to_paris
@@ -111,17 +112,11 @@ def list_users() -> None:
         )
 
 
-def _change(email: str, action: str, role: str | None = None) -> None:
+def _change(email: str, change: AccountChange, role: str | None = None) -> None:
     user = _user(email)
     try:
-        if action == "disable":
-            services.set_enabled(user, False)
-        elif action == "enable":
-            services.set_enabled(user, True)
-        elif action == "role" and role is not None:
-            services.set_role(user, UserRole(role))
-        else:
-            reset.send_reset_link(user, MailContext.from_config(current_app.config))
+        mail = MailContext.from_config(current_app.config)
+        change_account(user, change, mail=mail, role=UserRole(role) if role else None)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
@@ -132,7 +127,7 @@ def _change(email: str, action: str, role: str | None = None) -> None:
 @click.argument("email")
 def disable(email: str) -> None:
     """Disable an account: its sessions and API tokens stop working at once."""
-    _change(email, "disable")
+    _change(email, AccountChange.DISABLE)
     click.echo(f"Compte {email} désactivé.")
 
 
@@ -140,7 +135,7 @@ def disable(email: str) -> None:
 @click.argument("email")
 def enable(email: str) -> None:
     """Enable a disabled account again."""
-    _change(email, "enable")
+    _change(email, AccountChange.ENABLE)
     click.echo(f"Compte {email} réactivé.")
 
 
@@ -149,7 +144,7 @@ def enable(email: str) -> None:
 @click.argument("role", type=click.Choice([r.value for r in UserRole]))
 def role(email: str, role: str) -> None:
     """Change the role of an account (its sessions end)."""
-    _change(email, "role", role)
+    _change(email, AccountChange.ROLE, role)
     click.echo(f"Compte {email} : rôle {role}.")
 
 
@@ -157,5 +152,5 @@ def role(email: str, role: str) -> None:
 @click.argument("email")
 def reset_password(email: str) -> None:
     """Email the account a one-time link (valid 24 h) to choose a new password."""
-    _change(email, "reset")
+    _change(email, AccountChange.RESET)
     click.echo(f"Lien envoyé à {email} (file d'envoi), valable {reset.RESET_HOURS} heures.")

@@ -6,6 +6,8 @@ The admin pages (accounts, audit trail) are in `admin.py`, on the same blueprint
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -16,10 +18,13 @@ from concertation.accounts import audit, reset, services, sessions, tokens
 from concertation.accounts.exceptions import AccountError, LoginThrottled
 from concertation.accounts.forms import ConfirmForm, LoginForm, PasswordForm, TokenForm
 from concertation.accounts.models import ApiToken, User
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 
 bp = Blueprint("accounts", __name__)
+
+T = TypeVar("T")
 
 
 def _safe_next(target: str | None) -> str:
@@ -76,7 +81,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
             sessions.set_remember_cookie(current_app, response, remember)
         return response
     # A refused submission is a 422, so that a browser and a test see that nothing happened.
-    return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
+    return form_page("accounts/login.html", form)
 
 
 @bp.route("/deconnexion", methods=["POST"])
@@ -94,6 +99,18 @@ def logout() -> Response:
     return response
 
 
+def _password_saved(form: PasswordForm, success: str, save: Callable[[T, str], object], whose: T) -> bool:
+    """Save the form's new password with `save(whose, password)`; once committed, end this session too.
+
+    A refused password (too short...) goes on the form's field.
+    """
+    with commit_or_flash(form=form, invalid=AccountError, field="password", success=success) as outcome:
+        save(whose, form.password.data or "")
+    if outcome.committed:
+        logout_user()
+    return outcome.committed
+
+
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 def password_link(token: str) -> str | Response | tuple[str, int]:
     """The one-time link of a password reset: choose a new password, then log in with it."""
@@ -102,19 +119,11 @@ def password_link(token: str) -> str | Response | tuple[str, int]:
     except AccountError as error:
         return render_template("accounts/reset_invalid.html", message=str(error)), 410
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            reset.use_reset(token, form.password.data or "")
-        except AccountError as error:
-            db.session.rollback()
-            form.password.errors = [*form.password.errors, str(error)]
-        else:
-            db.session.commit()
-            logout_user()
-            flash("Mot de passe enregistré : connectez-vous avec lui.", "success")
-            return redirect(url_for("accounts.login"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("accounts/reset.html", form=form, user=user), status
+    if form.validate_on_submit() and _password_saved(
+        form, "Mot de passe enregistré : connectez-vous avec lui.", reset.use_reset, token
+    ):
+        return redirect(url_for("accounts.login"), 303)
+    return form_page("accounts/reset.html", form, user=user)
 
 
 def _account_page(
@@ -145,16 +154,9 @@ def account() -> str:
 @login_required
 def change_password() -> Response | tuple[str, int]:
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(_me(), form.password.data or "")
-        except AccountError as error:
-            form.password.errors = [*form.password.errors, str(error)]
-        else:
-            db.session.commit()
-            logout_user()
-            flash("Mot de passe changé : toutes vos sessions sont fermées, reconnectez-vous.", "success")
-            return redirect(url_for("accounts.login"), 303)
+    success = "Mot de passe changé : toutes vos sessions sont fermées, reconnectez-vous."
+    if form.validate_on_submit() and _password_saved(form, success, services.set_password, _me()):
+        return redirect(url_for("accounts.login"), 303)
     return _account_page(password_form=form), 422
 
 
@@ -170,16 +172,21 @@ def create_token() -> str | tuple[str, int]:
     return _account_page(new_secret=secret)
 
 
+def revoke_token_of(user_id: int, token_id: int) -> None:
+    """Revoke the API token `token_id` of the account `user_id`, from a confirmed form, and say so."""
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != user_id or not ConfirmForm().validate_on_submit():
+        flash("Demande invalide.", "danger")
+        return
+    tokens.revoke(token)
+    db.session.commit()
+    flash(f"Jeton « {token.name} » révoqué.", "success")
+
+
 @bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
 @login_required
 def revoke_token(token_id: int) -> Response:
-    token = db.get_or_404(ApiToken, token_id)
-    if token.user_id != _me().id or not ConfirmForm().validate_on_submit():
-        flash("Demande invalide.", "danger")
-    else:
-        tokens.revoke(token)
-        db.session.commit()
-        flash(f"Jeton « {token.name} » révoqué.", "success")
+    revoke_token_of(_me().id, token_id)
     return redirect(url_for("accounts.account"), 303)
 
 

@@ -18,6 +18,7 @@ from concertation.contracts.money import AmountError, parse_amount, plain_amount
 from concertation.contracts.settings import MAX_TEXT, MAX_TITLE
 
 STAGES = [s.value for s in ContractStage]
+STAGE = validate.OneOf(STAGES, error="Étape inconnue : choisissez {choices}.")
 
 
 class Amount(fields.Field[Decimal]):
@@ -54,7 +55,7 @@ class ContractQuerySchema(ma.Schema):
         validate=SIREN, metadata={"description": "SIREN de la communauté de communes"}
     )
     stage = fields.String(
-        validate=validate.OneOf(STAGES, error="Étape inconnue : choisissez {choices}."),
+        validate=STAGE,
         metadata={"description": "Étape du contrat"},
     )
     year = fields.Integer(
@@ -101,7 +102,7 @@ class ContractPatchSchema(ma.Schema):
     )
     evaluation = _text()
     stage = fields.String(
-        validate=validate.OneOf(STAGES, error="Étape inconnue : choisissez {choices}."),
+        validate=STAGE,
         metadata={"description": "Étape suivante ; 409 si ses conditions ne sont pas remplies"},
     )
     stage_on = fields.Date(metadata={"description": "Date du passage d'étape (aujourd'hui par défaut)"})

@@ -44,6 +44,22 @@ STALLED_MESSAGE = (
 )
 
 
+def _last(description: str) -> fields.DateTime:
+    """When something last happened: always in the answer, null if it never happened."""
+    return fields.DateTime(
+        required=True, allow_none=True, metadata={"description": f"{description} ; null si jamais"}
+    )
+
+
+def _seconds_since(what: str) -> fields.Float:
+    """The age in seconds of `_last`'s moment: always in the answer, null if it never happened."""
+    return fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": f"Secondes écoulées depuis {what} ; null si jamais"},
+    )
+
+
 class OutboxStateSchema(ma.Schema):
     en_attente = fields.Integer(required=True, metadata={"description": "Courriels en attente d'envoi"})
     echec_temporaire = fields.Integer(
@@ -67,14 +83,8 @@ class JobStateSchema(ma.Schema):
     name = fields.String(required=True, metadata={"description": "Identifiant de la tâche"})
     libelle = fields.String(required=True, metadata={"description": "Nom de la tâche en français"})
     periode_secondes = fields.Float(required=True, metadata={"description": "Période de la tâche"})
-    dernier_passage = fields.DateTime(
-        required=True, allow_none=True, metadata={"description": "Début du dernier passage ; null si jamais"}
-    )
-    age_seconds = fields.Float(
-        required=True,
-        allow_none=True,
-        metadata={"description": "Secondes écoulées depuis le début du dernier passage ; null si jamais"},
-    )
+    dernier_passage = _last("Début du dernier passage")
+    age_seconds = _seconds_since("le début du dernier passage")
     retard_apres_secondes = fields.Float(
         required=True,
         metadata={"description": "Âge au-delà duquel la tâche est en retard (périodes + marge)"},
@@ -88,14 +98,8 @@ class MailboxStateSchema(ma.Schema):
     active = fields.Boolean(
         required=True, metadata={"description": "Vrai si la boîte est relevée (MAIL_IMAP_HOST renseigné)"}
     )
-    last_success_at = fields.DateTime(
-        required=True, allow_none=True, metadata={"description": "Dernière relève réussie ; null si jamais"}
-    )
-    age_seconds = fields.Float(
-        required=True,
-        allow_none=True,
-        metadata={"description": "Secondes écoulées depuis la dernière relève réussie ; null si jamais"},
-    )
+    last_success_at = _last("Dernière relève réussie")
+    age_seconds = _seconds_since("la dernière relève réussie")
     failures = fields.Integer(
         required=True, metadata={"description": "Échecs de relève d'affilée (serveur injoignable, refus)"}
     )

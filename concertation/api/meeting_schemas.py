@@ -56,6 +56,15 @@ def _datetime_field(description: str, **kwargs: Any) -> LocalDateTime:
     )
 
 
+def _kind(**kwargs: Any) -> fields.String:
+    """The meeting's kind in a request body (optional on update, `required` on creation)."""
+    return fields.String(
+        validate=validate.OneOf(KINDS, error="Type de réunion inconnu : choisissez {choices}."),
+        metadata={"description": "rendez_vous, concertation ou autre"},
+        **kwargs,
+    )
+
+
 # Requests --------------------------------------------------------------------------------------------
 
 
@@ -80,10 +89,7 @@ class LocationSchema(ma.Schema):
 class MeetingBodySchema(ma.Schema):
     """The fields shared by creation and partial update."""
 
-    kind = fields.String(
-        validate=validate.OneOf(KINDS, error="Type de réunion inconnu : choisissez {choices}."),
-        metadata={"description": "rendez_vous, concertation ou autre"},
-    )
+    kind = _kind()
     scope = fields.Nested(
         ScopeSchema,
         metadata={"description": "Un secteur (Rendez-vous), une intercommunalité (concertation)"},
@@ -102,11 +108,7 @@ class MeetingBodySchema(ma.Schema):
 
 
 class MeetingCreateSchema(MeetingBodySchema):
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(KINDS, error="Type de réunion inconnu : choisissez {choices}."),
-        metadata={"description": "rendez_vous, concertation ou autre"},
-    )
+    kind = _kind(required=True)
     title = fields.String(
         required=True,
         validate=validate.Length(max=300),

@@ -1,4 +1,5 @@
-"""The transaction step of a route, the same in every domain: commit or roll back, then say so.
+"""What every domain's routes share: their URL tables (`add_rules`) and the transaction step of a route,
+the same in every domain: commit or roll back, then say so.
 
 A route owns its transaction (ARCHITECTURE rule 3). It calls its service inside `commit_or_flash`:
 when the service returns, the transaction is committed and the success message flashed; when it raises
@@ -20,17 +21,27 @@ a domain error's messages on a form.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, render_template
+from flask import Blueprint, flash, render_template
 from sqlalchemy.exc import IntegrityError
 
 from concertation.extensions import db
 
 Errors = type[Exception] | tuple[type[Exception], ...]
+
+GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
+# (rule, endpoint, view, methods): one line of a blueprint's URL table.
+UrlRule = tuple[str, str, Callable[..., Any], list[str]]
+
+
+def add_rules(bp: Blueprint, urls: Iterable[UrlRule]) -> None:
+    """Register a URL table on its blueprint: the URLs of a domain read as one list beside its views."""
+    for rule, endpoint, view, methods in urls:
+        bp.add_url_rule(rule, endpoint, view, methods=methods)
 
 
 @dataclass

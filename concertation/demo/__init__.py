@@ -41,7 +41,7 @@ from concertation.demo.data import (
     demo_syndicates,
 )
 from concertation.extensions import db
-from concertation.people.models import Mandate, Person, Role, describe_quality
+from concertation.people.models import ROLE_BODY, Mandate, Person, Role, describe_quality
 from concertation.territory.models import (
     Canton,
     Commune,
@@ -50,6 +50,9 @@ from concertation.territory.models import (
     Syndicate,
     SyndicateMember,
 )
+
+# The bodies a mandate is held in.
+Body = Commune | Intercommunality | Canton | Syndicate
 
 demo_cli = AppGroup("demo", help="Données de démonstration (élus fictifs).")
 
@@ -122,21 +125,16 @@ class DemoBuilder:
         person: Person,
         role: Role,
         label: str,
+        body: Body | None = None,
         *,
         starts_on: date = MUNICIPAL_START,
-        commune: Commune | None = None,
-        intercommunality: Intercommunality | None = None,
-        canton: Canton | None = None,
-        syndicate: Syndicate | None = None,
     ) -> Mandate:
+        """A mandate held in `body`, of the kind the role calls for (`ROLE_BODY`: none for some roles)."""
+        kind = ROLE_BODY[role]
+        if (kind is None) != (body is None):
+            raise ValueError(f"{role}: held in {kind or 'no body'}, not in {body!r}")
         mandate = Mandate(
-            role=role,
-            function_label=label,
-            starts_on=starts_on,
-            commune=commune,
-            intercommunality=intercommunality,
-            canton=canton,
-            syndicate=syndicate,
+            role=role, function_label=label, starts_on=starts_on, **({kind: body} if kind is not None else {})
         )
         person.mandates.append(mandate)
         self.report.mandates += 1
@@ -169,7 +167,7 @@ def build_mayors(builder: DemoBuilder, communes: Sequence[Commune]) -> dict[str,
         person = builder.person(
             feminine=builder.rng.random() < FEMALE_MAYOR_RATE, address=_mairie_address(commune)
         )
-        builder.mandate(person, Role.MAIRE, "Maire", commune=commune)
+        builder.mandate(person, Role.MAIRE, "Maire", commune)
         mayors[commune.insee_code] = person
     return mayors
 
@@ -195,10 +193,10 @@ def build_intercommunal(
             president,
             Role.PRESIDENT_EPCI,
             _fem(president, "Président du conseil communautaire", "Présidente du conseil communautaire"),
-            intercommunality=epci,
+            epci,
         )
         for rank, person in enumerate(vice_presidents, start=1):
-            builder.mandate(person, Role.VICE_PRESIDENT_EPCI, _ordinal(rank, person), intercommunality=epci)
+            builder.mandate(person, Role.VICE_PRESIDENT_EPCI, _ordinal(rank, person), epci)
 
 
 def build_departmental(builder: DemoBuilder, cantons: Sequence[Canton], mayors: dict[str, Person]) -> None:
@@ -217,7 +215,7 @@ def build_departmental(builder: DemoBuilder, cantons: Sequence[Canton], mayors: 
                 person = builder.person(feminine=is_woman, address=DEPARTEMENT_ADDRESS)
             label = _fem(person, "Conseiller départemental", "Conseillère départementale")
             builder.mandate(
-                person, Role.CONSEILLER_DEPARTEMENTAL, label, canton=canton, starts_on=DEPARTMENTAL_START
+                person, Role.CONSEILLER_DEPARTEMENTAL, label, canton, starts_on=DEPARTMENTAL_START
             )
             pair.append(person)
         if canton.code == PRESIDENT_CANTON:
@@ -257,13 +255,13 @@ def build_syndicates(
                 president,
                 Role.CONSEILLER_MUNICIPAL,
                 _fem(president, "Conseiller municipal", "Conseillère municipale"),
-                commune=home,
+                home,
             )
         builder.mandate(
             president,
             Role.PRESIDENT_SYNDICAT,
             _fem(president, "Président du syndicat", "Présidente du syndicat"),
-            syndicate=syndicate,
+            syndicate,
         )
 
 
@@ -280,7 +278,7 @@ def build_delegate_mayors(builder: DemoBuilder, former: Sequence[FormerCommune])
             address=_mairie_address(item.commune, f"Mairie déléguée de {item.name}"),
         )
         label = describe_quality(Role.MAIRE_DELEGUE, item.name, person.civility)
-        builder.mandate(person, Role.MAIRE_DELEGUE, label, commune=item.commune)
+        builder.mandate(person, Role.MAIRE_DELEGUE, label, item.commune)
 
 
 def build_awkward_mayors(builder: DemoBuilder, mayors: dict[str, Person]) -> None:

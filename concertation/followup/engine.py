@@ -86,6 +86,42 @@ class Reminder:
     contract_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A reminder written for the organisers' side (template "reminder_organiser"): a title, a few lines
+    and one link; `to` addresses it to one recipient."""
+
+    kind: ReminderKind
+    object_type: str
+    object_id: int
+    period: str
+    subject: str
+    lines: list[str]
+    link: tuple[str, str]
+    meeting_id: int | None = None
+    contract_id: int | None = None
+
+    def to(self, email: str, name: str) -> Reminder:
+        return Reminder(
+            kind=self.kind,
+            object_type=self.object_type,
+            object_id=self.object_id,
+            period=self.period,
+            recipient_email=email,
+            recipient_name=name,
+            subject=self.subject,
+            template="reminder_organiser",
+            context={
+                "title": self.subject,
+                "lines": self.lines,
+                "link_url": self.link[0],
+                "link_label": self.link[1],
+            },
+            meeting_id=self.meeting_id,
+            contract_id=self.contract_id,
+        )
+
+
 def opted_out(kind: ReminderKind, *, meeting_id: int | None = None, contract_id: int | None = None) -> bool:
     query = select(ReminderOptOut.id).where(ReminderOptOut.kind == kind)
     if meeting_id is not None:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
@@ -78,16 +79,13 @@ def opt_out() -> str | Response | tuple[str, int]:
         flash("Réunion ou contrat introuvable.", "danger")
         return redirect(url_for("followup.index"), 303)
     if form.validate_on_submit():
-        try:
+        with commit_or_flash(
+            form=form, invalid=optouts.InvalidOptOut, field="kind", success=f"Rappel désactivé pour {label}."
+        ) as outcome:
             optouts.turn_off(ReminderKind(form.kind.data), target)
-        except optouts.InvalidOptOut as error:
-            form.kind.errors = [*form.kind.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(f"Rappel désactivé pour {label}.", "success")
+        if outcome.committed:
             return redirect(url_for("followup.index"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("followup/opt_out.html", form=form, label=label), status
+    return form_page("followup/opt_out.html", form, label=label)
 
 
 @bp.route("/desactivations/<int:opt_out_id>/supprimer", methods=["POST"])

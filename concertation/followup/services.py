@@ -17,6 +17,7 @@ from concertation.extensions import db
 from concertation.followup.engine import (
     Clock,
     FollowupSettings,
+    Notice,
     Reminder,
     add_months,
     days_before,
@@ -96,32 +97,9 @@ def _invitee_reminder(
     )
 
 
-def _to_organisers(
-    kind: ReminderKind,
-    object_type: str,
-    object_id: int,
-    period: str,
-    subject: str,
-    lines: list[str],
-    link: tuple[str, str],
-    *,
-    meeting_id: int | None = None,
-    contract_id: int | None = None,
-) -> Iterator[Reminder]:
+def _to_organisers(notice: Notice) -> Iterator[Reminder]:
     for user in organisers():
-        yield Reminder(
-            kind=kind,
-            object_type=object_type,
-            object_id=object_id,
-            period=period,
-            recipient_email=user.email,
-            recipient_name=user.name or user.email,
-            subject=subject,
-            template="reminder_organiser",
-            context={"title": subject, "lines": lines, "link_url": link[0], "link_label": link[1]},
-            meeting_id=meeting_id,
-            contract_id=contract_id,
-        )
+        yield notice.to(user.email, user.name or user.email)
 
 
 def annual_rendez_vous_reminders(
@@ -155,13 +133,15 @@ def annual_rendez_vous_reminders(
             f"Aucun Rendez-vous de Territoire n'est programmé en {year} pour le secteur de {sector.name}."
         ]
         yield from _to_organisers(
-            ReminderKind.ANNUAL_RENDEZ_VOUS,
-            "sector",
-            sector.id,
-            f"{year}-semaine-{week}",
-            subject,
-            lines,
-            (link, "Programmer le Rendez-vous"),
+            Notice(
+                ReminderKind.ANNUAL_RENDEZ_VOUS,
+                "sector",
+                sector.id,
+                f"{year}-semaine-{week}",
+                subject,
+                lines,
+                (link, "Programmer le Rendez-vous"),
+            )
         )
 
 
@@ -190,14 +170,16 @@ def contract_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContex
                 subject = f"Anniversaire du contrat : préparer le point annuel – {name}"
                 lines = [f"Le contrat a été signé le {format_day(signed_on)} ; préparez le point annuel."]
                 yield from _to_organisers(
-                    ReminderKind.CONTRACT_ANNIVERSARY,
-                    "contract",
-                    contract.id,
-                    str(anniversary.year),
-                    subject,
-                    lines,
-                    link,
-                    contract_id=contract.id,
+                    Notice(
+                        ReminderKind.CONTRACT_ANNIVERSARY,
+                        "contract",
+                        contract.id,
+                        str(anniversary.year),
+                        subject,
+                        lines,
+                        link,
+                        contract_id=contract.id,
+                    )
                 )
         notice = add_months(contract.ends_on, -settings.contract_end_notice_months)
         if (
@@ -210,14 +192,16 @@ def contract_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContex
             )
             lines = ["Préparez l'évaluation du contrat et la concertation du contrat suivant."]
             yield from _to_organisers(
-                ReminderKind.CONTRACT_ENDING,
-                "contract",
-                contract.id,
-                contract.ends_on.isoformat(),
-                subject,
-                lines,
-                link,
-                contract_id=contract.id,
+                Notice(
+                    ReminderKind.CONTRACT_ENDING,
+                    "contract",
+                    contract.id,
+                    contract.ends_on.isoformat(),
+                    subject,
+                    lines,
+                    link,
+                    contract_id=contract.id,
+                )
             )
     amendments = db.session.scalars(
         select(Amendment)
@@ -235,14 +219,16 @@ def contract_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContex
         subject = f"Avenant n° {amendment.number} non signé depuis {months} mois – {amendment.contract.title}"
         lines = [f"L'avenant daté du {format_day(amendment.dated_on)} n'est toujours pas signé."]
         yield from _to_organisers(
-            ReminderKind.AMENDMENT_PENDING,
-            "amendment",
-            amendment.id,
-            "attente",
-            subject,
-            lines,
-            (f"{ctx.public_url}/contrats/{amendment.contract_id}", "Ouvrir le contrat"),
-            contract_id=amendment.contract_id,
+            Notice(
+                ReminderKind.AMENDMENT_PENDING,
+                "amendment",
+                amendment.id,
+                "attente",
+                subject,
+                lines,
+                (f"{ctx.public_url}/contrats/{amendment.contract_id}", "Ouvrir le contrat"),
+                contract_id=amendment.contract_id,
+            )
         )
 
 
@@ -277,29 +263,21 @@ def action_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContext)
             f"Responsable : {item.owner_label}.",
         ]
         person = item.owner_person
-        if person is not None and person.email:
-            yield Reminder(
-                kind=kind,
-                object_type="action",
-                object_id=item.id,
-                period=period,
-                recipient_email=person.email,
-                recipient_name=person.full_name,
-                subject=subject,
-                template="reminder_organiser",
-                context={
-                    "title": subject,
-                    "lines": lines,
-                    "link_url": f"mailto:{ORGANISER_CONTACT['email']}",
-                    "link_label": f"Écrire au Département ({ORGANISER_CONTACT['email']})",
-                },
-                meeting_id=item.meeting_id,
+        owner_email = person.email if person is not None else None
+        # The owner is written to with a link to the Département; a service, or a person without email,
+        # leaves the reminder to the organisers, with a link to the meeting's actions.
+        if owner_email:
+            link = (
+                f"mailto:{ORGANISER_CONTACT['email']}",
+                f"Écrire au Département ({ORGANISER_CONTACT['email']})",
             )
         else:
             link = (f"{ctx.public_url}/reunions/{item.meeting_id}/decisions#actions", "Voir les actions")
-            yield from _to_organisers(
-                kind, "action", item.id, period, subject, lines, link, meeting_id=item.meeting_id
-            )
+        notice = Notice(kind, "action", item.id, period, subject, lines, link, meeting_id=item.meeting_id)
+        if person is not None and owner_email:
+            yield notice.to(owner_email, person.full_name)
+        else:
+            yield from _to_organisers(notice)
 
 
 def minutes_draft_reminders(clock: Clock, settings: FollowupSettings, ctx: MailContext) -> Iterator[Reminder]:
@@ -328,31 +306,21 @@ def minutes_draft_reminders(clock: Clock, settings: FollowupSettings, ctx: MailC
         subject = f"Compte rendu à finaliser : {meeting.title} – {format_day(meeting.on)}"
         lines = [f"La réunion a eu lieu il y a {days} jours ; son compte rendu n'est toujours pas validé."]
         link = (f"{ctx.public_url}/reunions/{meeting.id}/compte-rendu", "Ouvrir le compte rendu")
+        notice = Notice(
+            ReminderKind.MINUTES_DRAFT,
+            "meeting",
+            meeting.id,
+            f"J+{days}",
+            subject,
+            lines,
+            link,
+            meeting_id=meeting.id,
+        )
         organiser = meeting.organiser
         if organiser is not None and organiser.is_enabled:
-            yield Reminder(
-                kind=ReminderKind.MINUTES_DRAFT,
-                object_type="meeting",
-                object_id=meeting.id,
-                period=f"J+{days}",
-                recipient_email=organiser.email,
-                recipient_name=organiser.name or organiser.email,
-                subject=subject,
-                template="reminder_organiser",
-                context={"title": subject, "lines": lines, "link_url": link[0], "link_label": link[1]},
-                meeting_id=meeting.id,
-            )
+            yield notice.to(organiser.email, organiser.name or organiser.email)
         else:
-            yield from _to_organisers(
-                ReminderKind.MINUTES_DRAFT,
-                "meeting",
-                meeting.id,
-                f"J+{days}",
-                subject,
-                lines,
-                link,
-                meeting_id=meeting.id,
-            )
+            yield from _to_organisers(notice)
 
 
 ReminderSource = Callable[[Clock, FollowupSettings, MailContext], Iterator[Reminder]]

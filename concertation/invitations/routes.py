@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from concertation.accounts import audit
 from concertation.accounts.models import User
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
@@ -22,13 +22,13 @@ from concertation.invitations.forms import (
     OrganiserAnswerForm,
     RemindForm,
 )
-from concertation.invitations.models import AnswerSource, Channel, Invitation
+from concertation.invitations.models import Answer, AnswerSource, Channel, Invitation
 from concertation.invitations.preview import convocation_preview
 from concertation.invitations.tokens import InvalidToken, read_token, rsvp_url
 from concertation.meetings import calendar as meeting_calendar
 from concertation.meetings import services as meeting_services
 from concertation.meetings.exceptions import MeetingError
-from concertation.meetings.models import Meeting
+from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import (
     feed_calendar,
@@ -90,7 +90,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         form.answer.data = (
             preset
             if preset in ANSWER_VALUES
-            else (invitation.answer if invitation.answer != "en_attente" else None)
+            else (invitation.answer if invitation.answer != Answer.EN_ATTENTE else None)
         )
         form.represented_by.data = invitation.represented_by
         form.comment.data = invitation.comment
@@ -104,17 +104,16 @@ def answer(token: str) -> str | Response | tuple[str, int]:
             _record(invitation, form, AnswerSource.LINK)
         if outcome.committed:
             return redirect(url_for("invitations.answer", token=token), 303)
-    status = 422 if request.method == "POST" else 200
     ctx = _ctx()
     feed_url = person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id)
-    return render_template(
+    return form_page(
         "invitations/answer.html",
-        form=form,
+        form,
         invitation=invitation,
         meeting=meeting,
         feed_url=feed_url,
         feed_webcal_url=webcal_url(feed_url),
-    ), status
+    )
 
 
 @bp.route("/reunions/<int:meeting_id>/invitations")
@@ -190,12 +189,10 @@ def export(meeting_id: int) -> Response:
         ("Réponse", "Commentaire", "Répondu le (UTC)"),
         answers,
     )
-    audit.record(audit.AuditAction.EXPORT, f"invités et réponses de la réunion n° {meeting_id} (CSV)")
-    db.session.commit()
-    return Response(
+    return audit.exported_csv(
         body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reponses-reunion-{meeting_id}.csv"'},
+        f"invites-reponses-reunion-{meeting_id}.csv",
+        f"invités et réponses de la réunion n° {meeting_id} (CSV)",
     )
 
 
@@ -211,7 +208,7 @@ def progress(meeting_id: int) -> Response:
 def convoke_preview(meeting_id: int) -> str | Response:
     """Who would receive what, and the first email as sent, before the organiser confirms."""
     meeting = db.get_or_404(Meeting, meeting_id)
-    if meeting.status != "brouillon":
+    if meeting.status != MeetingStatus.BROUILLON:
         flash(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.", "info")
         return _to_index(meeting.id)
     return render_template(

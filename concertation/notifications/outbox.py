@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 
@@ -18,44 +19,9 @@ from concertation.notifications.models import DeliveryState, MessageKind, Outbox
 RETRYABLE_STATES = (DeliveryState.EN_ATTENTE, DeliveryState.ECHEC_TEMPORAIRE)
 
 
-def enqueue(
-    *,
-    kind: MessageKind,
-    recipient_email: str,
-    recipient_name: str,
-    sender_email: str,
-    subject: str,
-    message_id: str,
-    raw: bytes,
-    meeting_id: int | None = None,
-    invitation_id: int | None = None,
-    refusal: str = "",
-) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction (it is sent after the commit).
-
-    With a refusal (see OutgoingEmail.refusal), the row is recorded refused with that reason.
-    """
-    message = OutboxMessage(
-        kind=kind,
-        recipient_email=recipient_email,
-        recipient_name=recipient_name,
-        sender_email=sender_email,
-        subject=subject,
-        message_id=message_id,
-        raw=raw,
-        meeting_id=meeting_id,
-        invitation_id=invitation_id,
-        state=DeliveryState.REFUSE if refusal else DeliveryState.EN_ATTENTE,
-        last_reply=refusal,
-        next_attempt_at=None if refusal else now_utc(),
-    )
-    db.session.add(message)
-    return message
-
-
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """One message to write to the outbox, as enqueue() takes it."""
+    """One message to write to the outbox (`enqueue_email`, `enqueue_many`)."""
 
     kind: MessageKind
     recipient_email: str
@@ -118,35 +84,36 @@ def simple_email(
     )
 
 
+def _outbox_row(email: OutgoingEmail, now: datetime) -> dict[str, Any]:
+    """The columns of `email`'s outbox row: due `now`, or refused with its reason (see `refusal`)."""
+    row = asdict(email)
+    refusal = row.pop("refusal")
+    return {
+        **row,
+        "state": DeliveryState.REFUSE if refusal else DeliveryState.EN_ATTENTE,
+        "last_reply": refusal,
+        "next_attempt_at": None if refusal else now,
+        "created_at": now,
+    }
+
+
 def enqueue_email(email: OutgoingEmail) -> OutboxMessage:
-    """enqueue() for a message built beforehand."""
-    return enqueue(**asdict(email))
+    """Add a message to the outbox in the caller's transaction (it is sent after the commit)."""
+    message = OutboxMessage(**_outbox_row(email, now_utc()))
+    db.session.add(message)
+    return message
 
 
 def enqueue_many(messages: Sequence[OutgoingEmail]) -> None:
     """Add messages to the outbox in the caller's transaction, with one multi-row INSERT.
 
-    Unlike enqueue(), no OutboxMessage object enters the session: a convocation of hundreds
+    Unlike enqueue_email(), no OutboxMessage object enters the session: a convocation of hundreds
     would otherwise pay for as many ORM objects and flush them one statement per row.
     """
     if not messages:
         return
     now = now_utc()
-    rows = []
-    for message in messages:
-        row = asdict(message)
-        refusal = row.pop("refusal")
-        state = DeliveryState.REFUSE if refusal else DeliveryState.EN_ATTENTE
-        rows.append(
-            {
-                **row,
-                "state": state,
-                "last_reply": refusal,
-                "next_attempt_at": None if refusal else now,
-                "created_at": now,
-            }
-        )
-    db.session.execute(insert(OutboxMessage), rows)
+    db.session.execute(insert(OutboxMessage), [_outbox_row(message, now) for message in messages])
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]

@@ -74,6 +74,5 @@ def raw(name: str) -> Response:
 def attachment(name: str, index: int) -> Response:
     filename, content_type, data = _found(mailbox.read_attachment, name, index)
     # Always a download, never rendered by the browser inside our origin.
-    response = send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # X-Content-Type-Options: nosniff, as on every response (core.headers).
+    return send_file(BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename)

@@ -49,12 +49,8 @@ def export() -> Response:
     today = today_paris()
     persons = services.directory_persons(filters, today)
     body = services.directory_csv(persons, filters, today)
-    audit.record(audit.AuditAction.EXPORT, "annuaire des élus (CSV)", f"{len(persons)} personne(s)")
-    db.session.commit()
-    return Response(
-        body,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="elus-{today:%Y-%m-%d}.csv"'},
+    return audit.exported_csv(
+        body, f"elus-{today:%Y-%m-%d}.csv", "annuaire des élus (CSV)", f"{len(persons)} personne(s)"
     )
 
 

@@ -15,20 +15,22 @@ from concertation.extensions import db
 from concertation.followup.jobs import JOBS, OUTBOX_SECONDS
 from concertation.followup.models import JobRun
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.outbox import OutgoingEmail, enqueue_email
 from config import TestConfig
 from tests.common.smtp import SmtpSink, free_port
 
 
 def _message(n: int, state: DeliveryState, *, due_in: timedelta | None = timedelta(0)) -> OutboxMessage:
-    message = enqueue(
-        kind=MessageKind.OTHER,
-        recipient_email=f"elu{n}@example.org",
-        recipient_name=f"Élu {n}",
-        sender_email="concertation@lozere.fr",
-        subject="Essai",
-        message_id=f"<health-{n}@concertation.test>",
-        raw=b"Subject: Essai\r\n\r\nBonjour\r\n",
+    message = enqueue_email(
+        OutgoingEmail(
+            kind=MessageKind.OTHER,
+            recipient_email=f"elu{n}@example.org",
+            recipient_name=f"Élu {n}",
+            sender_email="concertation@lozere.fr",
+            subject="Essai",
+            message_id=f"<health-{n}@concertation.test>",
+            raw=b"Subject: Essai\r\n\r\nBonjour\r\n",
+        )
     )
     message.state = state
     message.next_attempt_at = None if due_in is None else now_utc() + due_in

@@ -5,16 +5,13 @@ and `amendments` (avenants and the reserve fund); what they share is in `common`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint
 
 from concertation.contracts.routes import amendments, common, contracts, projects
+from concertation.core.routing import GET, GET_POST, POST, UrlRule, add_rules
 
 bp = Blueprint("contracts", __name__, url_prefix="/contrats")
 
-GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 CONTRACT = "/<int:contract_id>"
 PROJECT = f"{CONTRACT}/projets/<int:project_id>"
 AMENDMENT = f"{CONTRACT}/avenants/<int:amendment_id>"
@@ -23,7 +20,7 @@ DOCUMENT = f"{CONTRACT}/documents/<int:document_id>"
 CHANGE = f"{AMENDMENT}/modifications/<int:change_id>"
 
 # (rule under /contrats, endpoint, view, methods)
-URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+URLS: list[UrlRule] = [
     ("/", "index", contracts.index, GET),
     ("/nouveau", "create", contracts.create, GET_POST),
     (CONTRACT, "detail", contracts.detail, GET),
@@ -56,8 +53,7 @@ URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     (f"{CONTRACT}/reserve/nouveau", "reserve_grant", amendments.reserve_grant, GET_POST),
 ]
 
-for rule, endpoint, view, methods in URLS:
-    bp.add_url_rule(rule, endpoint, view, methods=methods)
+add_rules(bp, URLS)
 
 bp.add_app_template_filter(common.euros, "euros")
 bp.add_app_template_filter(common.number_fr, "number_fr")

@@ -20,7 +20,7 @@ from concertation.contracts.models import Amendment, Contract
 from concertation.contracts.plan import plan_history
 from concertation.contracts.reserve import ReserveInput, grant_reserve
 from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 
@@ -42,8 +42,7 @@ def create_amendment(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     form = AmendmentForm()
     if request.method == "GET":
         form.dated_on.data = today_paris()
-        return render_template("contracts/amendment_form.html", form=form, contract=contract)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = amendments.AmendmentInput(
             dated_on=form.dated_on.data,
             reason=form.reason.data or "",
@@ -56,7 +55,7 @@ def create_amendment(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             return back(contract, "avenants")
         if outcome.committed:
             return _to_amendment(contract, amendment)
-    return render_template("contracts/amendment_form.html", form=form, contract=contract), 422
+    return form_page("contracts/amendment_form.html", form, contract=contract)
 
 
 def _render(
@@ -170,8 +169,7 @@ def reserve_grant(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     if request.method == "GET":
         form.project.data = request.args.get("projet", "")
         form.decided_on.data = today_paris()
-        return render_template("contracts/reserve_form.html", form=form, contract=contract)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         raw = form.project.data or ""
         project = next((p for p in contract.projects if str(p.id) == raw), None)
         if project is None:
@@ -190,4 +188,4 @@ def reserve_grant(contract_id: int) -> str | BaseResponse | tuple[str, int]:
                 grant_reserve(project_or_404(contract, project.id), data, rules=rules(), user=me())
             if outcome.committed or outcome.refused:
                 return back(contract, "reserve")
-    return render_template("contracts/reserve_form.html", form=form, contract=contract), 422
+    return form_page("contracts/reserve_form.html", form, contract=contract)

@@ -39,7 +39,7 @@ from concertation.contracts.routes.common import (
 from concertation.contracts.scope import territory_owners
 from concertation.contracts.settings import duration_years
 from concertation.contracts.stages import change_stage, next_stage, transition_problems
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 
@@ -64,8 +64,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
     form.fill_choices(queries.lozere_cc_choices())
     if request.method == "GET":
         form.intercommunality.data = request.args.get("cc", "")
-        return render_template("contracts/form.html", form=form, contract=None)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = services.ContractInput(
             intercommunality_siren=form.intercommunality.data or "",
             starts_on=form.starts_on.data,
@@ -80,7 +79,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
             outcome.success = f"Contrat « {contract.title} » créé, à l'étape du diagnostic."
         if outcome.committed:
             return redirect(url_for(".detail", contract_id=contract.id), 303)
-    return render_template("contracts/form.html", form=form, contract=None), 422
+    return form_page("contracts/form.html", form, contract=None)
 
 
 @reader_required
@@ -110,8 +109,7 @@ def edit(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     form = ContractForm()
     if request.method == "GET":
         form.load(contract)
-        return render_template("contracts/form.html", form=form, contract=contract)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = services.ContractInput(
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
@@ -122,7 +120,7 @@ def edit(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             services.update_contract(contract, data, user=me())
         if outcome.committed or outcome.refused:
             return back(contract)
-    return render_template("contracts/form.html", form=form, contract=contract), 422
+    return form_page("contracts/form.html", form, contract=contract)
 
 
 @organiser_required
@@ -131,8 +129,7 @@ def diagnostic(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     form = DiagnosticForm()
     if request.method == "GET":
         form.load(contract)
-        return render_template("contracts/diagnostic.html", form=form, contract=contract)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         with commit_or_flash(
             ContractError, "Diagnostic enregistré.", form=form, invalid=InvalidInput
         ) as outcome:
@@ -141,7 +138,7 @@ def diagnostic(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             )
         if outcome.committed or outcome.refused:
             return back(contract, "diagnostic")
-    return render_template("contracts/diagnostic.html", form=form, contract=contract), 422
+    return form_page("contracts/diagnostic.html", form, contract=contract)
 
 
 @organiser_required
@@ -196,9 +193,7 @@ def add_signatory(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             services.add_signatory(contract, data, user=me())
         if outcome.committed or outcome.refused:
             return back(contract, "signataires")
-    elif request.method == "GET":
-        return render_template("contracts/signatory.html", form=form, contract=contract, signatory=None)
-    return render_template("contracts/signatory.html", form=form, contract=contract, signatory=None), 422
+    return form_page("contracts/signatory.html", form, contract=contract, signatory=None)
 
 
 @organiser_required
@@ -212,8 +207,7 @@ def edit_signatory(contract_id: int, signatory_id: int) -> str | BaseResponse | 
         form.deliberation_on.data = signatory.deliberation_on
         form.deliberation_reference.data = signatory.deliberation_reference
         form.signed_on.data = signatory.signed_on
-        return render_template("contracts/signatory.html", form=form, contract=contract, signatory=signatory)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = services.SignatoryInput(
             deliberation_on=form.deliberation_on.data,
             deliberation_reference=form.deliberation_reference.data or "",
@@ -224,7 +218,7 @@ def edit_signatory(contract_id: int, signatory_id: int) -> str | BaseResponse | 
             outcome.success = f"Dates de {signatory.name} enregistrées."
         if outcome.committed or outcome.refused:
             return back(contract, "signataires")
-    return render_template("contracts/signatory.html", form=form, contract=contract, signatory=signatory), 422
+    return form_page("contracts/signatory.html", form, contract=contract, signatory=signatory)
 
 
 @organiser_required
@@ -244,8 +238,6 @@ def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     contract = load_or_404(contract_id)
     form = DocumentForm()
     document_rules = documents_rules()
-    if request.method == "GET":
-        return render_template("contracts/document.html", form=form, contract=contract, rules=document_rules)
     if form.validate_on_submit():
         upload = request.files.get("file")
         with commit_or_flash(ContractError, "Document ajouté.", form=form, invalid=InvalidInput) as outcome:
@@ -260,7 +252,7 @@ def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             )
         if outcome.committed or outcome.refused:
             return back(contract, "documents")
-    return render_template("contracts/document.html", form=form, contract=contract, rules=document_rules), 422
+    return form_page("contracts/document.html", form, contract=contract, rules=document_rules)
 
 
 @reader_required
@@ -270,11 +262,10 @@ def download_document(contract_id: int, document_id: int) -> Response:
     path = document_path(documents_folder(), document) if document else None
     if document is None or path is None or not path.is_file():
         abort(404)
-    response = send_file(
+    # A download, never rendered inside our origin; nosniff is set on every response (core.headers).
+    return send_file(
         path, mimetype=document.content_type, as_attachment=True, download_name=document.filename
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @organiser_required

@@ -15,7 +15,7 @@ from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import create_project, set_precheck, update_project
 from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
 from concertation.contracts.scope import project_owner_key, territory_owners
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
 
@@ -29,8 +29,6 @@ def create_project_page(contract_id: int) -> str | BaseResponse | tuple[str, int
     contract = load_or_404(contract_id)
     form = ProjectForm()
     form.fill_choices(contract, territory_owners(contract))
-    if request.method == "GET":
-        return render_template("contracts/project_form.html", form=form, contract=contract, project=None)
     if form.validate_on_submit():
         with commit_or_flash(
             ContractError, form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
@@ -41,7 +39,7 @@ def create_project_page(contract_id: int) -> str | BaseResponse | tuple[str, int
             return back(contract, "fiches")
         if outcome.committed:
             return _to_project(contract, project)
-    return render_template("contracts/project_form.html", form=form, contract=contract, project=None), 422
+    return form_page("contracts/project_form.html", form, contract=contract, project=None)
 
 
 @organiser_required
@@ -52,15 +50,14 @@ def edit_project(contract_id: int, project_id: int) -> str | BaseResponse | tupl
     form.fill_choices(contract, territory_owners(contract))
     if request.method == "GET":
         form.load(project, project_owner_key(project))
-        return render_template("contracts/project_form.html", form=form, contract=contract, project=project)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         with commit_or_flash(
             ContractError, "Fiche projet modifiée.", form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
         ) as outcome:
             update_project(project, form.to_input(), rules=rules(), user=me())
         if outcome.committed or outcome.refused:
             return _to_project(contract, project)
-    return render_template("contracts/project_form.html", form=form, contract=contract, project=project), 422
+    return form_page("contracts/project_form.html", form, contract=contract, project=project)
 
 
 def _render_project(

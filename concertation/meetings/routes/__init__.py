@@ -5,7 +5,6 @@ edition, the meeting page, history), `invitees` (changes to the invitee list, it
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -13,12 +12,11 @@ from flask_login import current_user
 
 from concertation.accounts.models import UserRole
 from concertation.core.dates import format_day, format_meeting_time
+from concertation.core.routing import GET, GET_POST, POST, UrlRule, add_rules
 from concertation.meetings import calendar
 from concertation.meetings.routes import invitees, meetings, rules
 
 bp = Blueprint("meetings", __name__, url_prefix="/reunions")
-
-GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 
 
 @bp.context_processor
@@ -33,7 +31,7 @@ def helpers() -> dict[str, Any]:
 
 
 # (rule under /reunions, endpoint, view, methods)
-URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+URLS: list[UrlRule] = [
     # Calendar, creation and edition, the meeting page, history
     ("/", "index", meetings.index, GET),
     ("/nouvelle", "create", meetings.create, GET_POST),
@@ -55,5 +53,4 @@ URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/regles/<int:rule_id>/suppression", "rule_delete", rules.rule_delete, POST),
 ]
 
-for rule, endpoint, view, methods in URLS:
-    bp.add_url_rule(rule, endpoint, view, methods=methods)
+add_rules(bp, URLS)

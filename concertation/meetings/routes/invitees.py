@@ -104,10 +104,6 @@ def apply_diff(meeting_id: int) -> BaseResponse:
 def export_invitees(meeting_id: int) -> Response:
     meeting = load_meeting(meeting_id)
     body = calendar.invitees_csv(calendar.invitee_lines(meeting))
-    audit.record(audit.AuditAction.EXPORT, f"invités de la réunion n° {meeting_id} (CSV)")
-    db.session.commit()
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="invites-reunion-{meeting_id}.csv"'},
+    return audit.exported_csv(
+        body, f"invites-reunion-{meeting_id}.csv", f"invités de la réunion n° {meeting_id} (CSV)"
     )

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import UserRole
 from concertation.core.ids import LAST_PAGE
-from concertation.core.routing import commit_or_flash
+from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import fold
 from concertation.core.timeutils import today_paris
@@ -83,8 +83,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
     form.fill_choices()
     if request.method == "GET":
         form.prefill(request.args, today_paris())
-        return render_template("meetings/form.html", form=form, meeting=None)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = form.to_input()
         warnings = [] if _confirmed() else duplicates.existing_duplicates(data)
         if warnings:
@@ -98,7 +97,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
             flash(f"Réunion « {meeting.title} » créée (brouillon).", "success")
             _flash_time_notes(data)
             return redirect(url_for(".detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, meeting=None), 422
+    return form_page("meetings/form.html", form, meeting=None)
 
 
 @organiser_required
@@ -111,8 +110,7 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     form.fill_choices()
     if request.method == "GET":
         form.load(meeting)
-        return render_template("meetings/form.html", form=form, meeting=meeting)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         data = form.to_input()
         with commit_or_flash(MeetingError, invalid=InvalidMeeting) as outcome:
             impact = None if _confirmed() else services.update_impact(meeting, data)
@@ -138,7 +136,7 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         else:
             _flash_time_notes(data)
             return redirect(url_for(".detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, meeting=meeting), 422
+    return form_page("meetings/form.html", form, meeting=meeting)
 
 
 @organiser_required

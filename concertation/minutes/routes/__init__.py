@@ -5,18 +5,16 @@ rendu), `decisions` (decisions, action items, the link to the contract) and `sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
 from flask_login import current_user
 
 from concertation.accounts.models import UserRole
+from concertation.core.routing import GET, GET_POST, POST, UrlRule, add_rules
 from concertation.minutes.routes import attendance, decisions, minutes, stats
 
 bp = Blueprint("minutes", __name__)
-
-GET, GET_POST, POST = ["GET"], ["GET", "POST"], ["POST"]
 
 
 @bp.context_processor
@@ -28,7 +26,7 @@ MEETING = "/reunions/<int:meeting_id>"
 MINUTES = f"{MEETING}/compte-rendu"
 
 # (rule, endpoint, view, methods)
-URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+URLS: list[UrlRule] = [
     # Attendance
     (f"{MEETING}/emargement", "attendance_page", attendance.attendance_page, GET),
     (f"{MEETING}/emargement", "record_attendance", attendance.record_attendance, POST),
@@ -67,5 +65,4 @@ URLS: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/contrats/<int:contract_id>/chronologie", "contract_timeline_page", stats.contract_timeline_page, GET),
 ]
 
-for rule, endpoint, view, methods in URLS:
-    bp.add_url_rule(rule, endpoint, view, methods=methods)
+add_rules(bp, URLS)

@@ -7,7 +7,7 @@ import email.policy
 from concertation.extensions import db
 from concertation.notifications.mime import build_simple_message
 from concertation.notifications.models import MessageKind, OutboxMessage
-from concertation.notifications.outbox import enqueue
+from concertation.notifications.outbox import OutgoingEmail, enqueue_email
 
 
 def outbox_messages(n: int, *, prefix: str = "elu") -> list[OutboxMessage]:
@@ -27,14 +27,16 @@ def outbox_messages(n: int, *, prefix: str = "elu") -> list[OutboxMessage]:
             message_id=mid,
         )
         messages.append(
-            enqueue(
-                kind=MessageKind.OTHER,
-                recipient_email=to,
-                recipient_name=f"Élu n° {i}",
-                sender_email="concertation@lozere.fr",
-                subject=f"Message n° {i}",
-                message_id=mid,
-                raw=msg.as_bytes(policy=email.policy.SMTP),
+            enqueue_email(
+                OutgoingEmail(
+                    kind=MessageKind.OTHER,
+                    recipient_email=to,
+                    recipient_name=f"Élu n° {i}",
+                    sender_email="concertation@lozere.fr",
+                    subject=f"Message n° {i}",
+                    message_id=mid,
+                    raw=msg.as_bytes(policy=email.policy.SMTP),
+                )
             )
         )
     db.session.commit()
