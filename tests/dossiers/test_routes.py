@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from concertation.accounts.models import User, UserRole
 from concertation.extensions import db
-from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.meetings.models import Meeting, MeetingDocument, MeetingStatus
 from tests.common import db as f
 from tests.common.http import csrf_token
 from tests.common.pdf import flat, pdf_text
@@ -107,3 +109,17 @@ def test_anonymous_visitor_gets_nothing(app: Flask, client: FlaskClient, login: 
     _generate(client, meeting)
     anonymous = app.test_client()
     assert anonymous.get(f"/reunions/{meeting.id}/dossier/v1").status_code in (302, 401)
+
+
+def test_the_panel_shows_paris_time_on_a_dst_day(
+    app: Flask, client: FlaskClient, login: Callable[..., User]
+) -> None:
+    login(UserRole.ORGANISATEUR)
+    meeting = _meeting()
+    _generate(client, meeting)
+    version = db.session.scalars(select(MeetingDocument)).one()
+    # 1:30 UTC on 28 March 2027, just after summer time began at 2:00 (1:00 UTC): 3:30 in Lozère.
+    version.created_at = datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    db.session.commit()
+    page = client.get(f"/reunions/{meeting.id}").get_data(as_text=True)
+    assert ">28/03/2027 03:30</time>" in page

@@ -17,6 +17,8 @@ from concertation.meetings.models import Meeting
 from concertation.territory.models import Intercommunality
 from tests.common.db.meetings import meeting, paris
 
+__all__ = ["paris"]
+
 GEVAUDAN = "244800470"
 MENDE = "48095"
 
@@ -48,9 +50,14 @@ def gevaudan_concertation(starts_at: datetime | None = None) -> Meeting:
     return created
 
 
-def mende_rendez_vous(starts_at: datetime | None = None) -> Meeting:
+def mende_rendez_vous(starts_at: datetime | None = None, *, now: datetime | None = None) -> Meeting:
+    """The Rendez-vous de Territoire of the Mende sector (13/04/2027 unless told)."""
     created = meeting(
-        "rendez_vous", town=MENDE, starts_at=starts_at or paris(2027, 4, 13), title="Rendez-vous de Mende"
+        "rendez_vous",
+        town=MENDE,
+        starts_at=starts_at or paris(2027, 4, 13),
+        title="Rendez-vous de Mende",
+        now=now,
     )
     db.session.commit()
     return created
