@@ -16,13 +16,15 @@ from sqlalchemy import select
 from concertation.api.auth import ApiBlueprint
 from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404
 from concertation.api.meetings import load_meeting
-from concertation.dossiers.services import DossierError, generate_dossier
+from concertation.dossiers.services import DossierError, DossierNotStored, generate_dossier
 from concertation.extensions import db
 from concertation.meetings.documents import document_path, documents_folder
 from concertation.meetings.models import DocumentKind, MeetingDocument
 
 blp = ApiBlueprint("api_dossiers", __name__, description="Dossier de séance des réunions")
 
+# A file that cannot be written is the server's trouble (503); a cancelled meeting, the request's (409).
+NOT_STORED = Refusal(DossierNotStored, 503)
 REFUSED = Refusal(DossierError)
 
 
@@ -58,6 +60,7 @@ def document_item(document: MeetingDocument) -> dict[str, Any]:
 @blp.route("/meetings/<int:meeting_id>/dossier", methods=["POST"])
 @blp.response(201, DossierDocumentSchema)
 @blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def create_dossier(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Génère une nouvelle version du dossier de séance (rôle organisateur).
 
@@ -68,7 +71,7 @@ def create_dossier(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]
     """
     meeting = load_meeting(meeting_id)
     folder = documents_folder(current_app.config, current_app.instance_path)
-    with commit_or_abort(REFUSED):
+    with commit_or_abort(NOT_STORED, REFUSED):
         document = generate_dossier(meeting, folder=folder, user=g.api_user)
     item = document_item(document)
     return item, 201, {"Location": item["url"]}

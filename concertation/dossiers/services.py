@@ -25,6 +25,10 @@ class DossierError(Exception):
     """The dossier cannot be generated; `str(error)` is a French message for the organiser."""
 
 
+class DossierNotStored(DossierError):
+    """The PDF was made but its file could not be written (disk full, folder not writable)."""
+
+
 def dossier_title(meeting: Meeting) -> str:
     return f"Dossier de séance — {meeting.title}"
 
@@ -44,21 +48,29 @@ def generate_dossier(
 ) -> MeetingDocument:
     """Build, print and store the next version of the meeting's dossier (flushed; the caller commits).
 
-    Refused (DossierError) for a cancelled meeting: nobody will read it.
+    Refused (DossierError) for a cancelled meeting: nobody will read it; DossierNotStored when the file
+    cannot be written.
     """
     if meeting.status == MeetingStatus.ANNULEE:
         raise DossierError("La réunion est annulée : son dossier de séance ne peut plus être généré.")
     version = _next_version(meeting)
     dossier = build_dossier(meeting, version=version, now=now or now_utc())
-    document = store_document(
-        meeting,
-        kind=DocumentKind.DOSSIER,
-        title=dossier_title(meeting),
-        filename=f"dossier-seance-v{version}.pdf",
-        content=dossier_pdf(dossier),
-        folder=folder,
-        user=user,
-    )
+    content = dossier_pdf(dossier)
+    try:
+        document = store_document(
+            meeting,
+            kind=DocumentKind.DOSSIER,
+            title=dossier_title(meeting),
+            filename=f"dossier-seance-v{version}.pdf",
+            content=content,
+            folder=folder,
+            user=user,
+        )
+    except OSError as error:
+        raise DossierNotStored(
+            f"Le dossier n'a pas pu être enregistré ({error.strerror or error}) : "
+            "prévenez l'équipe technique."
+        ) from error
     if document.version != version:
         # Another generation took the number between the two reads: its row wins at commit.
         raise DossierError("Une autre version du dossier vient d'être générée : recommencez.")

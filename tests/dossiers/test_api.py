@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -67,3 +68,20 @@ def test_openapi_documents_the_dossier(client: FlaskClient) -> None:
     post = paths["/api/v1/meetings/{meeting_id}/dossier"]["post"]
     assert {"201", "401", "403", "404", "409"} <= set(post["responses"])
     assert "get" in paths["/api/v1/meetings/{meeting_id}/dossier/{version}"]
+
+
+def test_a_file_that_cannot_be_written_is_a_503_not_a_crash(
+    app: Flask, client: FlaskClient, api_token: Callable[..., str], tmp_path: Path
+) -> None:
+    meeting = f.meeting("concertation")
+    db.session.commit()
+    # A plain file where the documents folder should be: nothing can be written under it.
+    blocked = tmp_path / "bloque"
+    blocked.write_text("")
+    app.config["MEETING_DOCUMENTS_DIR"] = str(blocked)
+    response = client.post(
+        f"/api/v1/meetings/{meeting.id}/dossier", headers=bearer(api_token(UserRole.ORGANISATEUR))
+    )
+    assert response.status_code == 503
+    assert response.get_json()["message"].startswith("Le dossier n'a pas pu être enregistré")
+    assert db.session.query(MeetingDocument).count() == 0

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -123,3 +124,16 @@ def test_the_panel_shows_paris_time_on_a_dst_day(
     db.session.commit()
     page = client.get(f"/reunions/{meeting.id}").get_data(as_text=True)
     assert ">28/03/2027 03:30</time>" in page
+
+
+def test_a_file_that_cannot_be_written_is_flashed(
+    app: Flask, client: FlaskClient, login: Callable[..., User], tmp_path: Path
+) -> None:
+    login(UserRole.ORGANISATEUR)
+    meeting = _meeting()
+    blocked = tmp_path / "bloque"
+    blocked.write_text("")
+    app.config["MEETING_DOCUMENTS_DIR"] = str(blocked)
+    page = _generate(client, meeting)
+    assert "Le dossier n&#39;a pas pu être enregistré" in page
+    assert "Aucun dossier généré pour l'instant." in page
