@@ -131,13 +131,9 @@ def milestones(contract: Contract, start: date) -> list[Milestone]:
         for year in (start.year, start.year + 1):
             anniversary = _anniversary(signed_on, year)
             if start <= anniversary < end and year > signed_on.year:
-                found.append(
-                    Milestone(
-                        anniversary,
-                        year,
-                        f"Anniversaire de la signature : point annuel ({year - signed_on.year} an(s))",
-                    )
-                )
+                age = year - signed_on.year
+                label = f"{age} an{'s' if age > 1 else ''} de la signature : point annuel"
+                found.append(Milestone(anniversary, year, label))
     if start <= contract.ends_on < end:
         found.append(
             Milestone(
