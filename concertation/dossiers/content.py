@@ -24,6 +24,11 @@ NO_CONTRACT = (
 NO_SECTOR = "Ce Rendez-vous de Territoire n'a pas de secteur : aucun contrat n'y est présenté."
 
 
+def dossier_title(meeting_title: str) -> str:
+    """The title of the document, of its row and of the PDF's metadata."""
+    return f"Dossier de séance — {meeting_title}"
+
+
 @dataclass(frozen=True)
 class TocEntry:
     anchor: str
@@ -45,7 +50,7 @@ class Dossier:
 
     @property
     def title(self) -> str:
-        return f"Dossier de séance — {self.meeting.title}"
+        return dossier_title(self.meeting.title)
 
 
 def _toc(concertation: ConcertationPart | None, rendez_vous: RendezVousPart | None) -> list[TocEntry]:

@@ -29,10 +29,6 @@ class DossierNotStored(DossierError):
     """The PDF was made but its file could not be written (disk full, folder not writable)."""
 
 
-def dossier_title(meeting: Meeting) -> str:
-    return f"Dossier de séance — {meeting.title}"
-
-
 def _next_version(meeting: Meeting) -> int:
     # The number printed in the document: store_document gives the row the same one in this transaction.
     latest = db.session.scalar(
@@ -60,7 +56,7 @@ def generate_dossier(
         document = store_document(
             meeting,
             kind=DocumentKind.DOSSIER,
-            title=dossier_title(meeting),
+            title=dossier.title,
             filename=f"dossier-seance-v{version}.pdf",
             content=content,
             folder=folder,
