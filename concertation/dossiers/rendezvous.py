@@ -26,6 +26,7 @@ from concertation.meetings.models import Meeting, MeetingKind, MeetingStatus
 from concertation.territory.models import Intercommunality, Sector
 
 COMMITTED = frozenset({ProjectStatus.AIDE_ATTRIBUEE, ProjectStatus.REALISEE})
+RUNNING = frozenset({ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE})
 # Without a previous Rendez-vous, the progress of the last year.
 DEFAULT_SPAN = timedelta(days=365)
 
@@ -127,14 +128,15 @@ def milestones(contract: Contract, start: date) -> list[Milestone]:
     end = start + DEFAULT_SPAN
     found: list[Milestone] = []
     signed_on = contract.stage_on(ContractStage.SIGNE)
-    if signed_on is not None and contract.stage != ContractStage.CLOS:
+    # The annual review is that of a contract being carried out: not once it is evaluated, nor after its end.
+    if signed_on is not None and contract.stage in RUNNING:
         for year in (start.year, start.year + 1):
             anniversary = _anniversary(signed_on, year)
-            if start <= anniversary < end and year > signed_on.year:
+            if start <= anniversary < end and year > signed_on.year and anniversary <= contract.ends_on:
                 age = year - signed_on.year
                 label = f"{age} an{'s' if age > 1 else ''} de la signature : point annuel"
                 found.append(Milestone(anniversary, year, label))
-    if start <= contract.ends_on < end:
+    if start <= contract.ends_on < end and contract.stage.rank < ContractStage.EVALUE.rank:
         found.append(
             Milestone(
                 contract.ends_on, contract.ends_on.year, "Fin du contrat : évaluation et contrat suivant"

@@ -94,3 +94,10 @@ def test_milestones_of_the_coming_year(app: Flask) -> None:
     assert (date(2028, 12, 31), "Fin du contrat : évaluation et contrat suivant") in [
         (m.on, m.label) for m in ending
     ]
+
+
+def test_an_evaluated_contract_has_no_annual_review_left(app: Flask) -> None:
+    contract = contract_at(ContractStage.EVALUE)
+    db.session.commit()
+    assert not any("de la signature" in m.label for m in milestones(contract, date(2026, 12, 1)))
+    assert not any(m.label.startswith("Fin du contrat") for m in milestones(contract, date(2028, 6, 1)))
