@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation.accounts.routes import bp as accounts_bp
     from concertation.api import register_api
     from concertation.contracts.routes import bp as contracts_bp
+    from concertation.dossiers.routes import bp as dossiers_bp
     from concertation.followup.routes import bp as followup_bp
     from concertation.invitations.routes import bp as invitations_bp
     from concertation.meetings.routes import bp as meetings_bp
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(dossiers_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(followup_bp)
     register_api(app)

@@ -16,6 +16,7 @@ from concertation.extensions import csrf
 def register_api(app: Flask) -> ConcertationApi:
     """Mount the API blueprints on the application and build its OpenAPI document."""
     from concertation.api.contracts import blp as contracts_blp
+    from concertation.api.dossiers import blp as dossiers_blp
     from concertation.api.health import blp as health_blp
     from concertation.api.invitations import blp as invitations_blp
     from concertation.api.meetings import blp as meetings_blp
@@ -37,6 +38,7 @@ def register_api(app: Flask) -> ConcertationApi:
         invitations_blp,
         contracts_blp,
         minutes_blp,
+        dossiers_blp,
     )
     for blueprint in blueprints:
         # Token authentication, no cookie: cross-site request forgery does not apply.

@@ -190,6 +190,8 @@ def scripted_journey(site: Site) -> list[str]:
     assert meeting_id is not None, response.get_data(as_text=True)[:2000]
     base = f"/reunions/{meeting_id}"
     organiser.post(f"{base}/convoquer")
+    # The dossier de séance, so that the crawl downloads a version as each role.
+    assert organiser.post(f"{base}/dossier").status_code == 303
     app = site.app
     with app.app_context():
         invitations = db.session.scalars(

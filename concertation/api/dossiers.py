@@ -1,0 +1,105 @@
+"""/api/v1/meetings/{id}/dossier: generate a new version of the dossier de séance, download a version.
+
+The generation calls the dossiers domain's service, in the request's transaction: the same rule as the
+meeting page's button (a cancelled meeting has no dossier, 409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, g, send_file, url_for
+from marshmallow import fields
+from sqlalchemy import select
+
+from concertation.api.auth import ApiBlueprint
+from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404
+from concertation.api.meetings import load_meeting
+from concertation.dossiers.services import DossierError, DossierNotStored, generate_dossier
+from concertation.extensions import db
+from concertation.meetings.documents import document_path, documents_folder
+from concertation.meetings.models import DocumentKind, MeetingDocument
+
+blp = ApiBlueprint("api_dossiers", __name__, description="Dossier de séance des réunions")
+
+# A file that cannot be written is the server's trouble (503); a cancelled meeting, the request's (409).
+NOT_STORED = Refusal(DossierNotStored, 503)
+REFUSED = Refusal(DossierError)
+
+
+class DossierDocumentSchema(ma.Schema):
+    id = fields.Integer(metadata={"description": "Identifiant du document"})
+    title = fields.String(metadata={"description": "« Dossier de séance — <titre de la réunion> »"})
+    kind = fields.String(metadata={"description": "« dossier »"})
+    version = fields.Integer(metadata={"description": "Numéro de version (1, 2…), toutes gardées"})
+    created_at = fields.DateTime(metadata={"description": "Génération (UTC, ISO 8601)"})
+    sha256 = fields.String(metadata={"description": "Empreinte SHA-256 du fichier (hexadécimal)"})
+    size = fields.Integer(metadata={"description": "Taille en octets"})
+    url = fields.String(metadata={"description": "Adresse de téléchargement de cette version (jeton requis)"})
+
+
+def document_item(document: MeetingDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "kind": str(document.kind),
+        "version": document.version,
+        "created_at": document.created_at,
+        "sha256": document.sha256,
+        "size": document.size,
+        "url": url_for(
+            "api_dossiers.download_dossier",
+            meeting_id=document.meeting_id,
+            version=document.version,
+            _external=True,
+        ),
+    }
+
+
+@blp.route("/meetings/<int:meeting_id>/dossier", methods=["POST"])
+@blp.response(201, DossierDocumentSchema)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def create_dossier(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Génère une nouvelle version du dossier de séance (rôle organisateur).
+
+    Le dossier (PDF) est établi à partir des données du moment : la réunion, et pour une concertation le
+    contrat relié (étape, diagnostic, fiches projets, maquette financière, avenants, décisions et actions
+    des séances précédentes) ; pour un Rendez-vous de Territoire, le contrat de chaque communauté de
+    communes du secteur. Les versions précédentes restent inchangées. 409 pour une réunion annulée.
+    """
+    meeting = load_meeting(meeting_id)
+    folder = documents_folder(current_app.config, current_app.instance_path)
+    with commit_or_abort(NOT_STORED, REFUSED):
+        document = generate_dossier(meeting, folder=folder, user=g.api_user)
+    item = document_item(document)
+    return item, 201, {"Location": item["url"]}
+
+
+@blp.route("/meetings/<int:meeting_id>/dossier/<int:version>")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+def download_dossier(meeting_id: int, version: int) -> Response:
+    """Une version du dossier de séance (PDF), telle qu'elle a été générée."""
+    load_meeting(meeting_id)
+    document = found_or_404(
+        db.session.scalars(
+            select(MeetingDocument).where(
+                MeetingDocument.meeting_id == meeting_id,
+                MeetingDocument.kind == DocumentKind.DOSSIER,
+                MeetingDocument.version == version,
+            )
+        ).first(),
+        f"La réunion {meeting_id} n'a pas de version {version} de son dossier de séance.",
+    )
+    path = document_path(documents_folder(current_app.config, current_app.instance_path), document)
+    if not path.is_file():
+        api_abort(410, "Le fichier de cette version n'est plus disponible.")
+    return send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        etag=document.sha256,
+        max_age=0,
+    )
