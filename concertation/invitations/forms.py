@@ -43,3 +43,9 @@ class RemindForm(FrenchForm):
     """ "Relancer les sans-réponse": the token, drawn when the page is shown, makes the click unique."""
 
     token = HiddenField(validators=[DataRequired("Formulaire de relance expiré : rechargez la page.")])
+
+
+class NoticeForm(FrenchForm):
+    """New documents' "Prévenir les invités": the token, drawn with the page, makes the click unique."""
+
+    token = HiddenField(validators=[DataRequired("Formulaire expiré : rechargez la page.")])
