@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -49,3 +51,8 @@ class NoticeForm(FrenchForm):
     """New documents' "Prévenir les invités": the token, drawn with the page, makes the click unique."""
 
     token = HiddenField(validators=[DataRequired("Formulaire expiré : rechargez la page.")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # It shares the invitations page with the relance form: its fields are named apart.
+        kwargs.setdefault("prefix", "documents")
+        super().__init__(*args, **kwargs)
