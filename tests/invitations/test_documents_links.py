@@ -3,6 +3,7 @@ invitation email received by a real SMTP server, on the answer page, and nowhere
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from werkzeug.routing import Rule
 
 from concertation.accounts.models import User
@@ -346,3 +348,18 @@ def test_the_convocation_marks_the_listed_documents_as_told(app: Flask, lozere: 
     for document in documents:
         db.session.refresh(document)
         assert document.notified_at is not None
+
+
+def test_the_paper_letter_says_where_the_documents_are(
+    app: Flask, client: FlaskClient, lozere: None, login: Callable[..., User]
+) -> None:
+    meeting, _ = convoked_with_documents(app)
+    login()
+    response = client.get(f"/reunions/{meeting.id}/courriers.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1  # the one invitee without email, on one page still
+    text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "où les documents de la réunion sont consultables" in text
+    assert "sur demande auprès du Département" in text
+    assert re.search(r"/c/\d+-[A-Z2-7]{8}", text)
