@@ -4,6 +4,7 @@ invitee with an address (through the outbox), never twice for a double submit, n
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -248,3 +249,34 @@ def test_notify_needs_an_organiser_and_the_forms_token(
     )
     assert "Formulaire expiré" in expired.get_data(as_text=True)
     assert _notices() == []
+
+
+def test_simultaneous_submits_of_one_or_two_forms_send_once(
+    app: Flask, client: FlaskClient, lozere: None, login: Callable[..., User]
+) -> None:
+    meeting, _ = _with_news(app)
+    login()
+    forms = [_notice_form(client, meeting), _notice_form(client, meeting)]  # two tabs: two tokens
+    assert forms[0]["documents-token"] != forms[1]["documents-token"]
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    url = f"/reunions/{meeting.id}/invitations/documents/prevenir"
+    statuses: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def submit(form: dict[str, str]) -> None:
+        other = app.test_client()
+        other.set_cookie("session", cookie.value)
+        with app.app_context():
+            barrier.wait()
+            statuses.append(other.post(url, data=form).status_code)
+
+    threads = [threading.Thread(target=submit, args=(forms[n % 2],)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * 4
+    db.session.expire_all()
+    assert sorted(m.recipient_email for m in _notices()) == _emailed(meeting)
+    assert db.session.scalar(select(func.count()).select_from(DocumentNotice)) == 1
