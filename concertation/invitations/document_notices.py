@@ -20,7 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from concertation.accounts.models import User
 from concertation.extensions import db
-from concertation.invitations.documents import document_links, documents_url, mark_notified
+from concertation.invitations.documents import (
+    DEFAULT_LINK_DAYS,
+    archived,
+    document_links,
+    documents_url,
+    mark_notified,
+)
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.models import Answer, Channel, DocumentNotice, Invitation
 from concertation.invitations.reminders import emailed_invitations
@@ -57,9 +63,10 @@ def new_notice_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def pending_documents(meeting: Meeting) -> list[MeetingDocument]:
-    """The current documents the invitees of a convoked meeting were not told of (none otherwise)."""
-    if meeting.status != MeetingStatus.CONVOQUEE:
+def pending_documents(meeting: Meeting, *, days: int = DEFAULT_LINK_DAYS) -> list[MeetingDocument]:
+    """The current documents the invitees of a convoked meeting were not told of; none once the meeting's
+    documents are archived (the links would not work) or before the convocation (nobody to tell)."""
+    if meeting.status != MeetingStatus.CONVOQUEE or archived(meeting, days=days):
         return []
     return [d for d in current_documents(meeting.id) if d.notified_at is None]
 
@@ -70,7 +77,7 @@ def without_email(invitations: Sequence[Invitation]) -> list[Invitation]:
 
 
 def notify_documents(
-    meeting: Meeting, ctx: MailContext, token: str, *, by: User | None = None
+    meeting: Meeting, ctx: MailContext, token: str, *, by: User | None = None, days: int = DEFAULT_LINK_DAYS
 ) -> NoticeReport:
     """One email per current invitee with an address listing the documents not told of yet; marks them told.
 
@@ -83,7 +90,7 @@ def notify_documents(
         raise CannotNotify("Seuls les invités d'une réunion convoquée sont prévenus de ses documents.")
     if db.session.scalar(select(DocumentNotice.id).where(DocumentNotice.token == token)):
         raise DocumentsAlreadyNotified()
-    documents = pending_documents(meeting)
+    documents = pending_documents(meeting, days=days)
     if not documents:
         raise CannotNotify("Aucun nouveau document à signaler aux invités.")
     targets = emailed_invitations(meeting, tuple(Answer))

@@ -117,7 +117,9 @@ def notify_documents(meeting_id: int) -> Response:
         with commit_or_flash(
             InvitationError, category="warning", conflict=str(document_notices.DocumentsAlreadyNotified())
         ) as outcome:
-            report = document_notices.notify_documents(meeting, _ctx(), form.token.data or "", by=_user())
+            report = document_notices.notify_documents(
+                meeting, _ctx(), form.token.data or "", by=_user(), days=link_days(current_app.config)
+            )
             outcome.success = f"Invités prévenus : {report.emails} courriel(s) en cours d'envoi." + (
                 f" À prévenir par courrier : {', '.join(report.paper_names)}." if report.paper_names else ""
             )

@@ -154,7 +154,7 @@ def index(meeting_id: int) -> str:
         remind_form=remind_form,
         letters_due=services.letters_due(meeting),
         received=inbox.mails_of(meeting.id),
-        pending_documents=document_notices.pending_documents(meeting),
+        pending_documents=document_notices.pending_documents(meeting, days=link_days(current_app.config)),
         paper_invitees=document_notices.without_email(invitations),
         notice_form=NoticeForm(formdata=None, token=document_notices.new_notice_token()),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,17 @@ def test_simultaneous_submits_of_one_or_two_forms_send_once(
     db.session.expire_all()
     assert sorted(m.recipient_email for m in _notices()) == _emailed(meeting)
     assert db.session.scalar(select(func.count()).select_from(DocumentNotice)) == 1
+
+
+def test_no_notice_once_the_documents_are_archived(app: Flask, lozere: None) -> None:
+    meeting, _ = _with_news(app)
+    meeting.starts_at -= timedelta(days=900)
+    meeting.ends_at -= timedelta(days=900)
+    db.session.commit()
+    assert document_notices.pending_documents(meeting) == []
+    with pytest.raises(document_notices.CannotNotify):
+        document_notices.notify_documents(
+            meeting, MailContext.from_config(app.config), document_notices.new_notice_token()
+        )
+    db.session.rollback()
+    assert _notices() == []
