@@ -103,6 +103,9 @@ class Config:
     # Requests per window on one answer link (/r/, /c/) or calendar feed (/flux/).
     LINK_RATE_LIMIT = int(os.environ.get("LINK_RATE_LIMIT", "30"))
     LINK_RATE_WINDOW_SECONDS = int(os.environ.get("LINK_RATE_WINDOW_SECONDS", "60"))
+    # Days after a meeting's end during which its invitees' document links still work (then archived;
+    # a cancelled meeting's documents are archived at once): invitations/documents.py.
+    DOCUMENT_LINK_DAYS = int(os.environ.get("DOCUMENT_LINK_DAYS", "90"))
     # Proxies in front of gunicorn whose X-Forwarded-For is believed: the throttling and the audit trail
     # need the client's address, not the proxy's (1: the HTTPS reverse proxy of the production setup).
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "1"))

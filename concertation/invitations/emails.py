@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 
 from concertation.core.timeutils import now_utc, to_paris
+from concertation.invitations.documents import document_links, documents_url
 from concertation.invitations.tokens import rsvp_url
+from concertation.meetings.documents import current_documents
 from concertation.notifications import wording
 from concertation.notifications.addresses import UnwritableAddress
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
@@ -117,6 +119,8 @@ class _InvitationBatch:
             "whole_meeting": whole_meeting,
         }
         self.extra = extra or {}
+        # Linked, never attached (a dossier may weigh megabytes); the update and cancel say nothing of them.
+        self.documents = current_documents(meeting.id) if kind is MessageKind.INVITATION else []
 
     def email_for(self, invitation: Invitation) -> OutgoingEmail:
         meeting = self.meeting
@@ -146,6 +150,8 @@ class _InvitationBatch:
             "rsvp_url": answer_url,
             "feed_url": feed_url,
             "feed_webcal_url": webcal_url(feed_url),
+            "documents": document_links(self.documents, answer_url),
+            "documents_url": documents_url(answer_url),
             **self.extra,
         }
         return self.writer.to_bytes(

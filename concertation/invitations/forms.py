@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -43,3 +45,14 @@ class RemindForm(FrenchForm):
     """ "Relancer les sans-réponse": the token, drawn when the page is shown, makes the click unique."""
 
     token = HiddenField(validators=[DataRequired("Formulaire de relance expiré : rechargez la page.")])
+
+
+class NoticeForm(FrenchForm):
+    """New documents' "Prévenir les invités": the token, drawn with the page, makes the click unique."""
+
+    token = HiddenField(validators=[DataRequired("Formulaire expiré : rechargez la page.")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # It shares the invitations page with the relance form: its fields are named apart.
+        kwargs.setdefault("prefix", "documents")
+        super().__init__(*args, **kwargs)

@@ -115,3 +115,19 @@ class InvitationReminder(Model):
     email_count: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class DocumentNotice(Model):
+    """One click on "Prévenir les invités" (documents added or regenerated after the convocation).
+
+    Like InvitationReminder, the form's token is unique here: submitting the same form twice finds the
+    row and sends nothing more.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    document_count: Mapped[int] = mapped_column(default=0)
+    email_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

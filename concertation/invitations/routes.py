@@ -12,13 +12,15 @@ from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
 from concertation.extensions import db
-from concertation.invitations import inbox, letters, reminders, services
+from concertation.invitations import document_notices, inbox, letters, reminders, services
+from concertation.invitations.documents import invitee_documents, link_days
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import (
     ANSWER_VALUES,
     AnswerForm,
     CancelForm,
     ConfirmForm,
+    NoticeForm,
     OrganiserAnswerForm,
     RemindForm,
 )
@@ -81,8 +83,13 @@ def answer(token: str) -> str | Response | tuple[str, int]:
             "invitations/invalid.html", message=str(error)
         ), 404 if not error.expired else 410
     meeting = invitation.meeting
+    documents = invitee_documents(
+        meeting, url_for("invitations.answer", token=token), days=link_days(current_app.config)
+    )
     if not services.answers_open(meeting):
-        return render_template("invitations/closed.html", invitation=invitation, meeting=meeting)
+        return render_template(
+            "invitations/closed.html", invitation=invitation, meeting=meeting, documents=documents
+        )
     form = AnswerForm()
     if request.method == "GET":
         # Links in the email preselect an answer; only the POST records it (mail scanners follow links).
@@ -113,6 +120,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
         meeting=meeting,
         feed_url=feed_url,
         feed_webcal_url=webcal_url(feed_url),
+        documents=documents,
     )
 
 
@@ -145,6 +153,9 @@ def index(meeting_id: int) -> str:
         remind_form=remind_form,
         letters_due=services.letters_due(meeting),
         received=inbox.mails_of(meeting.id),
+        pending_documents=document_notices.pending_documents(meeting, days=link_days(current_app.config)),
+        paper_invitees=document_notices.without_email(invitations),
+        notice_form=NoticeForm(formdata=None, token=document_notices.new_notice_token()),
     )
 
 
@@ -359,5 +370,5 @@ def paper_letters(meeting_id: int) -> Response:
     return response
 
 
-# The received-mail actions register on this blueprint.
-from concertation.invitations import inbox_routes  # noqa: E402, F401
+# The received-mail actions and the invitees' documents register on this blueprint.
+from concertation.invitations import document_routes, inbox_routes  # noqa: E402, F401

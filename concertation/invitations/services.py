@@ -17,6 +17,7 @@ from concertation.accounts import audit
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.invitations.documents import mark_notified
 from concertation.invitations.emails import enqueue_invitation_emails
 from concertation.invitations.exceptions import AnswersClosed, CannotConvoke, InvalidAnswer
 from concertation.invitations.models import (
@@ -28,6 +29,7 @@ from concertation.invitations.models import (
     LetterDue,
 )
 from concertation.meetings import invitees as meeting_invitees
+from concertation.meetings.documents import current_documents
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
@@ -78,6 +80,8 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     meeting.calendar_uid_domain = meeting.calendar_uid_domain or ctx.host
     emailed = by_email(invitations)
     enqueue_invitation_emails(emailed, MessageKind.INVITATION, ctx)
+    # The convocation lists the current documents: they are told of (a later notice lists only the new).
+    mark_notified(current_documents(meeting.id))
     meeting.status = MeetingStatus.CONVOQUEE
     db.session.flush()
     report = ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))

@@ -248,7 +248,8 @@ class MeetingDocument(Model):
     The file lives under the instance folder with a generated name (`stored_name`); `filename` is the name
     it is downloaded under. A dossier version is never changed nor deleted, so that what was sent can
     always be shown again; `version` numbers the dossiers of a meeting, and the pieces in upload order.
-    `notified_at` is when the invitees were told of it (None: not yet, or added before the convocation).
+    `notified_at` is when the invitees were told of it, by the convocation's emails or by « Prévenir les
+    invités » (None: not yet).
     """
 
     __tablename__ = "meeting_document"

@@ -27,6 +27,8 @@ class MessageKind(StrEnum):
     CANCEL = "annulation"
     REMINDER = "rappel"
     MINUTES = "compte_rendu"
+    # "Prévenir les invités": the documents added or regenerated since the convocation.
+    DOCUMENTS = "documents"
     OTHER = "autre"
 
 
