@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
@@ -263,3 +264,16 @@ class RuleForm(FlaskForm):
             SelectChoice("", "— aucune —"),
             *(SelectChoice(str(p.id), p.full_name) for p in persons),
         ]
+
+
+class DocumentForm(FlaskForm):
+    """A piece to attach: the service checks the file and the title (the contract documents' rules)."""
+
+    title = StringField(
+        "Titre", description="Facultatif : le nom du fichier par défaut.", validators=[Optional(), _max(300)]
+    )
+    file = FileField("Fichier")
+
+
+class RetitleForm(FlaskForm):
+    title = StringField("Nouveau titre", validators=[_max(300)])
