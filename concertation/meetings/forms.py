@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,6 +20,7 @@ from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
+from concertation.meetings.contracts import contract_choices
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import (
     ConcertationPurpose,
@@ -26,7 +28,7 @@ from concertation.meetings.models import (
     MeetingKind,
     Selector,
 )
-from concertation.meetings.services import MeetingInput
+from concertation.meetings.services import AUTO, Link, MeetingInput
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 
@@ -104,9 +106,24 @@ class MeetingForm(FlaskForm):
         description="Un point par ligne, dans l'ordre.",
         render_kw={"rows": 6},
     )
+    contract = SelectField(
+        "Contrat territorial",
+        description="Le contrat dont traite la réunion ; changer de communauté de communes le remplace "
+        "par le contrat en cours de la nouvelle.",
+        validate_choice=False,
+    )
 
-    def fill_choices(self) -> None:
-        """Sectors, intercommunalities and communes from the reference data, in French alphabetical order."""
+    def fill_choices(self, meeting: Meeting | None = None) -> None:
+        """Sectors, intercommunalities and communes from the reference data, in French alphabetical order;
+        the contracts of the meeting's territory when it exists (a new one takes its CC's contract)."""
+        if meeting is not None:
+            self.contract.choices = [
+                NONE_CHOICE,
+                *(
+                    SelectChoice(str(c.id), f"{c.title} ({c.intercommunality.name}, {c.stage_label.lower()})")
+                    for c in contract_choices(meeting)
+                ),
+            ]
         towns = db.session.scalars(select(Sector).options(selectinload(Sector.town)))
         self.sector.choices = _choices((s.town.insee_code, s.name) for s in towns)
         epcis = db.session.execute(select(Intercommunality.siren, Intercommunality.name))
@@ -173,7 +190,17 @@ class MeetingForm(FlaskForm):
             location_address=self.location_address.data or "",
             location_commune=self.location_commune.data or None,
             agenda=self.agenda_points(),
+            contract_id=self._contract_id(),
         )
+
+    def _contract_id(self) -> int | Literal[Link.AUTO] | None:
+        if not self.contract.choices:
+            return AUTO
+        value = (self.contract.data or "").strip()
+        if not value:
+            return None
+        # Anything else than a known id is answered by the service ("Contrat inconnu").
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
     def show_errors(self, error: InvalidMeeting, today: date) -> None:
         """Put each message of InvalidMeeting on the field it is about (which depends on the kind)."""
@@ -202,6 +229,7 @@ class MeetingForm(FlaskForm):
             "title": self.title,
             "ends_at": self.end_time,
             "location.commune": self.location_commune,
+            "contract_id": self.contract,
         }
         return fields.get(key, self.agenda)
 
@@ -225,6 +253,7 @@ class MeetingForm(FlaskForm):
         self.location_address.data = meeting.location_address
         self.location_commune.data = meeting.location_commune.insee_code if meeting.location_commune else ""
         self.agenda.data = "\n".join(item.title for item in meeting.agenda_items)
+        self.contract.data = str(meeting.contract_id or "")
 
 
 class InviteeAddForm(FlaskForm):

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from concertation.accounts.models import UserRole
 from concertation.core.dates import format_day, format_meeting_time
-from concertation.meetings import calendar
+from concertation.meetings import calendar, contracts
 from concertation.meetings.routes import documents, invitees, meetings, rules
 
 bp = Blueprint("meetings", __name__, url_prefix="/reunions")
@@ -31,6 +31,7 @@ def helpers() -> dict[str, Any]:
         "can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR),
         "is_admin": current_user.is_authenticated and current_user.has_role(UserRole.ADMIN),
         "documents_panel": documents.panel,
+        "contracts_covered": contracts.contracts_covered,
     }
 
 
