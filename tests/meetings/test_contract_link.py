@@ -21,9 +21,11 @@ from concertation.meetings.contracts import contracts_covered
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import Meeting
 from concertation.meetings.services import MeetingInput, update_meeting
+from concertation.minutes.decisions import DecisionInput, record_decision
 from concertation.territory.models import Commune, Sector
 from tests.common import db as f
 from tests.common.db import contracts as h
+from tests.common.db import minutes as minutes_factories
 from tests.common.http import bearer, csrf_token
 
 pytestmark = pytest.mark.usefixtures("lozere")
@@ -236,3 +238,19 @@ def test_api_contract_id_at_creation_and_in_patch(client: FlaskClient, api_token
     assert client.patch(url, json={"contract_id": None}, headers=lecteur).status_code == 403
     assert _reloaded(item["id"]).contract_id == coeur.id
     assert db.session.get(Contract, coeur.id) is not None
+
+
+def test_decisions_taken_on_the_linked_contract_keep_the_link() -> None:
+    meeting = minutes_factories.past_meeting()
+    contract = minutes_factories.with_contract(meeting)
+    item = meeting.agenda_items[0].id
+    record_decision(meeting, DecisionInput(kind="autre", agenda_item_id=item, text="Diagnostic partagé."))
+    db.session.commit()
+    with pytest.raises(InvalidMeeting) as refused:
+        update_meeting(meeting, _input(meeting, contract_id=None))
+    assert refused.value.errors == {
+        "contract_id": "Des décisions ont été prises sur le contrat relié : annulez-les d'abord."
+    }
+    # Left as it is, the edit goes through.
+    update_meeting(meeting, _input(meeting, title="Concertation – relevé", contract_id=contract.id))
+    assert meeting.contract is contract
