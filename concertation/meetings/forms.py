@@ -194,7 +194,8 @@ class MeetingForm(FlaskForm):
         )
 
     def _contract_id(self) -> int | Literal[Link.AUTO] | None:
-        if not self.contract.choices:
+        # No select (a new meeting), or not posted: the link follows the territory.
+        if not self.contract.choices or not self.contract.raw_data:
             return AUTO
         value = (self.contract.data or "").strip()
         if not value:

@@ -288,3 +288,25 @@ def test_a_held_meeting_keeps_its_documents(client: FlaskClient, login: Login, f
     assert "« Tenue » : elle ne peut plus être modifiée" in _text(client.get(f"/reunions/{meeting.id}"))
     _post(client, f"/reunions/{meeting.id}/documents/{piece.id}/suppression", meeting.id)
     assert _count() == 1 and documents.document_path(folder, piece).is_file()
+
+
+def test_the_panel_shows_the_latest_dossier_first_without_write_buttons(
+    client: FlaskClient, login: Login, folder: Path
+) -> None:
+    meeting = f.meeting()
+    for version in (1, 2):
+        documents.store_document(
+            meeting,
+            kind=DocumentKind.DOSSIER,
+            title="Dossier de séance",
+            filename=f"dossier-v{version}.pdf",
+            content=m.SAMPLE_PDF,
+            folder=folder,
+        )
+    m.piece(meeting, folder, title="Carte du secteur", filename="carte.png", content=m.SAMPLE_PNG)
+    db.session.commit()
+    login()
+    page = _text(client.get(f"/reunions/{meeting.id}"))
+    assert "dossier de séance, version 2, dossier-v2.pdf" in page and "dossier-v1.pdf" not in page
+    assert page.index("Dossier de séance") < page.index("Carte du secteur")
+    assert page.count(">Renommer</button>") == 1 and page.count('data-confirm="Retirer le document') == 1
