@@ -15,8 +15,9 @@ from marshmallow import fields, validate
 from concertation.api.schemas import INSEE, SIREN
 from concertation.core.ids import MAX_ID
 from concertation.invitations.models import Answer, Channel
+from concertation.meetings.contracts import AUTO
 from concertation.meetings.models import InviteeSource, MeetingKind, MeetingStatus
-from concertation.meetings.services import AUTO, MeetingInput
+from concertation.meetings.services import MeetingInput
 from concertation.notifications.models import DeliveryState
 
 KINDS = [k.value for k in MeetingKind]

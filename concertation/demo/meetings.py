@@ -14,9 +14,9 @@ from concertation.contracts.queries import contracts_of
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import rendez_vous_title
-from concertation.meetings.contracts import contract_for
+from concertation.meetings.contracts import AUTO, contract_for
 from concertation.meetings.models import Meeting
-from concertation.meetings.services import AUTO, MeetingInput, create_meeting
+from concertation.meetings.services import MeetingInput, create_meeting
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 GEVAUDAN = "244800470"

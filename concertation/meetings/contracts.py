@@ -2,18 +2,32 @@
 
 A concertation of a CC is linked to one contract (`Meeting.contract`): at creation the CC's contract in
 progress, then the one the organiser chooses, or none. A Rendez-vous de Territoire covers the contract in
-progress of each CC of its sector.
+progress of each CC of its sector. `resolve_contract` is the rule of the link, for the meeting services.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import Enum
+from typing import Literal
 
 from concertation.contracts.models import Contract
 from concertation.contracts.queries import contract_in_progress, contracts_of
 from concertation.core.text import fold
+from concertation.core.timeutils import to_paris
+from concertation.extensions import db
+from concertation.meetings import signals
 from concertation.meetings.models import Meeting, MeetingKind
 from concertation.territory.models import Intercommunality, Sector
+
+
+class Link(Enum):
+    """`MeetingInput.contract_id` when the organiser did not choose: the link follows the territory."""
+
+    AUTO = "auto"
+
+
+AUTO = Link.AUTO
 
 
 def territory_ids(sector: Sector | None, intercommunality: Intercommunality | None) -> list[int]:
@@ -47,3 +61,53 @@ def contracts_covered(meeting: Meeting) -> list[Contract]:
             if found is not None and found not in covered:
                 covered.append(found)
     return sorted(covered, key=lambda c: (fold(c.intercommunality.name), c.starts_on))
+
+
+def resolve_contract(
+    chosen: int | Literal[Link.AUTO] | None,
+    meeting: Meeting | None,
+    kind: MeetingKind | None,
+    sector: Sector | None,
+    intercommunality: Intercommunality | None,
+    starts_at: datetime | None,
+    errors: dict[str, str],
+) -> Contract | None:
+    """The contract a meeting being created (`meeting` None) or edited will be linked to; a refused
+    choice (unknown, outside the territory) is put in `errors`."""
+    territory = territory_ids(sector, intercommunality)
+    if meeting is not None and chosen is not AUTO and chosen == meeting.contract_id:
+        # The link shown in the form, left as it was: it follows a change of territory.
+        chosen = AUTO
+    if chosen is AUTO:
+        if meeting is not None:
+            current = meeting.contract
+            same_territory = (sector, intercommunality) == (meeting.sector, meeting.intercommunality)
+            if same_territory or (current is not None and current.intercommunality_id in territory):
+                return current
+        if kind is MeetingKind.CONCERTATION and intercommunality is not None and starts_at is not None:
+            return contract_for(intercommunality, to_paris(starts_at).date())
+        return None
+    if chosen is None:
+        return None
+    contract = db.session.get(Contract, chosen)
+    if contract is None:
+        errors["contract_id"] = f"Contrat inconnu : aucun contrat n'a l'identifiant {chosen}."
+    elif contract.intercommunality_id not in territory:
+        errors["contract_id"] = (
+            f"Le contrat « {contract.title} » n'est pas celui d'une communauté de communes du territoire "
+            "de la réunion."
+            if territory
+            else "La réunion ne porte sur aucune communauté de communes : pas de contrat à relier."
+        )
+    return contract
+
+
+def check_relink(meeting: Meeting, contract: Contract | None, errors: dict[str, str]) -> None:
+    """Ask the domains above (minutes) whether the meeting may leave its contract; their refusal goes
+    in `errors`."""
+    if meeting.contract_id == (contract.id if contract is not None else None):
+        return
+    for _receiver, refusal in signals.contract_relinking.send(meeting, contract=contract):
+        if isinstance(refusal, str) and refusal:
+            errors["contract_id"] = refusal
+            return

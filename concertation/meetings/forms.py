@@ -20,7 +20,7 @@ from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
-from concertation.meetings.contracts import contract_choices
+from concertation.meetings.contracts import AUTO, Link, contract_choices
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import (
     ConcertationPurpose,
@@ -28,7 +28,7 @@ from concertation.meetings.models import (
     MeetingKind,
     Selector,
 )
-from concertation.meetings.services import AUTO, Link, MeetingInput
+from concertation.meetings.services import MeetingInput
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
 

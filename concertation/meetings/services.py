@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings import signals
 from concertation.meetings.changes import MeetingChanges, UpdateImpact
-from concertation.meetings.contracts import contract_for, territory_ids
+from concertation.meetings.contracts import AUTO, Link, check_relink, resolve_contract
 from concertation.meetings.exceptions import (
     InvalidMeeting,
     MeetingNotDeletable,
@@ -39,15 +38,6 @@ from concertation.territory.models import Commune, Intercommunality, Sector
 MAX_TITLE = 300
 
 YEARS_MESSAGE = f"Date hors limites : l'année doit être comprise entre {FIRST_YEAR} et {LAST_YEAR}."
-
-
-class Link(Enum):
-    """`MeetingInput.contract_id` when the organiser did not choose: the link follows the territory."""
-
-    AUTO = "auto"
-
-
-AUTO = Link.AUTO
 
 
 @dataclass
@@ -100,54 +90,6 @@ def _utc_within_years(value: datetime | None) -> datetime | None:
     if value is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
         return None
     return paris_to_utc(value)
-
-
-def _contract(
-    data: MeetingInput,
-    meeting: Meeting | None,
-    kind: MeetingKind | None,
-    sector: Sector | None,
-    intercommunality: Intercommunality | None,
-    starts_at: datetime | None,
-    errors: dict[str, str],
-) -> Contract | None:
-    """The contract the meeting will be linked to; a refused choice is put in `errors`."""
-    territory = territory_ids(sector, intercommunality)
-    chosen = data.contract_id
-    if meeting is not None and chosen is not AUTO and chosen == meeting.contract_id:
-        # The link shown in the form, left as it was: it follows a change of territory.
-        chosen = AUTO
-    if chosen is AUTO:
-        if meeting is not None:
-            current = meeting.contract
-            same_territory = (sector, intercommunality) == (meeting.sector, meeting.intercommunality)
-            if same_territory or (current is not None and current.intercommunality_id in territory):
-                return current
-        if kind is MeetingKind.CONCERTATION and intercommunality is not None and starts_at is not None:
-            return contract_for(intercommunality, to_paris(starts_at).date())
-        return None
-    if chosen is None:
-        return None
-    contract = db.session.get(Contract, chosen)
-    if contract is None:
-        errors["contract_id"] = f"Contrat inconnu : aucun contrat n'a l'identifiant {chosen}."
-    elif contract.intercommunality_id not in territory:
-        errors["contract_id"] = (
-            f"Le contrat « {contract.title} » n'est pas celui d'une communauté de communes du territoire "
-            "de la réunion."
-            if territory
-            else "La réunion ne porte sur aucune communauté de communes : pas de contrat à relier."
-        )
-    return contract
-
-
-def _check_relink(meeting: Meeting, contract: Contract | None, errors: dict[str, str]) -> None:
-    if meeting.contract_id == (contract.id if contract is not None else None):
-        return
-    for _receiver, refusal in signals.contract_relinking.send(meeting, contract=contract):
-        if isinstance(refusal, str) and refusal:
-            errors["contract_id"] = refusal
-            return
 
 
 def _resolve(data: MeetingInput, *, is_new: bool, now: datetime, meeting: Meeting | None = None) -> Resolved:
@@ -244,9 +186,11 @@ def _resolve(data: MeetingInput, *, is_new: bool, now: datetime, meeting: Meetin
 
     contract = None
     if "scope" not in errors and "kind" not in errors:
-        contract = _contract(data, meeting, kind, sector, intercommunality, starts_at, errors)
+        contract = resolve_contract(
+            data.contract_id, meeting, kind, sector, intercommunality, starts_at, errors
+        )
         if meeting is not None and "contract_id" not in errors:
-            _check_relink(meeting, contract, errors)
+            check_relink(meeting, contract, errors)
 
     if errors:
         raise InvalidMeeting(errors)
