@@ -254,3 +254,24 @@ def test_decisions_taken_on_the_linked_contract_keep_the_link() -> None:
     # Left as it is, the edit goes through.
     update_meeting(meeting, _input(meeting, title="Concertation – relevé", contract_id=contract.id))
     assert meeting.contract is contract
+
+
+def test_api_contract_of_a_meeting_without_cc_and_of_a_rendez_vous(
+    client: FlaskClient, api_token: Callable[..., str]
+) -> None:
+    gevaudan, coeur = h.new_contract(GEVAUDAN), h.new_contract(COEUR_DE_LOZERE)
+    db.session.commit()
+    headers = bearer(api_token())
+    free = {**BODY, "kind": "autre", "scope": {}, "purpose": "Visite", "contract_id": gevaudan.id}
+    response = client.post("/api/v1/meetings", json=free, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"]["contract_id"] == [
+        "La réunion ne porte sur aucune communauté de communes : pas de contrat à relier."
+    ]
+    rendez_vous = {**BODY, "kind": "rendez_vous", "scope": {"sector": MENDE}, "purpose": ""}
+    response = client.post("/api/v1/meetings", json={**rendez_vous, "contract_id": coeur.id}, headers=headers)
+    assert response.status_code == 201 and response.get_json()["contract"]["id"] == coeur.id
+    response = client.post(
+        "/api/v1/meetings", json={**rendez_vous, "contract_id": gevaudan.id}, headers=headers
+    )
+    assert response.status_code == 422
