@@ -299,10 +299,14 @@ class RuleForm(FlaskForm):
 class DocumentForm(FlaskForm):
     """A piece to attach: the service checks the file and the title (the contract documents' rules)."""
 
+    # Ids of their own: the meeting page holds other forms.
     title = StringField(
-        "Titre", description="Facultatif : le nom du fichier par défaut.", validators=[Optional(), _max(300)]
+        "Titre",
+        id="document-title",
+        description="Facultatif : le nom du fichier par défaut.",
+        validators=[Optional(), _max(300)],
     )
-    file = FileField("Fichier")
+    file = FileField("Fichier", id="document-file")
 
 
 class RetitleForm(FlaskForm):
