@@ -30,6 +30,7 @@ db: install
 demo: db
 	$(FLASK) demo load
 	$(FLASK) contracts demo
+	$(FLASK) demo meetings
 	$(FLASK) users ensure-organiser
 
 ## make run: install, migrate, load the Lozère data and the demo élus, start web + scheduler + mail catcher

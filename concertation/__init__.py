@@ -160,10 +160,12 @@ def register_cli(app: Flask) -> None:
 
 def register_signals() -> None:
     from concertation.invitations import handlers
+    from concertation.minutes import handlers as minutes_handlers
     from concertation.people import handlers as people_handlers
 
     people_handlers.connect()
     handlers.connect()
+    minutes_handlers.connect()
 
 
 def register_error_pages(app: Flask) -> None:

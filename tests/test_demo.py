@@ -182,3 +182,23 @@ def test_demo_has_the_awkwardness_of_real_data(app: Flask, lozere: None) -> None
         .where(Mandate.role == Role.PRESIDENT_EPCI, Mandate.intercommunality == millau)
     )
     assert president is not None and all(m.role != Role.MAIRE for m in president.mandates)
+
+
+def test_demo_meetings_link_the_gevaudan_concertation_to_its_contract(app: Flask, lozere: None) -> None:
+    from concertation.contracts.demo import load_demo_contracts
+    from concertation.demo.meetings import load_demo_meetings
+    from concertation.meetings.contracts import contracts_covered
+    from concertation.meetings.models import Meeting, MeetingKind
+
+    load_demo_contracts()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "meetings"])
+    assert result.exit_code == 0 and "ajoutées : 2" in result.output, result.output
+    concertation = db.session.scalars(select(Meeting).where(Meeting.kind == MeetingKind.CONCERTATION)).one()
+    assert concertation.contract is not None and concertation.contract.intercommunality.siren == "244800470"
+    rendez_vous = db.session.scalars(select(Meeting).where(Meeting.kind == MeetingKind.RENDEZ_VOUS)).one()
+    assert rendez_vous.sector is not None
+    sector_ccs = {epci.id for epci in rendez_vous.sector.intercommunalities}
+    covered = contracts_covered(rendez_vous)
+    assert covered and {c.intercommunality_id for c in covered} <= sector_ccs
+    assert load_demo_meetings() == []  # run twice, nothing added

@@ -16,6 +16,7 @@ from concertation.extensions import csrf
 def register_api(app: Flask) -> ConcertationApi:
     """Mount the API blueprints on the application and build its OpenAPI document."""
     from concertation.api.contracts import blp as contracts_blp
+    from concertation.api.documents import blp as documents_blp
     from concertation.api.dossiers import blp as dossiers_blp
     from concertation.api.health import blp as health_blp
     from concertation.api.invitations import blp as invitations_blp
@@ -35,6 +36,7 @@ def register_api(app: Flask) -> ConcertationApi:
         syndicates_blp,
         people_blp,
         meetings_blp,
+        documents_blp,
         invitations_blp,
         contracts_blp,
         minutes_blp,

@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 from concertation.api.schemas import INSEE, SIREN
 from concertation.core.ids import MAX_ID
 from concertation.invitations.models import Answer, Channel
+from concertation.meetings.contracts import AUTO
 from concertation.meetings.models import InviteeSource, MeetingKind, MeetingStatus
 from concertation.meetings.services import MeetingInput
 from concertation.notifications.models import DeliveryState
@@ -24,6 +25,9 @@ STATUSES = [s.value for s in MeetingStatus]
 # Ids are INTEGER columns: beyond, PostgreSQL and SQLite overflow instead of finding nobody.
 PERSON_ID = validate.Range(
     min=1, max=MAX_ID, error="Identifiant de personne invalide : entier de {min} à {max}."
+)
+CONTRACT_ID = validate.Range(
+    min=1, max=MAX_ID, error="Identifiant de contrat invalide : entier de {min} à {max}."
 )
 # The years of `year`; beyond them a day has no UTC bounds in Python (year 1 or 9999: a 500).
 DAYS = validate.Range(
@@ -105,6 +109,17 @@ class MeetingBodySchema(ma.Schema):
     ends_at = _datetime_field("Fin")
     location = fields.Nested(LocationSchema)
     agenda = fields.List(fields.String(), metadata={"description": "Points de l'ordre du jour, dans l'ordre"})
+    contract_id = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=CONTRACT_ID,
+        metadata={
+            "description": "Contrat territorial dont traite la réunion : un contrat de sa communauté de "
+            "communes (ou des communautés de son secteur) ; null : aucun. Absent à la création : une "
+            "concertation est reliée au contrat en cours de sa communauté de communes ; absent en "
+            "modification : le lien est gardé tant que le territoire ne change pas."
+        },
+    )
 
 
 class MeetingCreateSchema(MeetingBodySchema):
@@ -158,6 +173,7 @@ def merge_input(current: MeetingInput | None, data: dict[str, Any]) -> MeetingIn
         location_address=location.get("address", base.location_address),
         location_commune=location.get("commune", base.location_commune),
         agenda=list(data.get("agenda", base.agenda)),
+        contract_id=data.get("contract_id", AUTO),
     )
 
 
@@ -232,6 +248,15 @@ class MeetingLocationSchema(ma.Schema):
     commune = fields.String(allow_none=True, metadata={"description": "Code INSEE"})
 
 
+class MeetingContractSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    intercommunality = fields.String(required=True, metadata={"description": "Sa communauté de communes"})
+    stage = fields.String(required=True, metadata={"description": "Étape : diagnostic, …, clos"})
+    stage_label = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "Le contrat dans l'API"})
+
+
 class MeetingSchema(ma.Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
@@ -253,6 +278,12 @@ class MeetingSchema(ma.Schema):
         metadata={"description": "Invités : la liste arrêtée une fois convoquée, sinon calculée"},
     )
     invitees_frozen_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    contract = fields.Nested(
+        MeetingContractSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Le contrat relié ; null : aucun"},
+    )
     notices = fields.List(
         fields.String(),
         metadata={

@@ -26,6 +26,7 @@ from concertation.api.meeting_schemas import (
     merge_input,
 )
 from concertation.api.queries import LAST_PAGE
+from concertation.contracts.models import Contract
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings import calendar, services
@@ -45,6 +46,7 @@ _MEETING_OPTIONS = (
     selectinload(Meeting.location_commune),
     selectinload(Meeting.invitees).selectinload(MeetingInvitee.person),
     selectinload(Meeting.overrides).selectinload(InviteeOverride.person),
+    selectinload(Meeting.contract).selectinload(Contract.intercommunality),
 )
 
 
@@ -69,6 +71,18 @@ def meeting_item(meeting: Meeting) -> dict[str, Any]:
         "invitees_frozen_at": (
             meeting.invitees_frozen_at.isoformat() if meeting.invitees_frozen_at is not None else None
         ),
+        "contract": _contract_item(meeting.contract) if meeting.contract is not None else None,
+    }
+
+
+def _contract_item(contract: Contract) -> dict[str, Any]:
+    return {
+        "id": contract.id,
+        "title": contract.title,
+        "intercommunality": contract.intercommunality.name,
+        "stage": contract.stage,
+        "stage_label": contract.stage_label,
+        "url": url_for("api_contracts.contract", contract_id=contract.id),
     }
 
 
@@ -86,7 +100,9 @@ def create_meeting(data: services.MeetingInput) -> tuple[dict[str, Any], int, di
     """Crée une réunion en brouillon (rôle organisateur).
 
     Erreurs 422 par champ : type inconnu, périmètre inconnu ou inadapté au type, titre vide, début
-    passé, fin avant le début, objet invalide, date mal formée.
+    passé, fin avant le début, objet invalide, date mal formée, contrat inconnu ou d'une autre
+    communauté de communes. Sans contract_id, une concertation est reliée au contrat en cours de sa
+    communauté de communes.
     """
     with commit_or_abort(INVALID):
         meeting = services.create_meeting(data, g.api_user)
@@ -153,7 +169,8 @@ def update_meeting(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     « notices » dit, en français, combien de réponses ont été remises à zéro et combien de
     courriels et de courriers papier partent. Une heure inexistante à Paris (passage à l'heure
     d'été) est refusée (422) ; une heure qui existe deux fois (retour à l'heure d'hiver) est la
-    première (heure d'été). 409 pour une réunion annulée ou tenue.
+    première (heure d'été). 409 pour une réunion annulée ou tenue. « contract_id » : null retire le
+    lien au contrat ; un contrat inconnu ou d'une autre communauté de communes est refusé (422).
     """
     meeting = load_meeting(meeting_id)
     notify = bool(data.pop("notify", False))

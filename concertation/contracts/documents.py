@@ -11,15 +11,13 @@ import uuid
 from pathlib import Path
 from typing import IO
 
-from werkzeug.utils import secure_filename
-
 from concertation.accounts.models import User
 from concertation.contracts.enums import ContractStage, EventKind
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
-from concertation.contracts.settings import MAX_TITLE, DocumentRules
-from concertation.core.numbers import format_number, format_size
+from concertation.contracts.settings import DocumentRules
+from concertation.core.uploads import check_upload
 from concertation.extensions import db
 
 
@@ -36,26 +34,10 @@ def add_document(
     """Store an uploaded file for the contract; `folder` is the documents folder of the instance."""
     if contract.stage == ContractStage.CLOS:
         raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
-    errors: dict[str, str] = {}
-    safe_name = secure_filename(filename or "")[:200]
-    extension = safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
-    content = b""
-    if not filename:
-        errors["file"] = "Choisissez un fichier."
-    elif extension not in rules.extensions:
-        allowed = ", ".join(sorted(rules.extensions))
-        errors["file"] = f"Type de fichier refusé : formats acceptés {allowed}."
-    else:
-        content = stream.read(rules.max_bytes + 1)
-        if not content:
-            errors["file"] = "Le fichier est vide."
-        elif len(content) > rules.max_bytes:
-            errors["file"] = f"Fichier trop volumineux : {format_size(rules.max_bytes)} au maximum."
-    title = title.strip() or safe_name
-    if len(title) > MAX_TITLE:
-        errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
-    if errors:
-        raise InvalidInput(errors, "Document non enregistré")
+    upload = check_upload(filename, stream, title, rules)
+    if upload.errors:
+        raise InvalidInput(upload.errors, "Document non enregistré")
+    title, safe_name, extension, content = upload.title, upload.filename, upload.extension, upload.content
     stored_name = f"{uuid.uuid4().hex}.{extension}"
     target = folder / str(contract.id)
     target.mkdir(parents=True, exist_ok=True)

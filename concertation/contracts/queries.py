@@ -137,3 +137,26 @@ def lozere_cc_choices() -> list[tuple[str, str]]:
         )
     )
     return [(siren, name) for siren, name in rows]
+
+
+def contracts_of(intercommunality_ids: list[int]) -> list[Contract]:
+    """The contracts of these CCs, the most recent first, with their CC."""
+    if not intercommunality_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Contract)
+            .where(Contract.intercommunality_id.in_(intercommunality_ids))
+            .options(selectinload(Contract.intercommunality))
+            .order_by(Contract.starts_on.desc(), Contract.id)
+        )
+    )
+
+
+def contract_in_progress(contracts: list[Contract], on: date) -> Contract | None:
+    """Among one CC's contracts, the one in progress: not closed, its period covering `on` if one does,
+    otherwise the latest to start (a contract being prepared for the next period)."""
+    open_ones = [c for c in contracts if c.stage is not ContractStage.CLOS]
+    covering = [c for c in open_ones if c.starts_on <= on <= c.ends_on]
+    candidates = covering or open_ones
+    return max(candidates, key=lambda c: (c.starts_on, c.id), default=None)

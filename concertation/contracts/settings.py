@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from concertation.core.uploads import UploadRules, upload_rules
+
 DEFAULT_MAX_GRANT_RATE = Decimal("0.80")
-DEFAULT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_DOCUMENT_EXTENSIONS = "pdf,odt,ods,odp,doc,docx,xls,xlsx,csv,txt,png,jpg,jpeg"
 DEFAULT_DURATION_YEARS = 3
 # Longest title (the columns are String(300)) and longest text (diagnostic, description, motive).
 MAX_TITLE = 300
@@ -33,10 +33,8 @@ class ProjectRules:
     min_project_cost: Decimal = Decimal("0.00")
 
 
-@dataclass(frozen=True)
-class DocumentRules:
-    max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
-    extensions: frozenset[str] = frozenset(DEFAULT_DOCUMENT_EXTENSIONS.split(","))
+# The checks of an upload are core's (meetings attach documents the same way).
+DocumentRules = UploadRules
 
 
 def _decimal(value: Any, default: Decimal | None) -> Decimal | None:
@@ -60,13 +58,7 @@ def project_rules(config: Mapping[str, Any]) -> ProjectRules:
 
 def document_rules(config: Mapping[str, Any]) -> DocumentRules:
     """CONTRACT_DOCUMENT_MAX_BYTES (10 Mio) and CONTRACT_DOCUMENT_EXTENSIONS (comma-separated)."""
-    extensions = config.get("CONTRACT_DOCUMENT_EXTENSIONS", DEFAULT_DOCUMENT_EXTENSIONS)
-    if isinstance(extensions, str):
-        extensions = extensions.split(",")
-    return DocumentRules(
-        max_bytes=int(config.get("CONTRACT_DOCUMENT_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES)),
-        extensions=frozenset(e.strip().lower().lstrip(".") for e in extensions if e.strip()),
-    )
+    return upload_rules(config, "CONTRACT_DOCUMENT")
 
 
 def duration_years(config: Mapping[str, Any]) -> int:

@@ -338,3 +338,13 @@ def load() -> None:
         return
     db.session.commit()
     click.echo(f"Démonstration : {report.summary()} ({DEMO_NOTE.lower()}).")
+
+
+@demo_cli.command("meetings")
+def meetings() -> None:
+    """Add the demo meetings: the Gévaudan concertation (linked to its contract), the Mende Rendez-vous."""
+    from concertation.demo.meetings import load_demo_meetings
+
+    created = load_demo_meetings()
+    db.session.commit()
+    click.echo(f"Réunions de démonstration ajoutées : {len(created)}.")

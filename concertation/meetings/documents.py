@@ -13,12 +13,14 @@ import mimetypes
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User
+from concertation.core.uploads import MAX_TITLE, UploadRules, check_upload, upload_rules
 from concertation.extensions import db
+from concertation.meetings.exceptions import DocumentRefused, InvalidDocument, MeetingNotEditable
 from concertation.meetings.models import DocumentKind, Meeting, MeetingDocument
 
 
@@ -26,6 +28,11 @@ def documents_folder(config: Mapping[str, Any], instance_path: str) -> Path:
     """MEETING_DOCUMENTS_DIR, by default the `reunions` folder of the instance."""
     configured = config.get("MEETING_DOCUMENTS_DIR")
     return Path(configured) if configured else Path(instance_path) / "reunions"
+
+
+def document_rules(config: Mapping[str, Any]) -> UploadRules:
+    """MEETING_DOCUMENT_MAX_BYTES and MEETING_DOCUMENT_EXTENSIONS; by default those of the contracts."""
+    return upload_rules(config, "MEETING_DOCUMENT")
 
 
 def document_path(folder: Path, document: MeetingDocument) -> Path:
@@ -107,3 +114,101 @@ def dossier_versions(meeting_id: int) -> list[MeetingDocument]:
             .order_by(MeetingDocument.version.desc())
         )
     )
+
+
+# Attached pieces ---------------------------------------------------------------------------------------
+
+
+def _check_editable(meeting: Meeting) -> None:
+    # The same rule as the meeting's own details: once held or cancelled, what was given stays.
+    if not meeting.is_editable:
+        raise MeetingNotEditable(meeting.status_label)
+
+
+def _check_piece(document: MeetingDocument) -> None:
+    if document.kind is not DocumentKind.PIECE:
+        raise DocumentRefused(
+            "Une version du dossier de séance n'est jamais modifiée ni supprimée : générez-en une nouvelle."
+        )
+    _check_editable(document.meeting)
+
+
+def add_piece(
+    meeting: Meeting,
+    *,
+    title: str,
+    filename: str | None,
+    stream: IO[bytes],
+    folder: Path,
+    rules: UploadRules,
+    user: User | None = None,
+) -> MeetingDocument:
+    """Attach an uploaded file, last of the pieces; the caller commits.
+
+    The checks of the contract documents, and the first bytes must match the extension (a .pdf starts
+    with %PDF). Raises InvalidDocument (field -> message) or MeetingNotEditable; nothing is written then.
+    """
+    _check_editable(meeting)
+    upload = check_upload(filename, stream, title, rules, check_content=True)
+    if upload.errors:
+        raise InvalidDocument(upload.errors)
+    return store_document(
+        meeting,
+        kind=DocumentKind.PIECE,
+        title=upload.title,
+        filename=upload.filename,
+        content=upload.content,
+        folder=folder,
+        user=user,
+    )
+
+
+def retitle_piece(document: MeetingDocument, title: str) -> None:
+    """Give the piece another title (its file stays); the caller commits."""
+    _check_piece(document)
+    title = title.strip()
+    if not title:
+        raise InvalidDocument({"title": "Le titre est obligatoire."})
+    if len(title) > MAX_TITLE:
+        raise InvalidDocument({"title": f"Le titre dépasse {MAX_TITLE} caractères."})
+    document.title = title
+    db.session.flush()
+
+
+def pieces(meeting_id: int) -> list[MeetingDocument]:
+    """The pieces of the meeting, in their order."""
+    return list(
+        db.session.scalars(
+            select(MeetingDocument)
+            .where(MeetingDocument.meeting_id == meeting_id, MeetingDocument.kind == DocumentKind.PIECE)
+            .order_by(MeetingDocument.position, MeetingDocument.id)
+        )
+    )
+
+
+def move_piece(document: MeetingDocument, offset: int) -> None:
+    """Move the piece one place up (-1) or down (+1) among the pieces; nothing at either end."""
+    _check_piece(document)
+    ordered = pieces(document.meeting_id)
+    index = ordered.index(document)
+    target = index + (1 if offset > 0 else -1)
+    if not 0 <= target < len(ordered):
+        return
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    # Numbered again from the lowest position: equal positions (two uploads at once) end in a clear order.
+    first = min(d.position for d in ordered)
+    for number, piece in enumerate(ordered):
+        piece.position = first + number
+    db.session.flush()
+
+
+def delete_piece(document: MeetingDocument, folder: Path) -> Path:
+    """Remove the piece; returns its file, for the caller to delete once committed.
+
+    Dossier versions are never deleted (DocumentRefused): what was sent can always be shown again.
+    """
+    _check_piece(document)
+    path = document_path(folder, document)
+    db.session.delete(document)
+    db.session.flush()
+    return path

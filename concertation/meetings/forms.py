@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Literal
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
@@ -18,6 +20,7 @@ from concertation.core.text import fold
 from concertation.core.timeutils import to_paris
 from concertation.extensions import db
 from concertation.meetings.calendar import proposed_rendez_vous_year, rendez_vous_title
+from concertation.meetings.contracts import AUTO, Link, contract_choices
 from concertation.meetings.exceptions import InvalidMeeting
 from concertation.meetings.models import (
     ConcertationPurpose,
@@ -103,9 +106,24 @@ class MeetingForm(FlaskForm):
         description="Un point par ligne, dans l'ordre.",
         render_kw={"rows": 6},
     )
+    contract = SelectField(
+        "Contrat territorial",
+        description="Le contrat dont traite la réunion ; changer de communauté de communes le remplace "
+        "par le contrat en cours de la nouvelle.",
+        validate_choice=False,
+    )
 
-    def fill_choices(self) -> None:
-        """Sectors, intercommunalities and communes from the reference data, in French alphabetical order."""
+    def fill_choices(self, meeting: Meeting | None = None) -> None:
+        """Sectors, intercommunalities and communes from the reference data, in French alphabetical order;
+        the contracts of the meeting's territory when it exists (a new one takes its CC's contract)."""
+        if meeting is not None:
+            self.contract.choices = [
+                NONE_CHOICE,
+                *(
+                    SelectChoice(str(c.id), f"{c.title} ({c.intercommunality.name}, {c.stage_label.lower()})")
+                    for c in contract_choices(meeting)
+                ),
+            ]
         towns = db.session.scalars(select(Sector).options(selectinload(Sector.town)))
         self.sector.choices = _choices((s.town.insee_code, s.name) for s in towns)
         epcis = db.session.execute(select(Intercommunality.siren, Intercommunality.name))
@@ -172,7 +190,18 @@ class MeetingForm(FlaskForm):
             location_address=self.location_address.data or "",
             location_commune=self.location_commune.data or None,
             agenda=self.agenda_points(),
+            contract_id=self._contract_id(),
         )
+
+    def _contract_id(self) -> int | Literal[Link.AUTO] | None:
+        # No select (a new meeting), or not posted: the link follows the territory.
+        if not self.contract.choices or not self.contract.raw_data:
+            return AUTO
+        value = (self.contract.data or "").strip()
+        if not value:
+            return None
+        # Anything else than a known id is answered by the service ("Contrat inconnu").
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
 
     def show_errors(self, error: InvalidMeeting, today: date) -> None:
         """Put each message of InvalidMeeting on the field it is about (which depends on the kind)."""
@@ -201,6 +230,7 @@ class MeetingForm(FlaskForm):
             "title": self.title,
             "ends_at": self.end_time,
             "location.commune": self.location_commune,
+            "contract_id": self.contract,
         }
         return fields.get(key, self.agenda)
 
@@ -224,6 +254,7 @@ class MeetingForm(FlaskForm):
         self.location_address.data = meeting.location_address
         self.location_commune.data = meeting.location_commune.insee_code if meeting.location_commune else ""
         self.agenda.data = "\n".join(item.title for item in meeting.agenda_items)
+        self.contract.data = str(meeting.contract_id or "")
 
 
 class InviteeAddForm(FlaskForm):
@@ -263,3 +294,20 @@ class RuleForm(FlaskForm):
             SelectChoice("", "— aucune —"),
             *(SelectChoice(str(p.id), p.full_name) for p in persons),
         ]
+
+
+class DocumentForm(FlaskForm):
+    """A piece to attach: the service checks the file and the title (the contract documents' rules)."""
+
+    # Ids of their own: the meeting page holds other forms.
+    title = StringField(
+        "Titre",
+        id="document-title",
+        description="Facultatif : le nom du fichier par défaut.",
+        validators=[Optional(), _max(300)],
+    )
+    file = FileField("Fichier", id="document-file")
+
+
+class RetitleForm(FlaskForm):
+    title = StringField("Nouveau titre", validators=[_max(300)])

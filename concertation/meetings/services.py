@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 
 from concertation.accounts import audit
 from concertation.accounts.models import User
+from concertation.contracts.models import Contract
 from concertation.core.text import clean_line
 from concertation.core.timeutils import now_utc, paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings import signals
 from concertation.meetings.changes import MeetingChanges, UpdateImpact
+from concertation.meetings.contracts import AUTO, Link, check_relink, resolve_contract
 from concertation.meetings.exceptions import (
     InvalidMeeting,
     MeetingNotDeletable,
@@ -53,6 +55,9 @@ class MeetingInput:
     location_address: str = ""
     location_commune: str | None = None
     agenda: list[str] = field(default_factory=list)
+    # The contract: an id, None for no link, or AUTO (a new concertation takes its CC's contract in
+    # progress; an edit keeps the link while the territory stays, else takes the new CC's).
+    contract_id: int | Literal[Link.AUTO] | None = AUTO
 
     def __post_init__(self) -> None:
         # Control and bidi characters would reach the calendars and emails (libical cuts a SUMMARY
@@ -72,6 +77,7 @@ class Resolved:
     starts_at: datetime
     ends_at: datetime
     purpose: str
+    contract: Contract | None = None
 
 
 def time_notes(data: MeetingInput) -> list[str]:
@@ -86,7 +92,7 @@ def _utc_within_years(value: datetime | None) -> datetime | None:
     return paris_to_utc(value)
 
 
-def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
+def _resolve(data: MeetingInput, *, is_new: bool, now: datetime, meeting: Meeting | None = None) -> Resolved:
     """Check every field, collecting French messages; raises InvalidMeeting with all of them."""
     errors: dict[str, str] = {}
     kind: MeetingKind | None = None
@@ -178,10 +184,18 @@ def _resolve(data: MeetingInput, *, is_new: bool, now: datetime) -> Resolved:
         elif len(item) > 500:
             errors[f"agenda.{index}"] = f"Le point n° {index} de l'ordre du jour dépasse 500 caractères."
 
+    contract = None
+    if "scope" not in errors and "kind" not in errors:
+        contract = resolve_contract(
+            data.contract_id, meeting, kind, sector, intercommunality, starts_at, errors
+        )
+        if meeting is not None and "contract_id" not in errors:
+            check_relink(meeting, contract, errors)
+
     if errors:
         raise InvalidMeeting(errors)
     assert kind is not None and starts_at is not None and ends_at is not None
-    return Resolved(kind, sector, intercommunality, location_commune, starts_at, ends_at, purpose)
+    return Resolved(kind, sector, intercommunality, location_commune, starts_at, ends_at, purpose, contract)
 
 
 def create_meeting(data: MeetingInput, organiser: User | None, *, now: datetime | None = None) -> Meeting:
@@ -200,6 +214,7 @@ def create_meeting(data: MeetingInput, organiser: User | None, *, now: datetime 
         location_commune=resolved.location_commune,
         organiser=organiser,
         status=MeetingStatus.BROUILLON,
+        contract=resolved.contract,
     )
     meeting.agenda_items = [
         AgendaItem(position=i, title=title.strip()) for i, title in enumerate(data.agenda, start=1)
@@ -238,7 +253,7 @@ def _changes(meeting: Meeting, resolved: Resolved, data: MeetingInput) -> Meetin
 def _resolve_edit(meeting: Meeting, data: MeetingInput) -> Resolved:
     if not meeting.is_editable:
         raise MeetingNotEditable(meeting.status_label)
-    resolved = _resolve(data, is_new=False, now=now_utc())
+    resolved = _resolve(data, is_new=False, now=now_utc(), meeting=meeting)
     if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
         raise InvalidMeeting({"starts_at": "La nouvelle date de début est déjà passée."})
     return resolved
@@ -276,6 +291,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool 
     meeting.location_name = data.location_name.strip()
     meeting.location_address = data.location_address.strip()
     meeting.location_commune = resolved.location_commune
+    meeting.contract = resolved.contract
     if agenda != [a.title for a in meeting.agenda_items]:
         meeting.agenda_items = [AgendaItem(position=i, title=t) for i, t in enumerate(agenda, start=1)]
     db.session.flush()

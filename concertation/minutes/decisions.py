@@ -20,6 +20,7 @@ from concertation.contracts.models import Contract
 from concertation.contracts.settings import ProjectRules
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.extensions import db
+from concertation.meetings.contracts import contract_choices
 from concertation.meetings.models import Meeting, MeetingStatus
 from concertation.minutes.effects import EFFECTS, Applied, Context, DecisionInput, undo_effect
 from concertation.minutes.enums import DecisionKind
@@ -44,7 +45,14 @@ CONTRACT_FIELDS = {
     "signed_on": "signed_on",
 }
 
-__all__ = ["DecisionInput", "decisions_of", "link_contract", "record_decision", "undo_decision"]
+__all__ = [
+    "DecisionInput",
+    "decisions_of",
+    "link_contract",
+    "record_decision",
+    "relink_refusal",
+    "undo_decision",
+]
 
 
 def decisions_of(meeting: Meeting, *, active_only: bool = False) -> list[Decision]:
@@ -78,22 +86,13 @@ def _check_writable(meeting: Meeting, now: datetime) -> None:
         raise MinutesLocked(minutes.status_label)
 
 
-def contract_choices(meeting: Meeting) -> list[Contract]:
-    """The contracts a meeting can be linked to: those of its CC, or of the CCs of its sector."""
-    if meeting.intercommunality_id is not None:
-        ids = [meeting.intercommunality_id]
-    elif meeting.sector is not None:
-        ids = [epci.id for epci in meeting.sector.intercommunalities]
-    else:
-        return []
-    return list(
-        db.session.scalars(
-            select(Contract)
-            .where(Contract.intercommunality_id.in_(ids))
-            .options(selectinload(Contract.intercommunality))
-            .order_by(Contract.starts_on.desc(), Contract.id)
-        )
-    )
+def relink_refusal(meeting: Meeting, contract_id: int | None) -> str | None:
+    """Why the meeting may not leave its contract for `contract_id` (None: unlinked), if it may not."""
+    if meeting.contract_id not in (None, contract_id) and any(
+        d.contract_id == meeting.contract_id for d in decisions_of(meeting, active_only=True)
+    ):
+        return "Des décisions ont été prises sur le contrat relié : annulez-les d'abord."
+    return None
 
 
 def link_contract(meeting: Meeting, contract: Contract) -> None:
@@ -104,10 +103,9 @@ def link_contract(meeting: Meeting, contract: Contract) -> None:
         raise InvalidInput(
             {"contract_id": "Ce contrat ne concerne pas le territoire de la réunion."}, "Contrat non relié"
         )
-    if meeting.contract_id not in (None, contract.id) and any(
-        d.contract_id == meeting.contract_id for d in decisions_of(meeting, active_only=True)
-    ):
-        raise NotAllowed("Des décisions ont été prises sur le contrat relié : annulez-les d'abord.")
+    refusal = relink_refusal(meeting, contract.id)
+    if refusal:
+        raise NotAllowed(refusal)
     meeting.contract = contract
     db.session.flush()
 

@@ -85,6 +85,7 @@ def test_create_a_concertation_on_the_cc_du_gevaudan(client: FlaskClient, header
         "sequence": 0,
         "invitee_count": len(elus),
         "invitees_frozen_at": None,
+        "contract": None,  # the CC has no contract yet (tests/meetings/test_contract_link.py)
     }
     assert response.headers["Location"].endswith(f"/api/v1/meetings/{created['id']}")
     assert client.get(response.headers["Location"], headers=headers).get_json() == created

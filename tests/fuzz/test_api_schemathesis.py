@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ from concertation.territory.importer import load_lozere
 from config import TestConfig
 from tests.common import db as f
 from tests.common.database import wipe
+from tests.common.db import meetings as m
 from tests.common.fuzz import english_words, leaves
 
 SCHEMA_PATH = "/api/v1/openapi.json"
@@ -138,13 +140,15 @@ def flatmap_query(context: Any, query: Any) -> Any:
 
 
 def _objects(app: Flask) -> dict[str, list[Any]]:
-    """Élus of the CC du Gévaudan, a syndicate and meetings in each state; their ids by kind."""
+    """Élus of the CC du Gévaudan, a syndicate, meetings in each state and a piece attached to the draft;
+    their ids by kind."""
     persons = f.gevaudan_elus()
     syndicate = f.syndicate("SIVOM de la Colagne", communes=["48092", "48099"])
     draft = f.meeting("concertation", siren="244800470", starts_at=f.paris(2027, 3, 9, 14))
     rendez_vous = f.meeting("rendez_vous", town="48095", starts_at=f.paris(2027, 5, 4, 18))
     convoked = f.meeting("concertation", siren="244800470", starts_at=f.paris(2027, 4, 6, 14))
     cancelled = f.meeting("autre", siren=None, purpose="Visite", starts_at=f.paris(2027, 6, 1, 10))
+    piece = m.piece(draft, Path(app.config["MEETING_DOCUMENTS_DIR"]))
     db.session.commit()
     invitation_services.convoke(convoked, MailContext.from_config(app.config))
     meeting_services.cancel_meeting(cancelled)
@@ -153,6 +157,7 @@ def _objects(app: Flask) -> dict[str, list[Any]]:
         "meeting_id": [draft.id, rendez_vous.id, convoked.id, cancelled.id],
         "person_id": [person.id for person in persons],
         "syndicate_id": [syndicate.id],
+        "document_id": [piece.id],
         "insee_code": ["48092", "48095", "48099"],
     }
 
@@ -174,7 +179,13 @@ def api(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
     No application context stays pushed: each request gets its own session, as in production."""
     mail = tmp_path_factory.mktemp("mail")
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, MAIL_CATCHER_DIR=str(mail))
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        MAIL_CATCHER_DIR=str(mail),
+        # Uploaded pieces go to a temporary folder, not to the project's instance folder.
+        MEETING_DOCUMENTS_DIR=str(tmp_path_factory.mktemp("documents")),
+    )
     with app.app_context():
         ensure_default_rules()
         load_lozere()

@@ -107,7 +107,7 @@ def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
         flash(f"Cette réunion est « {meeting.status_label} » : elle ne peut plus être modifiée.", "warning")
         return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     form = MeetingForm()
-    form.fill_choices()
+    form.fill_choices(meeting)
     if request.method == "GET":
         form.load(meeting)
     elif form.validate_on_submit():

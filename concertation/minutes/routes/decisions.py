@@ -14,11 +14,11 @@ from concertation.core.security import organiser_required, reader_required
 from concertation.core.text import sort_key
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.meetings.contracts import contract_choices
 from concertation.meetings.models import Meeting
 from concertation.minutes.actions import actions_of, add_action, set_action_status
 from concertation.minutes.attendance import current_invitees, others
 from concertation.minutes.decisions import (
-    contract_choices,
     decisions_of,
     link_contract,
     record_decision,
