@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, g, request, send_file, url_for
+from flask import Response, current_app, g, request, url_for
 from marshmallow import fields, validate
 from sqlalchemy import select
 
@@ -151,11 +151,9 @@ def document(meeting_id: int, document_id: int) -> Response:
         )
     )
     found = found_or_404(found, f"La réunion {meeting_id} n'a pas de document {document_id}.")
-    path = documents.document_path(
-        documents.documents_folder(current_app.config, current_app.instance_path), found
+    response = documents.document_response(
+        found, documents.documents_folder(current_app.config, current_app.instance_path)
     )
-    if not path.is_file():
+    if response is None:
         api_abort(404, "Le fichier de ce document est introuvable.")
-    response = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -9,17 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, g, send_file, url_for
+from flask import Response, current_app, g, url_for
 from marshmallow import fields
-from sqlalchemy import select
 
 from concertation.api.auth import ApiBlueprint
 from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404
 from concertation.api.meetings import load_meeting
 from concertation.dossiers.services import DossierError, DossierNotStored, generate_dossier
-from concertation.extensions import db
-from concertation.meetings.documents import document_path, documents_folder
-from concertation.meetings.models import DocumentKind, MeetingDocument
+from concertation.meetings.documents import document_response, documents_folder, dossier_version
+from concertation.meetings.models import MeetingDocument
 
 blp = ApiBlueprint("api_dossiers", __name__, description="Dossier de séance des réunions")
 
@@ -83,23 +81,10 @@ def download_dossier(meeting_id: int, version: int) -> Response:
     """Une version du dossier de séance (PDF), telle qu'elle a été générée."""
     load_meeting(meeting_id)
     document = found_or_404(
-        db.session.scalars(
-            select(MeetingDocument).where(
-                MeetingDocument.meeting_id == meeting_id,
-                MeetingDocument.kind == DocumentKind.DOSSIER,
-                MeetingDocument.version == version,
-            )
-        ).first(),
+        dossier_version(meeting_id, version),
         f"La réunion {meeting_id} n'a pas de version {version} de son dossier de séance.",
     )
-    path = document_path(documents_folder(current_app.config, current_app.instance_path), document)
-    if not path.is_file():
+    response = document_response(document, documents_folder(current_app.config, current_app.instance_path))
+    if response is None:
         api_abort(410, "Le fichier de cette version n'est plus disponible.")
-    return send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        etag=document.sha256,
-        max_age=0,
-    )
+    return response

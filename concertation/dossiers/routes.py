@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts.models import User, UserRole
@@ -18,8 +17,8 @@ from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.dossiers.services import DossierError, dossier_versions, generate_dossier
 from concertation.extensions import db
-from concertation.meetings.documents import document_path, documents_folder
-from concertation.meetings.models import DocumentKind, Meeting, MeetingDocument, MeetingStatus
+from concertation.meetings.documents import document_response, documents_folder, dossier_version
+from concertation.meetings.models import Meeting, MeetingDocument, MeetingStatus
 
 bp = Blueprint("dossiers", __name__, url_prefix="/reunions")
 
@@ -69,25 +68,10 @@ def generate(meeting_id: int) -> BaseResponse:
 @bp.get("/<int:meeting_id>/dossier/v<int:version>")
 @reader_required
 def download(meeting_id: int, version: int) -> Response:
-    document = db.session.scalars(
-        select(MeetingDocument).where(
-            MeetingDocument.meeting_id == meeting_id,
-            MeetingDocument.kind == DocumentKind.DOSSIER,
-            MeetingDocument.version == version,
-        )
-    ).first()
-    path = document_path(folder(), document) if document is not None else None
-    if document is None or path is None or not path.is_file():
+    document = dossier_version(meeting_id, version)
+    response = document_response(document, folder()) if document is not None else None
+    if response is None:
         abort(404)
-    response = send_file(
-        path,
-        mimetype=document.content_type,
-        as_attachment=True,
-        download_name=document.filename,
-        etag=document.sha256,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

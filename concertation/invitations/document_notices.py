@@ -29,17 +29,16 @@ from concertation.invitations.documents import (
 )
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.models import Answer, Channel, DocumentNotice, Invitation
-from concertation.invitations.reminders import emailed_invitations
+from concertation.invitations.reminders import emailed_invitations, meeting_email_context
 from concertation.invitations.services import invitations_of
 from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.documents import current_documents
 from concertation.meetings.models import Meeting, MeetingDocument, MeetingStatus
-from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.ics import location_text
+from concertation.notifications.emails import MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import OutgoingEmail, enqueue_many, simple_email
-from concertation.notifications.wording import format_day, format_meeting_time
+from concertation.notifications.wording import format_day
 
 
 class CannotNotify(InvitationError):
@@ -131,13 +130,7 @@ class _NoticeBatch:
         jinja = current_app.jinja_env
         self.text_template = jinja.get_template("emails/documents.txt")
         self.html_template = jinja.get_template("emails/documents.html")
-        commune = meeting.location_commune.name if meeting.location_commune else ""
-        self.context: dict[str, Any] = {
-            "meeting": meeting,
-            "when": format_meeting_time(meeting.starts_at, meeting.ends_at),
-            "location": location_text(meeting.location_name, meeting.location_address, commune),
-            "contact": ORGANISER_CONTACT,
-        }
+        self.context: dict[str, Any] = meeting_email_context(meeting)
 
     def emails(self, invitations: Sequence[Invitation]) -> list[OutgoingEmail]:
         return [self._email(invitation) for invitation in invitations]

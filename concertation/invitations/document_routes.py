@@ -7,7 +7,7 @@ removed from the list) or 410 (expired link, archived documents): see invitation
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, send_file, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,11 +28,14 @@ from concertation.invitations.forms import NoticeForm
 from concertation.invitations.models import Invitation
 from concertation.invitations.routes import _ctx, _invitation_for, bp
 from concertation.invitations.tokens import InvalidToken
-from concertation.meetings.documents import current_documents, document_path, documents_folder
-from concertation.meetings.models import Meeting, MeetingDocument
+from concertation.meetings.documents import (
+    INLINE_TYPES,
+    current_documents,
+    document_response,
+    documents_folder,
+)
+from concertation.meetings.models import Meeting
 
-# Shown by the phone's own viewer; anything else is downloaded, never rendered as a page of our origin.
-INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 MISSING = "Ce document n'est pas disponible avec ce lien."
 
 
@@ -77,28 +80,11 @@ def answer_document(token: str, document_id: int) -> Response | tuple[str, int]:
     document = readable_document(invitation.meeting_id, document_id)
     if document is None:
         return _unavailable(MISSING, 404)
-    path = document_path(documents_folder(current_app.config, current_app.instance_path), document)
-    if not path.is_file():
-        current_app.logger.error("meeting document %s: file %s missing", document.id, path)
+    folder = documents_folder(current_app.config, current_app.instance_path)
+    response = document_response(document, folder, inline_types=INLINE_TYPES)
+    if response is None:
+        current_app.logger.error("meeting document %s: its file is missing", document.id)
         return _unavailable(MISSING, 404)
-    return _file_response(document, str(path))
-
-
-def _file_response(document: MeetingDocument, path: str) -> Response:
-    inline = document.content_type in INLINE_TYPES
-    mimetype = document.content_type
-    if mimetype.startswith("text/") or "html" in mimetype or mimetype.endswith(("+xml", "/xml")):
-        mimetype = "application/octet-stream"
-    response = send_file(
-        path,
-        mimetype=mimetype,
-        as_attachment=not inline,
-        download_name=document.filename,
-        etag=document.sha256,
-        conditional=True,
-    )
-    # Each request checks the link again (an invitee removed loses access): no shared or stale copy.
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -42,6 +42,18 @@ FILTERS: dict[str, str] = {
 }
 
 
+def meeting_email_context(meeting: Meeting) -> dict[str, Any]:
+    """What the emails sent besides the invitation (reminders, document notices) say of the meeting."""
+    commune = meeting.location_commune.name if meeting.location_commune else ""
+    return {
+        "meeting": meeting,
+        "when": format_meeting_time(meeting.starts_at, meeting.ends_at),
+        "location": location_text(meeting.location_name, meeting.location_address, commune),
+        "agenda": [item.title for item in meeting.agenda_items],
+        "contact": ORGANISER_CONTACT,
+    }
+
+
 class CannotRemind(InvitationError):
     """The relance cannot be sent (meeting not convoked, already held, nobody to remind...)."""
 
@@ -134,14 +146,7 @@ class _RelanceBatch:
         jinja = current_app.jinja_env
         self.text_template = jinja.get_template("emails/relance.txt")
         self.html_template = jinja.get_template("emails/relance.html")
-        commune = meeting.location_commune.name if meeting.location_commune else ""
-        self.context: dict[str, Any] = {
-            "meeting": meeting,
-            "when": format_meeting_time(meeting.starts_at, meeting.ends_at),
-            "location": location_text(meeting.location_name, meeting.location_address, commune),
-            "agenda": [item.title for item in meeting.agenda_items],
-            "contact": ORGANISER_CONTACT,
-        }
+        self.context: dict[str, Any] = meeting_email_context(meeting)
 
     def emails(self, invitations: Sequence[Invitation]) -> list[OutgoingEmail]:
         return [self._email(invitation) for invitation in invitations]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from flask import Response, send_file
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User
@@ -103,6 +104,48 @@ def current_documents(meeting_id: int) -> list[MeetingDocument]:
     dossiers = [d for d in documents if d.kind is DocumentKind.DOSSIER][:1]
     pieces = sorted((d for d in documents if d.kind is DocumentKind.PIECE), key=lambda d: (d.position, d.id))
     return dossiers + pieces
+
+
+def dossier_version(meeting_id: int, version: int) -> MeetingDocument | None:
+    """One version of the meeting's dossier, or None."""
+    return db.session.scalars(
+        select(MeetingDocument).where(
+            MeetingDocument.meeting_id == meeting_id,
+            MeetingDocument.kind == DocumentKind.DOSSIER,
+            MeetingDocument.version == version,
+        )
+    ).first()
+
+
+# Shown in the browser rather than downloaded: formats a browser displays without running anything.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def document_response(
+    document: MeetingDocument, folder: Path, *, inline_types: frozenset[str] = frozenset()
+) -> Response | None:
+    """The document's bytes for a browser, or None when its file is missing.
+
+    Text, HTML and XML go as application/octet-stream: an uploaded page must never be rendered under the
+    service's address. The SHA-256 is the ETag, and every request is checked again (`no-cache`): an
+    invitee removed from the list, or an organiser who lost the role, gets no copy kept on the way.
+    """
+    path = document_path(folder, document)
+    if not path.is_file():
+        return None
+    mimetype = document.content_type
+    if mimetype.startswith("text/") or "html" in mimetype or mimetype.endswith(("+xml", "/xml")):
+        mimetype = "application/octet-stream"
+    response = send_file(
+        path,
+        mimetype=mimetype,
+        as_attachment=document.content_type not in inline_types,
+        download_name=document.filename,
+        etag=document.sha256,
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def dossier_versions(meeting_id: int) -> list[MeetingDocument]:

@@ -306,7 +306,11 @@ def test_the_panel_shows_the_latest_dossier_first_without_write_buttons(
     m.piece(meeting, folder, title="Carte du secteur", filename="carte.png", content=m.SAMPLE_PNG)
     db.session.commit()
     login()
-    page = _text(client.get(f"/reunions/{meeting.id}"))
+    whole = _text(client.get(f"/reunions/{meeting.id}"))
+    # The Documents panel gives what the invitees get; the dossier's own panel lists every version.
+    page = whole[whole.index('<section id="documents"') :]
+    page = page[: page.index("</section>")]
     assert "dossier de séance, version 2, dossier-v2.pdf" in page and "dossier-v1.pdf" not in page
+    assert "dossier-v1.pdf" in whole[whole.index('<section id="dossier"') :]
     assert page.index("Dossier de séance") < page.index("Carte du secteur")
     assert page.count(">Renommer</button>") == 1 and page.count('data-confirm="Retirer le document') == 1

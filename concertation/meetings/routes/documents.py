@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -97,13 +97,9 @@ def add_document(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
 @reader_required
 def download_document(meeting_id: int, document_id: int) -> Response:
     document = _document_or_404(meeting_id, document_id)
-    path = documents.document_path(folder(), document)
-    if not path.is_file():
+    response = documents.document_response(document, folder())
+    if response is None:
         abort(404)
-    response = send_file(
-        path, mimetype=document.content_type, as_attachment=True, download_name=document.filename
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
