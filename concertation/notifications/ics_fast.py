@@ -27,9 +27,40 @@ _CONTENT_LINE = re.compile(rf"([A-Za-z0-9-]+)((?:;{_PARAMETER})*):(.*)")
 _PARAMETERS = re.compile(rf";{_PARAMETER}")
 _UTC_STAMP = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
 _ESCAPED = re.compile(r"\\([\\;,nN])")
-# The properties of the event that the answer is made of: any other (X-MICROSOFT-*, SUMMARY, ...) is
-# skipped, as icalendar's reading ignores it too.
+# The properties of the event that the answer is made of; the others are skipped, as icalendar's reading
+# ignores them too, but only if icalendar cannot fail on them: text properties (and X-*), or the typed
+# ones that clients write, in the plain form of each. Any other property: icalendar reads the reply.
 _READ = frozenset({"UID", "SEQUENCE", "DTSTAMP", "ATTENDEE", "COMMENT"})
+_TEXT_PROPERTIES = frozenset(
+    {
+        "VERSION", "PRODID", "CALSCALE", "METHOD", "UID", "SUMMARY", "LOCATION", "DESCRIPTION", "COMMENT",
+        "STATUS", "CLASS", "TRANSP", "ORGANIZER", "ATTENDEE", "TZID", "TZNAME", "ACTION",
+    }
+)  # fmt: skip
+_MONTH = r"(1[0-2]|[1-9])"
+_DATE_TIME = re.compile(r"\d{8}(T\d{6}Z?)?")
+_TYPED_PROPERTIES = {
+    "SEQUENCE": re.compile(r"\d{1,9}"),
+    "PRIORITY": re.compile(r"\d"),
+    "DTSTAMP": _UTC_STAMP,
+    "CREATED": _UTC_STAMP,
+    "LAST-MODIFIED": _UTC_STAMP,
+    "DTSTART": _DATE_TIME,
+    "DTEND": _DATE_TIME,
+    "TZOFFSETFROM": re.compile(r"[+-]\d{4}"),
+    "TZOFFSETTO": re.compile(r"[+-]\d{4}"),
+    "RRULE": re.compile(
+        r"FREQ=YEARLY(;(INTERVAL=1|BYDAY=-?[1-5](SU|MO|TU|WE|TH|FR|SA)|BYMONTH=(1[0-2]|[1-9])))*"
+    ),
+}
+
+
+def _check_known(name: str, value: str) -> None:
+    if name.startswith("X-") or name in _TEXT_PROPERTIES:
+        return
+    pattern = _TYPED_PROPERTIES.get(name)
+    if pattern is None or not pattern.fullmatch(value):
+        raise _Unsure
 
 
 class _Unsure(Exception):
@@ -37,6 +68,9 @@ class _Unsure(Exception):
 
 
 def _unescaped(value: str) -> str:
+    # Any other backslash (\: \" or one at the end) icalendar reads in its own way: it reads this reply.
+    if _ESCAPED.sub("", value).count("\\"):
+        raise _Unsure
     return _ESCAPED.sub(lambda match: "\n" if match.group(1) in "nN" else match.group(1), value)
 
 
@@ -82,6 +116,7 @@ def _read(text: str) -> ReplyData:
             elif not stack or stack.pop() != component:
                 raise _Unsure
             continue
+        _check_known(name, value)
         if stack == ["VCALENDAR"] and name == "METHOD":
             methods.append(value)
         elif stack == ["VCALENDAR", "VEVENT"] and name in _READ:
@@ -101,6 +136,9 @@ def _single(event: dict[str, list[tuple[dict[str, str], str]]], name: str) -> tu
 def _answer(event: dict[str, list[tuple[dict[str, str], str]]]) -> ReplyData:
     uid = _unescaped(_single(event, "UID")[1]).strip()
     parameters, address = _single(event, "ATTENDEE")
+    # A backslash in an address or a parameter is no plain reply (icalendar drops some escapes there).
+    if "\\" in address or any("\\" in value for value in parameters.values()):
+        raise _Unsure
     if address.lower().startswith("mailto:"):
         address = address[len("mailto:") :]
     email = readable_address(address.strip().lower())
