@@ -11,7 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from concertation.extensions import db
+from concertation.meetings.composition import meeting_territory
+from concertation.polls.keys import KeyCount, Keyed, flags, key_counts, standings
 from concertation.polls.models import Poll, PollChoice, PollRecipient, PollSlot
+
+__all__ = ["Grid", "GridRow", "KeyCount", "SlotTotals", "build_grid", "load_poll"]
 
 
 @dataclass(frozen=True)
@@ -39,21 +43,12 @@ class SlotTotals:
 
 
 @dataclass(frozen=True)
-class KeyCount:
-    """A count that matters for one slot, e.g. "Maires disponibles" 9 of 12 (`available` of `total`)."""
-
-    label: str
-    available: tuple[int, ...]
-    total: int
-
-
-@dataclass(frozen=True)
 class Grid:
     slots: tuple[PollSlot, ...]
     rows: tuple[GridRow, ...]
     totals: tuple[SlotTotals, ...]
     # The président(e) of the CC, the maires, the communes with their maire or a representative, the
-    # conseillers départementaux: filled by `key_counts` (see its docstring).
+    # conseillers départementaux (see keys.key_counts).
     key_counts: tuple[KeyCount, ...] = ()
     # Per slot, the key people who said "Non" (a slot to avoid), as French sentences.
     flags: tuple[tuple[str, ...], ...] = field(default=())
@@ -101,4 +96,16 @@ def build_grid(poll: Poll) -> Grid:
         )
         for i in range(len(slots))
     )
-    return Grid(slots=slots, rows=tuple(rows), totals=totals)
+    territory = meeting_territory(poll.meeting)
+    standing = standings(poll.recipients, territory, poll.meeting.on)
+    civility = {recipient.id: recipient.person.civility for recipient in poll.recipients}
+    keyed = [
+        Keyed(row.name, civility[row.recipient_id], row.choices, standing[row.recipient_id]) for row in rows
+    ]
+    return Grid(
+        slots=slots,
+        rows=tuple(rows),
+        totals=totals,
+        key_counts=key_counts(keyed, territory, len(slots)),
+        flags=flags(keyed, territory, len(slots)),
+    )
