@@ -13,15 +13,15 @@ from flask import render_template
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import selectinload
 
-from concertation.core.dates import format_day, format_meeting_time, format_time
-from concertation.core.holidays import is_public_holiday
+from concertation.core.dates import format_day, format_time
 from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
 from concertation.notifications.outbox import OutgoingEmail, enqueue_many, simple_email
-from concertation.polls.models import Poll, PollAnswer, PollRecipient, PollSlot
+from concertation.polls.models import Poll, PollAnswer, PollRecipient
+from concertation.polls.slot_labels import slot_label
 from concertation.polls.tokens import poll_url
 
 REMINDER_DAYS_BEFORE = 2
@@ -117,13 +117,6 @@ def _queue_reminders(poll_id: int, ctx: MailContext) -> int:
     ).all()
     enqueue_many([_reminder(poll, recipient, ctx) for recipient in silent])
     return len(silent)
-
-
-def slot_label(slot: PollSlot) -> str:
-    """ "jeudi 6 mai 2027 de 14 h 00 à 17 h 00 (Ascension, jour férié)"."""
-    label = format_meeting_time(slot.starts_at, slot.ends_at)
-    holiday = is_public_holiday(to_paris(slot.starts_at).date())
-    return f"{label} ({holiday}, jour férié)" if holiday else label
 
 
 def _reminder(poll: Poll, recipient: PollRecipient, ctx: MailContext) -> OutgoingEmail:
