@@ -78,7 +78,9 @@ def standings(recipients: Sequence[PollRecipient], territory: Territory, on: dat
             match = wordings.get(_plain(quality))
             if match is not None:
                 found[recipient.id].add(*match)
-            elif _plain(quality).startswith(_DEPARTEMENTAL_PREFIXES):
+            elif _plain(quality).startswith(_PRESIDENCY_PREFIXES):
+                found[recipient.id].add(Role.PRESIDENT_CONSEIL_DEPARTEMENTAL, None)
+            elif _plain(quality).startswith(_COUNCILLOR_PREFIXES):
                 found[recipient.id].add(Role.CONSEILLER_DEPARTEMENTAL, None)
     return found
 
@@ -98,14 +100,10 @@ def _plain(text: str) -> str:
     return fold(text.replace("’", "'"))
 
 
-_DEPARTEMENTAL_PREFIXES = tuple(
-    _plain(prefix)
-    for prefix in (
-        "Conseiller départemental",
-        "Conseillère départementale",
-        "Président du Conseil départemental",
-        "Présidente du Conseil départemental",
-    )
+_COUNCILLOR_PREFIXES = (_plain("Conseiller départemental"), _plain("Conseillère départementale"))
+_PRESIDENCY_PREFIXES = (
+    _plain("Président du Conseil départemental"),
+    _plain("Présidente du Conseil départemental"),
 )
 
 
@@ -133,12 +131,6 @@ def feminine(civility: str) -> bool:
 def president_title(civility: str, epci_name: str) -> str:
     """ "Le président de la CC du Gévaudan", "La présidente …"."""
     return f"{'La présidente' if feminine(civility) else 'Le président'} {french_de(epci_name)}"
-
-
-def departemental_title(civility: str, standing: Standing) -> str:
-    if Role.PRESIDENT_CONSEIL_DEPARTEMENTAL in standing.roles:
-        return f"{'La présidente' if feminine(civility) else 'Le président'} du Conseil départemental"
-    return "La conseillère départementale" if feminine(civility) else "Le conseiller départemental"
 
 
 # ------------------------------------------------------------------------------------- counts and flags
@@ -214,7 +206,10 @@ def _flag(keyed: Keyed, territory: Territory) -> str:
     if presided:
         title = president_title(keyed.civility, territory.intercommunalities[presided[0]])
         return f"{title}, {keyed.name}, a répondu « Non »."
+    if Role.PRESIDENT_CONSEIL_DEPARTEMENTAL in keyed.standing.roles:
+        title = "La présidente" if feminine(keyed.civility) else "Le président"
+        return f"{title} du Conseil départemental, {keyed.name}, a répondu « Non »."
     if keyed.standing.is_departemental:
-        title = departemental_title(keyed.civility, keyed.standing)
+        title = "La conseillère départementale" if feminine(keyed.civility) else "Le conseiller départemental"
         return f"{title} {keyed.name} a répondu « Non »."
     return ""

@@ -68,6 +68,7 @@ def test_qualities_alone_name_a_commune_only_when_they_say_it_exactly(app: Flask
         (person("Sans", "Mandat2"), ["Maire de Saint-Léger"]),  # no such commune: a prefix of one
         (person("Sans", "Mandat3", civility="Mme"), ["Présidente de la CC du Gévaudan"]),
         (person("Sans", "Mandat4"), ["Conseiller départemental (canton de Marvejols)"]),
+        (person("Sans", "Mandat5", civility="Mme"), ["Présidente du Conseil départemental de la Lozère"]),
     ]
     poll = sent_poll(concertation, asked)
     for who, _ in asked:
@@ -84,9 +85,10 @@ def test_qualities_alone_name_a_commune_only_when_they_say_it_exactly(app: Flask
             (1, 0, 0),
             len(epci("244800470").communes_on(concertation.on)),
         ),
-        "Conseillers départementaux": ((1, 0, 0), 1),
+        "Conseillers départementaux": ((2, 0, 0), 2),
     }
     assert grid.flags[1] == (
         "La présidente de la CC du Gévaudan, Mandat3 Sans, a répondu « Non ».",
         "Le conseiller départemental Mandat4 Sans a répondu « Non ».",
+        "La présidente du Conseil départemental, Mandat5 Sans, a répondu « Non ».",
     )
