@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, render_template
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -142,3 +142,11 @@ def test_a_meeting_without_poll_has_no_export(
     login(UserRole.ORGANISATEUR)
     assert client.get(f"/reunions/{other.id}/sondage.csv").status_code == 404
     assert client.get(f"/reunions/{other.id}/sondage.xlsx").status_code == 404
+
+
+def test_the_buttons_partial(app: Flask, lozere: None) -> None:
+    poll = _poll()
+    with app.test_request_context():
+        html = render_template("polls/_exports.html", poll=poll)
+    assert f'href="/reunions/{poll.meeting_id}/sondage.csv"' in html
+    assert f'href="/reunions/{poll.meeting_id}/sondage.xlsx"' in html
