@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation.minutes.routes import bp as minutes_bp
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
+    from concertation.polls.export_routes import bp as poll_exports_bp
     from concertation.territory.routes import bp as territory_bp
 
     app.register_blueprint(main.bp)
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(poll_exports_bp)
     register_api(app)
 
 

@@ -12,6 +12,7 @@ from concertation.minutes import models as minutes
 from concertation.notifications import models as notifications
 from concertation.people import models as people
 from concertation.people.rne import history as rne_history
+from concertation.polls import models as polls
 from concertation.territory import models as territory
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "minutes",
     "notifications",
     "people",
+    "polls",
     "rne_history",
     "territory",
 ]

@@ -4,7 +4,7 @@
   reverse), and importing the jobs table, the pages or the commands loads no module of it;
 - the packages of concertation/ import one way, down LAYERS: extensions, core, then notifications
   and accounts (below every domain), the domains territory ← people ← contracts ← meetings ←
-  invitations ← minutes ← dossiers ← followup, then api. The app-level modules (APP_LEVEL) may
+  invitations ← polls ← minutes ← dossiers ← followup, then api. The app-level modules (APP_LEVEL) may
   import anything and only `concertation/__init__.py` imports them. Every import counts: lazy ones inside
   functions and those under `if TYPE_CHECKING:` too (notifications knows the domains through Protocols only);
 - no import circle between packages.
@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("contracts",),
     ("meetings",),
     ("invitations",),
+    ("polls",),
     ("minutes",),
     ("dossiers",),
     ("followup",),

@@ -115,11 +115,18 @@ def record(
 
 def exported_csv(body: str | bytes, filename: str, target: str, detail: str = "") -> Response:
     """A CSV of personal data as a download, its export recorded and committed in the audit trail."""
+    return exported_file(body, filename, target, detail, content_type="text/csv; charset=utf-8")
+
+
+def exported_file(
+    body: str | bytes, filename: str, target: str, detail: str = "", *, content_type: str
+) -> Response:
+    """A file of personal data (CSV, XLSX) as a download, its export recorded and committed."""
     record(AuditAction.EXPORT, target, detail)
     db.session.commit()
     return Response(
         body,
-        content_type="text/csv; charset=utf-8",
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

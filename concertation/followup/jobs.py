@@ -110,6 +110,32 @@ def _close_meetings(app: Flask) -> str:
     return f"{closed} réunion(s) marquée(s) tenue(s)"
 
 
+def _close_polls(app: Flask) -> str:
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+    from concertation.polls.schedule import close_due_polls
+
+    closed = close_due_polls(now_utc())
+    db.session.commit()
+    return f"{closed} sondage(s) clos"
+
+
+def _poll_reminders(app: Flask) -> str:
+    from concertation.core.timeutils import now_utc
+    from concertation.extensions import db
+    from concertation.followup.engine import FollowupSettings
+    from concertation.notifications.emails import MailContext
+    from concertation.polls.schedule import send_poll_reminders
+
+    sent = send_poll_reminders(
+        now_utc(),
+        MailContext.from_config(app.config),
+        send_from_hour=FollowupSettings.from_config(app.config).send_from_hour,
+    )
+    db.session.commit()
+    return f"{sent} relance(s) de sondage"
+
+
 def _poll_mailbox(app: Flask) -> str:
     from concertation.invitations.inbox_poll import inbox_settings, poll
     from concertation.notifications.inbox.imap import ImapSettings
@@ -162,6 +188,21 @@ JOBS: tuple[Job, ...] = (
         work=_close_meetings,
         interval={"minutes": 10},
         description="Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
+    ),
+    Job(
+        name="close_polls",
+        label="Clôture des sondages de date",
+        work=_close_polls,
+        interval={"minutes": 10},
+        description="Clôt les sondages de date dont l'échéance est passée.",
+    ),
+    Job(
+        name="poll_reminders",
+        label="Relances des sondages de date",
+        work=_poll_reminders,
+        interval={"minutes": 10},
+        description="Deux jours avant l'échéance d'un sondage de date, une relance (une seule) aux invités "
+        "qui n'ont pas encore répondu.",
     ),
     Job(
         name=POLL_MAILBOX,
