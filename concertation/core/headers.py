@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 from concertation.extensions import csrf
 
 # The élus' links whose secret is in the URL (the answer link, the short code printed on letters, calendar
-# feeds); guards.py limits their rate.
-SECRET_LINK_PREFIXES = ("/r/", "/c/", "/flux/")
+# feeds, the date poll link); guards.py limits their rate.
+SECRET_LINK_PREFIXES = ("/r/", "/c/", "/flux/", "/s/")
 # Pages reached through a secret in their URL: those links and the password-reset link. They send no Referer
 # at all: not even our own access logs, through the requests for the CSS, may hold the secret.
 SECRET_URL_PREFIXES = (*SECRET_LINK_PREFIXES, "/mot-de-passe/")

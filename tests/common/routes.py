@@ -11,6 +11,7 @@ PUBLIC_PREFIXES: dict[str, str] = {
     "/r/": "élus answer an invitation through a signed link, without an account",
     "/c/": "the short answer address printed on paper letters: a signed code that redirects to /r/",
     "/flux/": "calendar feeds read by calendar applications, authenticated by a secret token in the URL",
+    "/s/": "élus answer a date poll through a signed link, without an account",
     "/mot-de-passe/": "the one-time password link sent by email, protected by its random token",
 }
 
