@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation.minutes.routes import bp as minutes_bp
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
+    from concertation.polls.routes import bp as polls_bp
     from concertation.territory.routes import bp as territory_bp
 
     app.register_blueprint(main.bp)
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(polls_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(notifications_bp)
