@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from wtforms import DateField, FieldList, FormField, RadioField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from concertation.core.timeutils import paris_to_utc
@@ -15,7 +16,7 @@ from concertation.polls.models import MAX_SLOTS, PollChoice, PollSlot
 from concertation.territory.forms import FrenchForm
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-CHOICES = [(c.value, c.label) for c in PollChoice]
+CHOICES = [SelectChoice(c.value, c.label) for c in PollChoice]
 
 
 class SlotRow(FrenchForm):
