@@ -52,7 +52,12 @@ def answer(token: str) -> str | Response | tuple[str, int]:
     if not form.is_submitted():
         prefill_answers(form, recipient)
     if form.validate_on_submit():
-        with commit_or_flash(PollError, "Votre réponse est enregistrée. Merci."):
+        with commit_or_flash(
+            PollError,
+            "Votre réponse est enregistrée. Merci.",
+            # The same link answered twice at once: the first answer stands, shown on the page.
+            conflict="Votre réponse vient d'être enregistrée par ailleurs : vérifiez-la ci-dessous.",
+        ):
             services.answer(recipient, answer_choices(form, poll.slots), form["comment"].data or "")
         return redirect(url_for("polls.answer", token=token), 303)
     return form_page("polls/answer.html", form, **context)

@@ -24,6 +24,8 @@ from concertation.polls.grid import build_grid, load_poll
 from concertation.polls.models import Poll, PollRecipient
 
 bp = Blueprint("polls", __name__)
+# The service names the deadline; the form asks for its day and time apart.
+DEADLINE_FIELD = {"deadline": "deadline_day"}
 
 
 def _ctx() -> MailContext:
@@ -79,7 +81,7 @@ def create(meeting_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         slots = form.slot_values()
         if slots is not None:
-            with commit_or_flash(form=form, invalid=InvalidPoll, field="message") as outcome:
+            with commit_or_flash(form=form, invalid=InvalidPoll, aliases=DEADLINE_FIELD) as outcome:
                 services.create_poll(meeting, slots, form.deadline_value(), form.message.data or "", _user())
             if outcome.committed:
                 return _to("preview", meeting.id)

@@ -48,6 +48,13 @@ def test_the_organiser_proposes_sends_enters_and_chooses(
         "deadline_day": "2027-03-01",
         "message": "Merci de répondre.",
     }
+    alone = {k: v for k, v in form.items() if not k.startswith("slots-1")}
+    single = client.post(url, data=alone)
+    assert single.status_code == 422 and "Proposez au moins 2 créneaux." in single.get_data(as_text=True)
+    late = client.post(
+        url, data=form | {"slots-1-start": "14:00", "slots-1-end": "17:00", "deadline_day": "2027-03-10"}
+    )
+    assert late.status_code == 422 and "doit précéder le premier créneau" in late.get_data(as_text=True)
     refused = client.post(url, data=form)
     assert refused.status_code == 422 and "n&#39;existe pas" in refused.get_data(as_text=True)
     form |= {"slots-1-start": "14:00", "slots-1-end": "17:00", "slots-2-day": "2027-05-01"}
