@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from concertation.notifications.routes import bp as notifications_bp
     from concertation.people.routes import bp as people_bp
     from concertation.polls.export_routes import bp as poll_exports_bp
+    from concertation.polls.routes import bp as polls_bp
     from concertation.territory.routes import bp as territory_bp
 
     app.register_blueprint(main.bp)
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contracts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(polls_bp)
     app.register_blueprint(minutes_bp)
     app.register_blueprint(dossiers_bp)
     app.register_blueprint(notifications_bp)

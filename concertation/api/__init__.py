@@ -23,6 +23,7 @@ def register_api(app: Flask) -> ConcertationApi:
     from concertation.api.meetings import blp as meetings_blp
     from concertation.api.minutes import blp as minutes_blp
     from concertation.api.people import blp as people_blp
+    from concertation.api.polls import blp as polls_blp
     from concertation.api.syndicates import blp as syndicates_blp
     from concertation.api.territory import blp as territory_blp
 
@@ -38,6 +39,7 @@ def register_api(app: Flask) -> ConcertationApi:
         meetings_blp,
         documents_blp,
         invitations_blp,
+        polls_blp,
         contracts_blp,
         minutes_blp,
         dossiers_blp,

@@ -29,6 +29,9 @@ class MessageKind(StrEnum):
     MINUTES = "compte_rendu"
     # "Prévenir les invités": the documents added or regenerated since the convocation.
     DOCUMENTS = "documents"
+    # The date poll (polls/): the personal poll link, then the slot chosen; neither carries a calendar part.
+    POLL = "sondage"
+    POLL_RESULT = "sondage_resultat"
     OTHER = "autre"
 
 

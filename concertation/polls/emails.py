@@ -1,0 +1,125 @@
+"""The poll's emails: the personal poll link, then the slot chosen. Text and HTML, never a calendar part."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flask import current_app
+
+from concertation.core.dates import format_day
+from concertation.core.timeutils import to_paris
+from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
+from concertation.notifications.mime_headers import stable_message_id
+from concertation.notifications.models import MessageKind
+from concertation.notifications.outbox import OutgoingEmail, simple_email
+from concertation.polls.models import Poll, PollRecipient, PollSlot
+from concertation.polls.tokens import poll_url
+from concertation.polls.wording import slot_day, slot_holiday, slot_label
+
+
+def deadline_label(poll: Poll) -> str:
+    if poll.deadline is None:
+        return ""
+    local = to_paris(poll.deadline)
+    clock = f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
+    return f"{format_day(local.date())} à {clock}"
+
+
+def slot_lines(poll: Poll) -> list[dict[str, Any]]:
+    """Each slot as the emails and pages show it: its number, French label and public holiday, if any."""
+    return [
+        {
+            "slot": slot,
+            "number": slot.position + 1,
+            "label": slot_label(slot.starts_at, slot.ends_at),
+            "holiday": slot_holiday(slot.starts_at),
+        }
+        for slot in poll.slots
+    ]
+
+
+def _host(poll: Poll, ctx: MailContext) -> str:
+    return poll.meeting.calendar_uid_domain or ctx.host
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    jinja = current_app.jinja_env
+    return (
+        jinja.get_template(f"emails/{name}.txt").render(context),
+        jinja.get_template(f"emails/{name}.html").render(context),
+    )
+
+
+def _email(
+    ctx: MailContext,
+    kind: MessageKind,
+    recipient: PollRecipient,
+    subject: str,
+    name: str,
+    context: dict[str, Any],
+) -> OutgoingEmail:
+    text, html = _render(name, context)
+    return simple_email(
+        ctx,
+        kind,
+        to_name=recipient.person.full_name,
+        to_email=recipient.email,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        message_id=stable_message_id(name.replace("_", "-"), recipient.id, 0, _host(recipient.poll, ctx)),
+        meeting_id=recipient.poll.meeting_id,
+    )
+
+
+def _common(poll: Poll) -> dict[str, Any]:
+    return {
+        "meeting": poll.meeting,
+        "poll": poll,
+        "slots": slot_lines(poll),
+        "message": poll.message,
+        "deadline": deadline_label(poll),
+        "contact": ORGANISER_CONTACT,
+    }
+
+
+def poll_emails(poll: Poll, recipients: Sequence[PollRecipient], ctx: MailContext) -> list[OutgoingEmail]:
+    """One email per recipient with an address, with their personal poll link."""
+    subject = f"Sondage de dates : {poll.meeting.title}"
+    common = _common(poll)
+    return [
+        _email(
+            ctx,
+            MessageKind.POLL,
+            recipient,
+            subject,
+            "poll",
+            {
+                **common,
+                "person": recipient.person,
+                "qualities": recipient.qualities,
+                "poll_url": poll_url(ctx, recipient.id, poll.id),
+            },
+        )
+        for recipient in recipients
+    ]
+
+
+def result_emails(
+    poll: Poll, slot: PollSlot, recipients: Sequence[PollRecipient], ctx: MailContext
+) -> list[OutgoingEmail]:
+    """One email per polled recipient with an address: the slot chosen; the convocation follows."""
+    subject = f"Date retenue : {poll.meeting.title} – {format_day(slot_day(slot.starts_at))}"
+    common = {**_common(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
+    return [
+        _email(
+            ctx,
+            MessageKind.POLL_RESULT,
+            recipient,
+            subject,
+            "poll_result",
+            {**common, "person": recipient.person, "qualities": recipient.qualities},
+        )
+        for recipient in recipients
+    ]
