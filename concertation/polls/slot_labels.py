@@ -1,15 +1,14 @@
-"""A poll slot in French words, with its public holiday: shared by the emails and the exports."""
+"""A poll slot in one line, with its public holiday: the reminder emails and the exports' column heads."""
 
 from __future__ import annotations
 
-from concertation.core.dates import format_meeting_time
-from concertation.core.holidays import is_public_holiday
-from concertation.core.timeutils import to_paris
 from concertation.polls.models import PollSlot
+from concertation.polls.wording import slot_holiday
+from concertation.polls.wording import slot_label as slot_words
 
 
 def slot_label(slot: PollSlot) -> str:
-    """ "jeudi 6 mai 2027 de 14 h 00 à 17 h 00 (Ascension, jour férié)", in Europe/Paris."""
-    label = format_meeting_time(slot.starts_at, slot.ends_at)
-    holiday = is_public_holiday(to_paris(slot.starts_at).date())
+    """ "jeudi 6 mai 2027, de 14 h à 17 h (Ascension, jour férié)" in Europe/Paris, as the poll emails say."""
+    label = slot_words(slot.starts_at, slot.ends_at)
+    holiday = slot_holiday(slot.starts_at)
     return f"{label} ({holiday}, jour férié)" if holiday else label

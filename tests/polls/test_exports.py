@@ -73,9 +73,9 @@ def test_csv(app: Flask, lozere: None, client: FlaskClient, login: Callable[...,
 
     assert rows[0][:3] == HEADER
     assert rows[0][3:6] == [
-        "jeudi 22 avril 2027 de 14 h 00 à 17 h 00",
-        "jeudi 29 avril 2027 de 14 h 00 à 17 h 00",
-        "jeudi 6 mai 2027 de 14 h 00 à 17 h 00 (Ascension, jour férié)",
+        "jeudi 22 avril 2027, de 14 h à 17 h",
+        "jeudi 29 avril 2027, de 14 h à 17 h",
+        "jeudi 6 mai 2027, de 14 h à 17 h (Ascension, jour férié)",
     ]
     expected = _expected_rows(grid)
     guest = next(i for i, row in enumerate(expected) if row[0].startswith("="))

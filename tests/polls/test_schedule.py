@@ -83,7 +83,7 @@ def test_one_reminder_to_each_silent_recipient_with_email_on_its_day_only(app: F
         )
         text = text_of(message.raw)
         assert "dimanche 31 octobre 2027 à 12 h 00" in text
-        assert "mardi 9 novembre 2027 de 14 h 00 à 17 h 00" in text
+        assert "mardi 9 novembre 2027, de 14 h à 17 h" in text
         (token,) = re.findall(r"/s/(\S+)", text)
         claims = read_poll_token(app.config["SECRET_KEY"], token)
         assert (claims.recipient_id, claims.poll_id) == (by_address[message.recipient_email], poll.id)
