@@ -92,7 +92,7 @@ def _key_mandates(person_ids: list[int], on: date) -> Iterable[tuple[int, Role, 
         select(Mandate.person_id, Mandate.role, Mandate.commune_id, Mandate.intercommunality_id).where(
             Mandate.person_id.in_(person_ids), Mandate.role.in_(KEY_ROLES), valid_on(Mandate, on)
         )
-    ).tuples()
+    ).all()
 
 
 def _plain(text: str) -> str:

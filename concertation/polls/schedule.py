@@ -74,7 +74,7 @@ def send_poll_reminders(
             Poll.deadline > now,
             Poll.deadline <= latest,
         )
-    ).tuples()
+    ).all()
     queued = 0
     for poll_id, deadline, sent_at in list(candidates):
         assert deadline is not None and sent_at is not None
