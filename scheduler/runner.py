@@ -13,15 +13,14 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import SchedulerNotRunningError
-from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,6 +41,7 @@ LOCK_CHECK_SECONDS = 30
 # nothing (the outbox's lease sends its messages later, the mailbox's claims keep its messages once), and
 # a supervisor (systemd, `make serve-prod`'s Ctrl-C) must not hang on a stuck SMTP or IMAP server.
 STOP_GRACE_SECONDS = float(os.environ.get("SCHEDULER_STOP_SECONDS", "15"))
+STOP_POLL_SECONDS = 0.5
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -128,9 +128,9 @@ def lock_for(engine: Engine) -> SchedulerLock | None:
     return SchedulerLock(engine) if engine.dialect.name == "postgresql" else None
 
 
-def build_scheduler(jobs: Iterable[Job]) -> BlockingScheduler:
+def build_scheduler(jobs: Iterable[Job]) -> BackgroundScheduler:
     """A scheduler in Europe/Paris with the jobs added; each job also runs once right at start."""
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=TIMEZONE,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
@@ -149,12 +149,18 @@ def build_scheduler(jobs: Iterable[Job]) -> BlockingScheduler:
 
 
 class Runner:
-    """Owns the lock and the scheduler of this process, and stops them on a signal."""
+    """Owns the lock and the scheduler of this process, and stops them on a signal.
+
+    The jobs run in APScheduler's background threads; the main thread only waits for a stop, waking
+    every STOP_POLL_SECONDS. A signal's handler runs in the main thread between two instructions, and a
+    thread blocked in a long wait may not get there until the wait ends (seen in CI: a Ctrl-C handled
+    30 s late, when the next job was due); a short wait keeps every stop prompt.
+    """
 
     def __init__(self, jobs: Iterable[Job] = JOBS) -> None:
         self.jobs = tuple(jobs)
         self.stop = threading.Event()
-        self.scheduler: BlockingScheduler | None = None
+        self.scheduler: BackgroundScheduler | None = None
         self.lock: SchedulerLock | None = None
         self.lock_lost = False
 
@@ -163,18 +169,10 @@ class Runner:
         self.request_stop()
 
     def request_stop(self) -> None:
+        """Safe from a signal handler and from a job: the main thread does the stopping."""
         self.stop.set()
-        if self.scheduler is not None:
-            # shutdown() takes the scheduler's locks and waits for running jobs: never from a signal
-            # handler (it interrupts the main loop) nor from a job (it would wait for itself).
-            threading.Thread(target=self._shutdown_scheduler, name="scheduler-stop", daemon=True).start()
 
-    def _shutdown_scheduler(self) -> None:
-        scheduler = self.scheduler
-        assert scheduler is not None
-        deadline = time.monotonic() + 10
-        while not scheduler.running and time.monotonic() < deadline:
-            time.sleep(0.05)  # the signal may land between building the scheduler and starting it
+    def _shutdown_scheduler(self, scheduler: BackgroundScheduler) -> None:
         watchdog = threading.Timer(STOP_GRACE_SECONDS, self._exit_without_jobs)
         watchdog.daemon = True
         watchdog.start()
@@ -229,6 +227,9 @@ class Runner:
                 log.info("job %s every %s: %s", job.name, interval, job.description)
             log.info("scheduler started (%s)", TIMEZONE.key)
             scheduler.start()
+            while not self.stop.wait(STOP_POLL_SECONDS):
+                pass
+            self._shutdown_scheduler(scheduler)
         finally:
             if self.lock is not None:
                 self.lock.release()

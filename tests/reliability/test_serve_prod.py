@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ pytestmark = [
 ]
 
 # `-o .venv/.installed`: never reinstall the dependencies from inside a test.
+# The scheduler gets Ctrl-C's SIGINT, and the SIGTERM of make serve-prod once gunicorn has stopped.
+SCHEDULER_STOPS = ("received SIGINT, stopping", "received SIGTERM, stopping")
 MAKE = ["make", "--no-print-directory", "-o", ".venv/.installed", "serve-prod"]
 
 
@@ -139,6 +142,15 @@ def test_serve_prod_runs_gunicorn_and_one_scheduler_and_ctrl_c_stops_both(
             )
         left = _session_processes(make.pid)
         assert not left, left
+        # The scheduler handles the signal at once, not when its next job is due (CI once saw 30 s).
+        stopped = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        handled: dict[str, datetime] = {}
+        for line in stopped:
+            if line.get("message") in ("Handling signal: int", *SCHEDULER_STOPS):
+                at = datetime.fromisoformat(line["ts"])
+                handled[line["logger"]] = min(at, handled.get(line["logger"], at))
+        assert set(handled) == {"gunicorn.error", "scheduler"}, stopped[-12:]
+        assert abs(handled["scheduler"] - handled["gunicorn.error"]) < timedelta(seconds=3), handled
         report.add(f"Ctrl-C : make s'arrête (code {make.returncode}), plus aucun processus de la session")
     finally:
         if make.poll() is None:
