@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from concertation.contracts.models import Contract
 from concertation.contracts.plan import FinancialPlan, TotalRow
+from concertation.core.spreadsheets import csv_cell
 
 LINE_HEADER = (
     "N°",
@@ -66,11 +67,6 @@ def _csv_amount(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in a CSV cell."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
     """The plan's projects, then its totals by theme, priority, year and owner, then the reserve fund.
 
@@ -78,7 +74,7 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_cell(contract.title)])
+    writer.writerow([csv_cell(contract.title)])
     writer.writerow(["Enveloppe (€)", _csv_amount(plan.envelope)])
     writer.writerow(["Aides du plan (€)", _csv_amount(plan.total.grant)])
     writer.writerow(["Reste sur l'enveloppe (€)", _csv_amount(plan.remaining)])
@@ -89,8 +85,8 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
         writer.writerow(
             [
                 line.number,
-                _cell(line.title),
-                _cell(line.owner),
+                csv_cell(line.title),
+                csv_cell(line.owner),
                 line.theme.label,
                 line.priority,
                 line.year,
@@ -112,7 +108,7 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
             share = "" if row.share is None else str(row.share).replace(".", ",")
             writer.writerow(
                 [
-                    _cell(row.label),
+                    csv_cell(row.label),
                     row.count,
                     _csv_amount(row.cost),
                     _csv_amount(row.grant),
@@ -127,14 +123,14 @@ def plan_csv(contract: Contract, plan: FinancialPlan) -> bytes:
         writer.writerow(
             [
                 item.number,
-                _cell(item.title),
-                _cell(item.owner),
+                csv_cell(item.title),
+                csv_cell(item.owner),
                 item.theme.label,
                 _csv_amount(item.amount),
                 item.decided_on.strftime("%d/%m/%Y"),
-                _cell(item.decision_body),
-                _cell(item.decision_reference),
-                _cell(item.urgency_reason),
+                csv_cell(item.decision_body),
+                csv_cell(item.decision_reference),
+                csv_cell(item.urgency_reason),
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")

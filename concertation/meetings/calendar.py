@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from concertation.core.dates import format_day
-from concertation.core.text import clean_text, sort_key
+from concertation.core.spreadsheets import csv_cell
+from concertation.core.text import sort_key
 from concertation.core.timeutils import paris_to_utc, to_paris
 from concertation.extensions import db
 from concertation.meetings.composition import ComputedInvitee, compute_invitees
@@ -238,12 +239,6 @@ def source_label(line: ComputedInvitee) -> str:
     return "Règle de composition"
 
 
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas, control and bidi characters (old data) in a CSV cell."""
-    value = clean_text(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 CSV_HEADER = (
     "Civilité",
     "Prénom",
@@ -273,7 +268,7 @@ def invitees_csv(
         person = line.person
         writer.writerow(
             [
-                _cell(value)
+                csv_cell(value)
                 for value in (
                     person.civility,
                     person.first_name,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from concertation.core.dated import valid_on
 from concertation.core.ids import LAST_PAGE
+from concertation.core.spreadsheets import csv_cell
 from concertation.core.text import fold, sort_key
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
@@ -306,11 +307,6 @@ def mandate_label(mandate: Mandate, on: date) -> str:
     return mandate.quality
 
 
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text by Excel."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def directory_csv(persons: Sequence[Person], filters: DirectoryFilters, on: date) -> bytes:
     """The directory as `;`-separated UTF-8 with a BOM, so that Excel opens it with its accents."""
     out = io.StringIO()
@@ -319,7 +315,7 @@ def directory_csv(persons: Sequence[Person], filters: DirectoryFilters, on: date
     for person in persons:
         qualities = ", ".join(mandate_label(m, on) for m in listed_mandates(person, filters, on))
         row = (person.civility, person.last_name, person.first_name, person.email or "", person.phone or "")
-        writer.writerow([_cell(value) for value in (*row, qualities)])
+        writer.writerow([csv_cell(value) for value in (*row, qualities)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
