@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,16 +28,13 @@ from concertation.invitations.documents import (
 )
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.models import Answer, Channel, DocumentNotice, Invitation
-from concertation.invitations.reminders import emailed_invitations, meeting_email_context
+from concertation.invitations.reminders import MeetingEmailBatch, emailed_invitations
 from concertation.invitations.services import invitations_of
-from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.documents import current_documents
 from concertation.meetings.models import Meeting, MeetingDocument, MeetingStatus
 from concertation.notifications.emails import MailContext
-from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import OutgoingEmail, enqueue_many, simple_email
-from concertation.notifications.wording import format_day
+from concertation.notifications.outbox import enqueue_many
 
 
 class CannotNotify(InvitationError):
@@ -115,52 +111,23 @@ def notify_documents(
     )
 
 
-class _NoticeBatch:
-    """What the notice emails of one meeting share; only the greeting, the links and To differ."""
+class _NoticeBatch(MeetingEmailBatch):
+    """The documents notice: what is new, then every current document, with personal links."""
+
+    kind = MessageKind.DOCUMENTS
+    template = "documents"
+    subject_prefix = "Documents"
 
     def __init__(
         self, meeting: Meeting, ctx: MailContext, notice: DocumentNotice, documents: Sequence[MeetingDocument]
     ) -> None:
-        self.meeting = meeting
-        self.ctx = ctx
-        self.notice = notice
+        super().__init__(meeting, ctx, f"documents-{notice.id}")
         self.documents = documents
         self.current = current_documents(meeting.id)
-        self.subject = f"Documents : {meeting.title} – {format_day(meeting.on)}"
-        jinja = current_app.jinja_env
-        self.text_template = jinja.get_template("emails/documents.txt")
-        self.html_template = jinja.get_template("emails/documents.html")
-        self.context: dict[str, Any] = meeting_email_context(meeting)
 
-    def emails(self, invitations: Sequence[Invitation]) -> list[OutgoingEmail]:
-        return [self._email(invitation) for invitation in invitations]
-
-    def _email(self, invitation: Invitation) -> OutgoingEmail:
-        assert invitation.email, "paper invitations are not emailed"
-        answer_url = rsvp_url(self.ctx, invitation.id, self.meeting.id)
-        context = {
-            **self.context,
-            "person": invitation.person,
-            "rsvp_url": answer_url,
+    def personal(self, invitation: Invitation, answer_url: str) -> dict[str, Any]:
+        return {
             "new_documents": document_links(self.documents, answer_url),
             "documents": document_links(self.current, answer_url),
             "documents_url": documents_url(answer_url),
         }
-        message_id = stable_message_id(
-            f"documents-{self.notice.id}",
-            invitation.id,
-            self.meeting.sequence,
-            self.meeting.calendar_uid_domain or self.ctx.host,
-        )
-        return simple_email(
-            self.ctx,
-            MessageKind.DOCUMENTS,
-            to_name=invitation.person.full_name,
-            to_email=invitation.email,
-            subject=self.subject,
-            text_body=self.text_template.render(context),
-            html_body=self.html_template.render(context),
-            message_id=message_id,
-            meeting_id=self.meeting.id,
-            invitation_id=invitation.id,
-        )

@@ -131,47 +131,56 @@ def send_reminders(meeting: Meeting, ctx: MailContext, token: str, *, by: User |
         db.session.flush()
     except IntegrityError:
         raise ReminderAlreadySent() from None
-    enqueue_many(_RelanceBatch(meeting, ctx, reminder).emails(targets))
+    enqueue_many(MeetingEmailBatch(meeting, ctx, f"relance-{reminder.id}").emails(targets))
     return len(targets)
 
 
-class _RelanceBatch:
-    """What the relance emails of one meeting share; only the greeting, links and To differ."""
+class MeetingEmailBatch:
+    """The emails of one meeting to its invitees besides the invitation (a relance, a documents notice):
+    the subject, the templates and the meeting's context are built once; only the greeting, the links and
+    the To differ. `key` makes the Message-IDs (one per click, so that a second click is a new message)."""
 
-    def __init__(self, meeting: Meeting, ctx: MailContext, reminder: InvitationReminder) -> None:
+    kind = MessageKind.REMINDER
+    template = "relance"
+    subject_prefix = "Relance"
+
+    def __init__(self, meeting: Meeting, ctx: MailContext, key: str) -> None:
         self.meeting = meeting
         self.ctx = ctx
-        self.reminder = reminder
-        self.subject = f"Relance : {meeting.title} – {format_day(meeting.on)}"
+        self.key = key
+        self.subject = f"{self.subject_prefix} : {meeting.title} – {format_day(meeting.on)}"
         jinja = current_app.jinja_env
-        self.text_template = jinja.get_template("emails/relance.txt")
-        self.html_template = jinja.get_template("emails/relance.html")
+        self.text_template = jinja.get_template(f"emails/{self.template}.txt")
+        self.html_template = jinja.get_template(f"emails/{self.template}.html")
         self.context: dict[str, Any] = meeting_email_context(meeting)
 
     def emails(self, invitations: Sequence[Invitation]) -> list[OutgoingEmail]:
         return [self._email(invitation) for invitation in invitations]
 
-    def _email(self, invitation: Invitation) -> OutgoingEmail:
-        assert invitation.email, "paper invitations are not emailed"
-        ctx = self.ctx
-        feed_url = person_feed_url(ctx.public_url, ctx.secret_key, invitation.person_id)
-        context = {
-            **self.context,
-            "person": invitation.person,
+    def personal(self, invitation: Invitation, answer_url: str) -> dict[str, Any]:
+        """What this kind of email says to one invitee, beside the person and the answer link."""
+        feed_url = person_feed_url(self.ctx.public_url, self.ctx.secret_key, invitation.person_id)
+        return {
             "qualities": list(invitation.invitee.qualities),
-            "rsvp_url": rsvp_url(ctx, invitation.id, self.meeting.id),
             "feed_url": feed_url,
             "feed_webcal_url": webcal_url(feed_url),
         }
+
+    def _email(self, invitation: Invitation) -> OutgoingEmail:
+        assert invitation.email, "paper invitations are not emailed"
+        answer_url = rsvp_url(self.ctx, invitation.id, self.meeting.id)
+        context = {
+            **self.context,
+            "person": invitation.person,
+            "rsvp_url": answer_url,
+            **self.personal(invitation, answer_url),
+        }
         message_id = stable_message_id(
-            f"relance-{self.reminder.id}",
-            invitation.id,
-            self.meeting.sequence,
-            self.meeting.calendar_uid_domain or ctx.host,
+            self.key, invitation.id, self.meeting.sequence, self.meeting.calendar_uid_domain or self.ctx.host
         )
         return simple_email(
-            ctx,
-            MessageKind.REMINDER,
+            self.ctx,
+            self.kind,
             to_name=invitation.person.full_name,
             to_email=invitation.email,
             subject=self.subject,
