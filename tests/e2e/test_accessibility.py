@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +16,14 @@ from concertation.extensions import db
 from concertation.invitations import services as invitations
 from concertation.invitations.tokens import rsvp_url
 from concertation.notifications.emails import MailContext
+from concertation.polls.tokens import poll_url
 from tests.common import db as f
 from tests.common.browser import PHONE, CspWatch, Shots, login
 from tests.common.db.accounts import TEST_PASSWORD
+from tests.common.db.dossiers import GEVAUDAN, contract_of, demo_data, folder, gevaudan_concertation
+from tests.common.db.meetings import piece
+from tests.common.db.minutes import convoked_then_held, mark_held
+from tests.common.db.polls import sent_poll
 
 pytestmark = pytest.mark.e2e
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -126,3 +132,69 @@ def test_login_and_answer_forms_work_with_the_keyboard_only(
     db.session.refresh(invitation)
     assert invitation.answer == "present" and invitation.comment == "Je serai là."
     context.close()
+
+
+def test_pages_of_contracts_minutes_polls_and_documents_have_no_serious_axe_violation(
+    app: Flask,
+    lozere: None,
+    live_server: str,
+    browser: object,
+    make_user: Callable[..., User],
+    shots: Shots,
+    csp: CspWatch,
+) -> None:
+    """The pages added after the first check: a contract and its fiche projet, the attendance, decisions
+    and minutes of a held meeting, the poll's form and grid, the documents; the élu's poll and documents
+    pages on a phone."""
+    demo_data()
+    organiser = make_user(UserRole.ORGANISATEUR)
+    ctx = MailContext.from_config(app.config)
+    contract = contract_of(GEVAUDAN)
+    held = convoked_then_held(app, title="Concertation d'Aumont-Aubrac")
+    mark_held(held)
+    convoked = gevaudan_concertation()
+    piece(convoked, folder(app), title="Note de présentation — l'école")
+    invitations.convoke(convoked, ctx)
+    draft = f.meeting("concertation", siren=GEVAUDAN, title="Concertation : les dates")
+    db.session.commit()
+    poll = sent_poll(app)
+    recipient = poll.recipients[0]
+    invitation = invitations.invitations_of(convoked)[0]
+    phone_pages = {
+        "/s/<jeton>": poll_url(ctx, recipient.id, poll.id),
+        "/r/<jeton>/documents": rsvp_url(ctx, invitation.id, convoked.id) + "/documents",
+    }
+
+    context = browser.new_context(locale="fr-FR")  # type: ignore[attr-defined]
+    page = csp.watch(context.new_page())
+    login(page, live_server, organiser)
+    problems: dict[str, list[str]] = {}
+    for path in (
+        f"/contrats/{contract.id}",
+        f"/contrats/{contract.id}/projets/{contract.projects[0].id}",
+        f"/contrats/{contract.id}/historique",
+        f"/reunions/{held.id}/emargement",
+        f"/reunions/{held.id}/decisions",
+        f"/reunions/{held.id}/compte-rendu",
+        f"/reunions/{convoked.id}",
+        f"/reunions/{convoked.id}/documents/nouveau",
+        f"/reunions/{draft.id}/sondage/nouveau",
+        f"/reunions/{poll.meeting_id}/sondage",
+    ):
+        page.goto(live_server + path)
+        assert page.locator("main").count() == 1, path
+        problems[path] = _serious_violations(page)
+        shots.take(page, "recent-" + path.strip("/").replace("/", "-"))
+    context.close()
+    phone = browser.new_context(**PHONE)  # type: ignore[attr-defined]
+    mobile = csp.watch(phone.new_page())
+    for name, url in phone_pages.items():
+        mobile.goto(url)
+        problems[name] = _serious_violations(mobile)
+        shots.take(mobile, "recent-phone-" + re.sub(r"[^a-z]+", "-", name).strip("-"))
+    phone.close()
+    failing = {path: found for path, found in problems.items() if found}
+    report = json.dumps(failing, indent=2, ensure_ascii=False)
+    (shots.directory / "axe-violations-recent.json").write_text(report)
+    assert failing == {}
+    assert csp.violations == []
