@@ -1,8 +1,8 @@
-"""The periodic jobs, declared as data of the application.
+"""The periodic jobs: each function below is declared, with its label and period, by `@job`.
 
 Each job is a thin piece of work: it calls one service function, which polls the database and is safe to run
 twice (ARCHITECTURE.md, rule 8), and returns a one-line French summary. There is never one job per row.
-The pages (Suivi), the commands (`flask jobs`) and the health check read this table; the scheduler process
+The pages (Suivi), the commands (`flask jobs`) and the health check read `JOBS`; the scheduler process
 (`python -m scheduler`) runs it. Nothing here imports the scheduler package.
 """
 
@@ -41,6 +41,9 @@ OUTBOX_SECONDS = period_seconds("SCHEDULER_OUTBOX_SECONDS", 30)
 MAILBOX_SECONDS = period_seconds("MAIL_IMAP_SECONDS", 120)
 
 
+Work = Callable[[Flask], str]
+
+
 @dataclass(frozen=True)
 class Job:
     """A job run every `interval` (interval-trigger keyword arguments, e.g. {"seconds": 30}).
@@ -50,7 +53,7 @@ class Job:
 
     name: str
     label: str
-    work: Callable[[Flask], str]
+    work: Work
     interval: Mapping[str, int]
     description: str
 
@@ -77,7 +80,31 @@ def run_recorded(app: Flask, job: Job) -> str:
     return detail
 
 
-def _drain(app: Flask) -> str:
+_declared: list[Job] = []
+
+
+def job(label: str, description: str, **interval: int) -> Callable[[Work], Work]:
+    """Declare the decorated function as a job named after it (the name that `flask jobs run`, the job runs
+    and the health check use), run every `interval` (e.g. minutes=10)."""
+
+    def declare(work: Work) -> Work:
+        _declared.append(Job(work.__name__, label, work, interval, description))
+        return work
+
+    return declare
+
+
+DRAIN_OUTBOX = "drain_outbox"
+POLL_MAILBOX = "poll_mailbox"
+MAILBOX_OFF = "désactivée : MAIL_IMAP_HOST n'est pas renseigné"
+
+
+@job(
+    "Envoi des courriels",
+    "Envoie les courriels en attente (file d'envoi), avec reprise des échecs temporaires.",
+    seconds=OUTBOX_SECONDS,
+)
+def drain_outbox(app: Flask) -> str:
     from concertation.notifications.sender import SmtpSettings, drain
 
     report = drain(SmtpSettings.from_config(app.config))
@@ -86,7 +113,12 @@ def _drain(app: Flask) -> str:
     return report.summary()
 
 
-def _reminders(app: Flask) -> str:
+@job(
+    "Rappels et relances",
+    "Relances J-7 et J-1, Rendez-vous annuels, échéances des contrats et des actions.",
+    minutes=10,
+)
+def send_reminders(app: Flask) -> str:
     from concertation.core.timeutils import now_utc
     from concertation.extensions import db
     from concertation.followup.engine import FollowupSettings
@@ -100,7 +132,12 @@ def _reminders(app: Flask) -> str:
     return ", ".join(f"{n} {kind.value}" for kind, n in sorted(sent.items())) or "aucun rappel dû"
 
 
-def _close_meetings(app: Flask) -> str:
+@job(
+    "Clôture des réunions passées",
+    "Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
+    minutes=10,
+)
+def close_meetings(app: Flask) -> str:
     from concertation.core.timeutils import now_utc
     from concertation.extensions import db
     from concertation.followup.services import close_past_meetings
@@ -110,7 +147,8 @@ def _close_meetings(app: Flask) -> str:
     return f"{closed} réunion(s) marquée(s) tenue(s)"
 
 
-def _close_polls(app: Flask) -> str:
+@job("Clôture des sondages de date", "Clôt les sondages de date dont l'échéance est passée.", minutes=10)
+def close_polls(app: Flask) -> str:
     from concertation.core.timeutils import now_utc
     from concertation.extensions import db
     from concertation.polls.schedule import close_due_polls
@@ -120,7 +158,13 @@ def _close_polls(app: Flask) -> str:
     return f"{closed} sondage(s) clos"
 
 
-def _poll_reminders(app: Flask) -> str:
+@job(
+    "Relances des sondages de date",
+    "Deux jours avant l'échéance d'un sondage de date, une relance (une seule) aux invités "
+    "qui n'ont pas encore répondu.",
+    minutes=10,
+)
+def poll_reminders(app: Flask) -> str:
     from concertation.core.timeutils import now_utc
     from concertation.extensions import db
     from concertation.followup.engine import FollowupSettings
@@ -136,7 +180,13 @@ def _poll_reminders(app: Flask) -> str:
     return f"{sent} relance(s) de sondage"
 
 
-def _poll_mailbox(app: Flask) -> str:
+@job(
+    "Relève de la boîte aux lettres",
+    "Lit la boîte de l'organisateur (IMAP) : réponses d'agenda, courriels non remis, "
+    "réponses automatiques et messages des invités.",
+    seconds=MAILBOX_SECONDS,
+)
+def poll_mailbox(app: Flask) -> str:
     from concertation.invitations.inbox_poll import inbox_settings, poll
     from concertation.notifications.inbox.imap import ImapSettings
 
@@ -147,7 +197,13 @@ def _poll_mailbox(app: Flask) -> str:
     return poll(settings, inbox_settings(app.config)).summary()
 
 
-def _purge_accounts(app: Flask) -> str:
+@job(
+    "Purge du journal",
+    "Efface le journal au-delà de sa durée de conservation (AUDIT_RETENTION_DAYS, 1 an par défaut), "
+    "les connexions mémorisées expirées et les compteurs de limitation périmés.",
+    hours=6,
+)
+def purge_accounts(app: Flask) -> str:
     from concertation.accounts import audit, sessions, throttle
     from concertation.core.timeutils import now_utc
     from concertation.extensions import db
@@ -163,66 +219,8 @@ def _purge_accounts(app: Flask) -> str:
     )
 
 
-DRAIN_OUTBOX = "drain_outbox"
-POLL_MAILBOX = "poll_mailbox"
-MAILBOX_OFF = "désactivée : MAIL_IMAP_HOST n'est pas renseigné"
-
-JOBS: tuple[Job, ...] = (
-    Job(
-        name=DRAIN_OUTBOX,
-        label="Envoi des courriels",
-        work=_drain,
-        interval={"seconds": OUTBOX_SECONDS},
-        description="Envoie les courriels en attente (file d'envoi), avec reprise des échecs temporaires.",
-    ),
-    Job(
-        name="send_reminders",
-        label="Rappels et relances",
-        work=_reminders,
-        interval={"minutes": 10},
-        description="Relances J-7 et J-1, Rendez-vous annuels, échéances des contrats et des actions.",
-    ),
-    Job(
-        name="close_meetings",
-        label="Clôture des réunions passées",
-        work=_close_meetings,
-        interval={"minutes": 10},
-        description="Marque « tenues » les réunions terminées et clôt leurs liens de réponse.",
-    ),
-    Job(
-        name="close_polls",
-        label="Clôture des sondages de date",
-        work=_close_polls,
-        interval={"minutes": 10},
-        description="Clôt les sondages de date dont l'échéance est passée.",
-    ),
-    Job(
-        name="poll_reminders",
-        label="Relances des sondages de date",
-        work=_poll_reminders,
-        interval={"minutes": 10},
-        description="Deux jours avant l'échéance d'un sondage de date, une relance (une seule) aux invités "
-        "qui n'ont pas encore répondu.",
-    ),
-    Job(
-        name=POLL_MAILBOX,
-        label="Relève de la boîte aux lettres",
-        work=_poll_mailbox,
-        interval={"seconds": MAILBOX_SECONDS},
-        description="Lit la boîte de l'organisateur (IMAP) : réponses d'agenda, courriels non remis, "
-        "réponses automatiques et messages des invités.",
-    ),
-    Job(
-        name="purge_accounts",
-        label="Purge du journal",
-        work=_purge_accounts,
-        interval={"hours": 6},
-        description=(
-            "Efface le journal au-delà de sa durée de conservation (AUDIT_RETENTION_DAYS, 1 an par défaut), "
-            "les connexions mémorisées expirées et les compteurs de limitation périmés."
-        ),
-    ),
-)
+# In the order they were declared: the pages and `flask jobs list` show them so.
+JOBS: tuple[Job, ...] = tuple(_declared)
 
 
 def job_named(name: str) -> Job | None:
