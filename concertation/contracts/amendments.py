@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from concertation.contracts.changes import enter_plan, leave_plan, plan_add_problem, plan_remove_problem
+from concertation.contracts.changes import move_in_plan, plan_add_problem, plan_remove_problem
 from concertation.contracts.enums import (
     AmendmentChangeKind,
     ContractStage,
@@ -281,11 +281,9 @@ def sign_amendment(
     for change in amendment.changes:
         project = change.project
         change.old_cost, change.old_grant = project.estimated_cost, project.grant_requested
-        if change.kind == AmendmentChangeKind.REMOVE:
-            leave_plan(project, signed_on, origin.user)
-        else:
-            if change.kind == AmendmentChangeKind.ADD:
-                enter_plan(project, signed_on, origin.user)
+        if change.kind != AmendmentChangeKind.AMOUNT:
+            move_in_plan(project, change.kind == AmendmentChangeKind.ADD, signed_on, origin.user)
+        if change.kind != AmendmentChangeKind.REMOVE:
             project.estimated_cost = (
                 change.new_cost if change.new_cost is not None else project.estimated_cost
             )

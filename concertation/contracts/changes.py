@@ -302,22 +302,16 @@ def plan_remove_problem(project: ProjectSheet) -> str | None:
     return None
 
 
-def enter_plan(project: ProjectSheet, on: date, user: User | None) -> None:
-    """Put the project in the plan, status « retenue »; no check of the contract's stage (avenants)."""
-    problem = plan_add_problem(project)
+def move_in_plan(project: ProjectSheet, in_plan: bool, on: date, user: User | None) -> None:
+    """Put the project in the plan, status « retenue » (`in_plan`), or take it out, back to « proposée ».
+
+    No check of the contract's stage: an avenant moves the projects of a signed plan.
+    """
+    problem = plan_add_problem(project) if in_plan else plan_remove_problem(project)
     if problem:
         raise NotAllowed(problem)
-    project.is_in_plan = True
-    _record_status(project, ProjectStatus.RETENUE, on, user)
-
-
-def leave_plan(project: ProjectSheet, on: date, user: User | None) -> None:
-    """Take the project out of the plan, back to « proposée »; no check of the contract's stage."""
-    problem = plan_remove_problem(project)
-    if problem:
-        raise NotAllowed(problem)
-    project.is_in_plan = False
-    _record_status(project, ProjectStatus.PROPOSEE, on, user)
+    project.is_in_plan = in_plan
+    _record_status(project, ProjectStatus.RETENUE if in_plan else ProjectStatus.PROPOSEE, on, user)
 
 
 def set_in_plan(
@@ -332,7 +326,7 @@ def set_in_plan(
     if project.contract.stage.is_signed:
         raise PlanLocked()
     before = _plan_state(project)
-    (enter_plan if in_plan else leave_plan)(project, on or origin.day(), origin.user)
+    move_in_plan(project, in_plan, on or origin.day(), origin.user)
     where = "retenue dans le" if in_plan else "retirée du"
     return _done(
         project,
