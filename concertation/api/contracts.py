@@ -25,6 +25,7 @@ from concertation.contracts.enums import ContractStage, DiagnosticHeading, Signa
 from concertation.contracts.exceptions import ContractError, InvalidInput, TransitionRefused
 from concertation.contracts.history import timeline
 from concertation.contracts.models import Contract, ProjectSheet, Signatory
+from concertation.contracts.origin import Origin
 from concertation.contracts.plan import financial_plan, plan_history
 from concertation.contracts.projects import FundingInput, ProjectInput, create_project
 from concertation.contracts.scope import project_owner_key
@@ -34,6 +35,11 @@ from concertation.contracts.stages import change_stage, next_stage
 blp = ApiBlueprint(
     "api_contracts", __name__, description="Contrats territoriaux, fiches projets et maquette financière"
 )
+
+
+def _by_caller() -> Origin:
+    """The origin of a change made through the API: the caller's account, today, outside any meeting."""
+    return Origin(user=g.api_user)
 
 
 # Fields the contract refuses answer 422, one message a field; what its state forbids answers 409.
@@ -184,7 +190,7 @@ def create_contract(data: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str
     )
     with commit_or_abort(INVALID):
         created = services.create_contract(
-            data_in, user=g.api_user, duration_years=duration_years(current_app.config)
+            data_in, origin=_by_caller(), duration_years=duration_years(current_app.config)
         )
     location = url_for("api_contracts.contract", contract_id=created.id)
     return contract_item(load(created.id)), 201, {"Location": location}
@@ -209,6 +215,7 @@ def update_contract(data: dict[str, Any], contract_id: int) -> dict[str, Any]:
     et l'enveloppe ne changent plus (422). Tout ou rien : en cas d'erreur, rien n'est enregistré.
     """
     contract = load(contract_id)
+    origin = _by_caller()
     with commit_or_abort(INVALID, STAGE_REFUSED, REFUSED):
         if {"title", "starts_on", "ends_on", "envelope"} & data.keys():
             services.update_contract(
@@ -219,13 +226,13 @@ def update_contract(data: dict[str, Any], contract_id: int) -> dict[str, Any]:
                     ends_on=data.get("ends_on"),
                     envelope=data.get("envelope", contract.envelope),
                 ),
-                user=g.api_user,
+                origin=origin,
             )
         if "diagnostic" in data or "evaluation" in data:
             texts = {DiagnosticHeading(key): value for key, value in data.get("diagnostic", {}).items()}
-            services.update_diagnostic(contract, texts, evaluation=data.get("evaluation"), user=g.api_user)
+            services.update_diagnostic(contract, texts, evaluation=data.get("evaluation"), origin=origin)
         if "stage" in data:
-            change_stage(contract, data["stage"], on=data.get("stage_on"), user=g.api_user)
+            change_stage(contract, data["stage"], on=data.get("stage_on"), origin=origin)
     return contract_item(load(contract_id))
 
 
@@ -253,7 +260,7 @@ def add_project(data: dict[str, Any], contract_id: int) -> tuple[dict[str, Any],
     )
     with commit_or_abort(INVALID, REFUSED):
         created = create_project(
-            contract, project_input, rules=project_rules(current_app.config), user=g.api_user
+            contract, project_input, rules=project_rules(current_app.config), origin=_by_caller()
         )
     location = url_for("api_contracts.projects", contract_id=contract_id)
     return project_item(created), 201, {"Location": location}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from concertation.accounts.models import User
 from concertation.contracts.amendments import AMENDABLE, record_applied, record_step
 from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
@@ -19,6 +18,7 @@ from concertation.contracts.enums import (
 from concertation.contracts.exceptions import ChangeConflict
 from concertation.contracts.models import Amendment, AmendmentChange
 from concertation.contracts.money import format_euros
+from concertation.contracts.origin import NO_ORIGIN, Origin
 
 # Statuses after which a project's grant is committed: an avenant's amounts no longer go back.
 COMMITTED = frozenset({ProjectStatus.AIDE_ATTRIBUEE, ProjectStatus.REALISEE})
@@ -79,9 +79,7 @@ def unsign_problems(amendment: Amendment) -> list[str]:
     return problems
 
 
-def unsign_amendment(
-    amendment: Amendment, *, user: User | None = None, meeting_id: int | None = None
-) -> None:
+def unsign_amendment(amendment: Amendment, *, origin: Origin = NO_ORIGIN) -> None:
     """Undo the vote and the signature of an avenant: it is in preparation again, its changes undone.
 
     Refused, with every reason, when the contract relies on it since: a later avenant, another stage,
@@ -113,8 +111,7 @@ def unsign_amendment(
             f"fiche n° {project.number} « {project.title} », aide "
             + (format_euros(grant_after) if change.kind != AmendmentChangeKind.REMOVE else "hors plan")
             + f" → {format_euros(project.grant_requested) if project.is_in_plan else 'hors plan'}.",
-            user=user,
-            meeting_id=meeting_id,
+            origin=origin,
         )
     envelope_back = amendment.old_envelope
     if envelope_back is not None:
@@ -128,6 +125,5 @@ def unsign_amendment(
         f"il redevient en préparation, {len(amendment.changes)} modification(s) du plan défaite(s)"
         + (f", enveloppe ramenée à {format_euros(envelope_back)}" if envelope_back is not None else "")
         + ".",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )

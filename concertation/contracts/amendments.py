@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from concertation.accounts.models import User
-from concertation.contracts.changes import enter_plan, leave_plan, plan_add_problem, plan_remove_problem
+from concertation.contracts.changes import move_in_plan, plan_add_problem, plan_remove_problem
 from concertation.contracts.enums import (
     AmendmentChangeKind,
     ContractStage,
@@ -26,10 +25,10 @@ from concertation.contracts.models import (
     ProjectSheet,
 )
 from concertation.contracts.money import ZERO, format_euros, parse_field
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
 from concertation.core.numbers import format_number
-from concertation.core.timeutils import today_paris
 
 AMENDABLE = (ContractStage.SIGNE, ContractStage.MISE_EN_OEUVRE)
 
@@ -43,35 +42,26 @@ def check_signed(contract: Contract, what: str) -> None:
 
 
 def record_step(
-    amendment: Amendment,
-    summary: str,
-    *,
-    user: User | None,
-    meeting_id: int | None = None,
-    project: ProjectSheet | None = None,
+    amendment: Amendment, summary: str, *, origin: Origin, project: ProjectSheet | None = None
 ) -> None:
     """A line of the contract's history about the avenant itself (opened, changed, signed...)."""
     record_event(
         amendment.contract,
         kind=EventKind.AMENDMENT,
         summary=summary,
-        user=user,
+        origin=origin,
         project=project,
-        meeting_id=meeting_id,
     )
 
 
-def record_applied(
-    change: AmendmentChange, summary: str, *, user: User | None, meeting_id: int | None
-) -> None:
+def record_applied(change: AmendmentChange, summary: str, *, origin: Origin) -> None:
     """A line of the history about what a change of the avenant does to its project's place or amounts."""
     record_event(
         change.amendment.contract,
         kind=EventKind.AMOUNT if change.kind == AmendmentChangeKind.AMOUNT else EventKind.PLAN,
         summary=summary,
-        user=user,
+        origin=origin,
         project=change.project,
-        meeting_id=meeting_id,
     )
 
 
@@ -89,9 +79,7 @@ class AmendmentInput:
     new_envelope: str | Decimal | None = None
 
 
-def create_amendment(
-    contract: Contract, data: AmendmentInput, *, user: User | None = None, meeting_id: int | None = None
-) -> Amendment:
+def create_amendment(contract: Contract, data: AmendmentInput, *, origin: Origin = NO_ORIGIN) -> Amendment:
     """Open avenant n° N+1 on a signed contract; its changes are added before it is signed."""
     check_signed(contract, "Un avenant")
     draft = next((a for a in contract.amendments if not a.is_signed), None)
@@ -121,9 +109,7 @@ def create_amendment(
         new_envelope=envelope,
     )
     contract.amendments.append(amendment)
-    record_step(
-        amendment, f"Avenant n° {amendment.number} ouvert : {reason}.", user=user, meeting_id=meeting_id
-    )
+    record_step(amendment, f"Avenant n° {amendment.number} ouvert : {reason}.", origin=origin)
     return amendment
 
 
@@ -151,7 +137,7 @@ def add_change(
     new_cost: str | Decimal | None = None,
     new_grant: str | Decimal | None = None,
     rules: ProjectRules | None = None,
-    user: User | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> AmendmentChange:
     """Add a change of the plan to a draft avenant: a project added, removed, or new amounts."""
     _check_draft(amendment)
@@ -204,31 +190,31 @@ def add_change(
         amendment,
         f"Avenant n° {amendment.number} : {change_kind.label.lower()} — fiche n° {project.number} "
         f"« {project.title} »" + (f", aide {format_euros(grant)}" if grant is not None else "") + ".",
-        user=user,
+        origin=origin,
         project=project,
     )
     return change
 
 
-def remove_change(change: AmendmentChange, *, user: User | None = None) -> None:
+def remove_change(change: AmendmentChange, *, origin: Origin = NO_ORIGIN) -> None:
     amendment = change.amendment
     _check_draft(amendment)
     amendment.changes.remove(change)
     record_step(
         amendment,
         f"Avenant n° {amendment.number} : modification de la fiche n° {change.project.number} retirée.",
-        user=user,
+        origin=origin,
     )
 
 
-def delete_amendment(amendment: Amendment, *, user: User | None = None) -> None:
+def delete_amendment(amendment: Amendment, *, origin: Origin = NO_ORIGIN) -> None:
     """Drop a draft avenant."""
     _check_draft(amendment)
     contract = amendment.contract
     # Removing it from the contract unsets `amendment.contract`: the history line names the contract.
     contract.amendments.remove(amendment)
     record_event(
-        contract, kind=EventKind.AMENDMENT, user=user, summary=f"Avenant n° {amendment.number} abandonné."
+        contract, kind=EventKind.AMENDMENT, origin=origin, summary=f"Avenant n° {amendment.number} abandonné."
     )
 
 
@@ -249,13 +235,11 @@ def sign_amendment(
     *,
     voted_on: date | None,
     signed_on: date | None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> None:
     """Record the vote and the signature of the avenant and apply its changes to the plan, all or none."""
     _check_draft(amendment)
-    today = today or today_paris()
+    today = origin.day()
     contract = amendment.contract
     errors: dict[str, str] = {}
     if voted_on is None:
@@ -297,11 +281,9 @@ def sign_amendment(
     for change in amendment.changes:
         project = change.project
         change.old_cost, change.old_grant = project.estimated_cost, project.grant_requested
-        if change.kind == AmendmentChangeKind.REMOVE:
-            leave_plan(project, signed_on, user)
-        else:
-            if change.kind == AmendmentChangeKind.ADD:
-                enter_plan(project, signed_on, user)
+        if change.kind != AmendmentChangeKind.AMOUNT:
+            move_in_plan(project, change.kind == AmendmentChangeKind.ADD, signed_on, origin.user)
+        if change.kind != AmendmentChangeKind.REMOVE:
             project.estimated_cost = (
                 change.new_cost if change.new_cost is not None else project.estimated_cost
             )
@@ -314,8 +296,7 @@ def sign_amendment(
             f"fiche n° {project.number} « {project.title} », aide {format_euros(change.old_grant)} → "
             + (format_euros(project.grant_requested) if project.is_in_plan else "hors plan")
             + ".",
-            user=user,
-            meeting_id=meeting_id,
+            origin=origin,
         )
     if amendment.new_envelope is not None:
         amendment.old_envelope = contract.envelope
@@ -331,6 +312,5 @@ def sign_amendment(
             else ""
         )
         + ".",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )

@@ -24,9 +24,9 @@ from concertation.contracts.exceptions import ChangeConflict, InvalidInput, NotA
 from concertation.contracts.history import record_event
 from concertation.contracts.models import ProjectSheet, ProjectStatusChange
 from concertation.contracts.money import AmountError, format_euros, parse_amount
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.projects import check_amounts, check_editable
 from concertation.contracts.settings import ProjectRules
-from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 
 PRIORITY = "priority"
@@ -134,26 +134,22 @@ def _done(
     *,
     kind: EventKind,
     summary: str,
-    user: User | None,
-    meeting_id: int | None,
+    origin: Origin,
 ) -> ProjectChange:
     db.session.flush()
     after = _state(project, field_name)
     event = record_event(
         project.contract,
         kind=kind,
-        user=user,
+        origin=origin,
         project=project,
-        meeting_id=meeting_id,
         summary=summary,
         details={"avant": before, "après": after},
     )
-    return ProjectChange(project.id, field_name, before, after, event.id, meeting_id)
+    return ProjectChange(project.id, field_name, before, after, event.id, origin.meeting_id)
 
 
-def set_priority(
-    project: ProjectSheet, priority: int, *, user: User | None = None, meeting_id: int | None = None
-) -> ProjectChange:
+def set_priority(project: ProjectSheet, priority: int, *, origin: Origin = NO_ORIGIN) -> ProjectChange:
     """Give the project priority 1, 2 or 3."""
     check_editable(project.contract)
     if priority not in (1, 2, 3):
@@ -168,8 +164,7 @@ def set_priority(
         before,
         kind=EventKind.PRIORITY,
         summary=f"{_name(project)} : priorité {before['priority']} → {priority}.",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
 
 
@@ -206,13 +201,11 @@ def set_status(
     status: ProjectStatus | str,
     *,
     on: date | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ProjectChange:
     """Move the project to another status on date `on` (today by default); the history keeps each one."""
     check_editable(project.contract)
-    today = today or today_paris()
+    today = origin.day()
     try:
         target = ProjectStatus(status)
     except ValueError:
@@ -226,7 +219,7 @@ def set_status(
     if problem:
         raise NotAllowed(problem)
     before = {"status": str(project.status)}
-    _record_status(project, target, on or today, user)
+    _record_status(project, target, on or today, origin.user)
     return _done(
         project,
         STATUS,
@@ -234,8 +227,7 @@ def set_status(
         kind=EventKind.STATUS,
         summary=f"{_name(project)} : statut « {ProjectStatus(before['status']).label} » "
         f"→ « {target.label} ».",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
 
 
@@ -245,8 +237,7 @@ def set_amounts(
     estimated_cost: str | Decimal | None = None,
     grant_requested: str | Decimal | None = None,
     rules: ProjectRules | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ProjectChange:
     """Change the estimated cost and/or the grant requested (a signed plan changes only by avenant)."""
     check_editable(project.contract)
@@ -281,8 +272,7 @@ def set_amounts(
         summary=f"{_name(project)} : coût {format_euros(Decimal(before['estimated_cost']))} → "
         f"{format_euros(project.estimated_cost)} HT, "
         f"aide {format_euros(Decimal(before['grant_requested']))} → {format_euros(project.grant_requested)}.",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
 
 
@@ -312,22 +302,16 @@ def plan_remove_problem(project: ProjectSheet) -> str | None:
     return None
 
 
-def enter_plan(project: ProjectSheet, on: date, user: User | None) -> None:
-    """Put the project in the plan, status « retenue »; no check of the contract's stage (avenants)."""
-    problem = plan_add_problem(project)
+def move_in_plan(project: ProjectSheet, in_plan: bool, on: date, user: User | None) -> None:
+    """Put the project in the plan, status « retenue » (`in_plan`), or take it out, back to « proposée ».
+
+    No check of the contract's stage: an avenant moves the projects of a signed plan.
+    """
+    problem = plan_add_problem(project) if in_plan else plan_remove_problem(project)
     if problem:
         raise NotAllowed(problem)
-    project.is_in_plan = True
-    _record_status(project, ProjectStatus.RETENUE, on, user)
-
-
-def leave_plan(project: ProjectSheet, on: date, user: User | None) -> None:
-    """Take the project out of the plan, back to « proposée »; no check of the contract's stage."""
-    problem = plan_remove_problem(project)
-    if problem:
-        raise NotAllowed(problem)
-    project.is_in_plan = False
-    _record_status(project, ProjectStatus.PROPOSEE, on, user)
+    project.is_in_plan = in_plan
+    _record_status(project, ProjectStatus.RETENUE if in_plan else ProjectStatus.PROPOSEE, on, user)
 
 
 def set_in_plan(
@@ -335,16 +319,14 @@ def set_in_plan(
     in_plan: bool,
     *,
     on: date | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ProjectChange:
     """Retain the project in the action plan (`in_plan`) or take it out of it (before signature)."""
     check_editable(project.contract)
     if project.contract.stage.is_signed:
         raise PlanLocked()
     before = _plan_state(project)
-    (enter_plan if in_plan else leave_plan)(project, on or today or today_paris(), user)
+    move_in_plan(project, in_plan, on or origin.day(), origin.user)
     where = "retenue dans le" if in_plan else "retirée du"
     return _done(
         project,
@@ -352,16 +334,14 @@ def set_in_plan(
         before,
         kind=EventKind.PLAN,
         summary=f"{_name(project)} {where} plan d'actions.",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
 
 
 def revert_change(
     change: ProjectChange,
     *,
-    user: User | None = None,
-    meeting_id: int | None = None,
+    origin: Origin = NO_ORIGIN,
     rules: ProjectRules | None = None,
 ) -> ProjectChange:
     """Undo a change, provided the project still has the values the change gave it.
@@ -381,16 +361,15 @@ def revert_change(
             f"(valeurs actuelles {current}, attendues {change.after})."
         )
     if change.field == PRIORITY:
-        return set_priority(project, int(change.before["priority"]), user=user, meeting_id=meeting_id)
+        return set_priority(project, int(change.before["priority"]), origin=origin)
     if change.field == STATUS:
-        return set_status(project, change.before["status"], user=user, meeting_id=meeting_id)
+        return set_status(project, change.before["status"], origin=origin)
     if change.field == AMOUNTS:
         return set_amounts(
             project,
             estimated_cost=Decimal(change.before["estimated_cost"]),
             grant_requested=Decimal(change.before["grant_requested"]),
             rules=rules,
-            user=user,
-            meeting_id=meeting_id,
+            origin=origin,
         )
-    return set_in_plan(project, change.after["in_plan"] != "true", user=user, meeting_id=meeting_id)
+    return set_in_plan(project, change.after["in_plan"] != "true", origin=origin)

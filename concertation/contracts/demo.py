@@ -16,6 +16,7 @@ from concertation.contracts.amendments import AmendmentInput, add_change, create
 from concertation.contracts.changes import set_in_plan, set_status
 from concertation.contracts.enums import ContractStage, DiagnosticHeading
 from concertation.contracts.models import Contract, ProjectSheet
+from concertation.contracts.origin import Origin
 from concertation.contracts.projects import FundingInput, ProjectInput, create_project, set_precheck
 from concertation.contracts.reserve import ReserveInput, grant_reserve
 from concertation.contracts.scope import Owner, territory_owners
@@ -122,7 +123,7 @@ def _projects(contract: Contract, count: int, offset: int, calendar: Calendar) -
         data = _input(offset + n, owner, year, priority=1 + n % 3)
         data.deliberation_on = calendar.at(4, 5 + n)
         data.deliberation_reference = f"Délibération {calendar.created.year}-{10 + n}"
-        created.append(create_project(contract, data, today=calendar.at(4, 20)))
+        created.append(create_project(contract, data, origin=Origin(today=calendar.at(4, 20))))
     return created
 
 
@@ -146,7 +147,9 @@ def _sign(contract: Contract, calendar: Calendar) -> None:
         if project.is_in_plan and project.owner_key not in present:
             owner = next(o for o in territory_owners(contract) if (o.kind.value, o.id) == project.owner_key)
             add_signatory(
-                contract, SignatoryInput(kind=owner.kind.value, key=owner.key), today=calendar.at(9)
+                contract,
+                SignatoryInput(kind=owner.kind.value, key=owner.key),
+                origin=Origin(today=calendar.at(9)),
             )
             present.add(project.owner_key)
     for signatory in contract.signatories:
@@ -157,7 +160,7 @@ def _sign(contract: Contract, calendar: Calendar) -> None:
                 deliberation_reference=f"Délibération du {calendar.at(8, 15):%d/%m/%Y}",
                 signed_on=calendar.at(9, 5),
             ),
-            today=calendar.at(9, 5),
+            origin=Origin(today=calendar.at(9, 5)),
         )
 
 
@@ -169,7 +172,7 @@ def build_contract(
     envelope = Decimal(600000 + 50000 * index)
     contract = create_contract(
         ContractInput(intercommunality_siren=epci.siren, starts_on=calendar.starts_on, envelope=envelope),
-        today=calendar.created,
+        origin=Origin(today=calendar.created),
     )
     contract.is_demo = True
     _diagnostic(contract, epci.name, full=stage is not ContractStage.DIAGNOSTIC)
@@ -231,7 +234,7 @@ def _implement(
         urgent = create_project(
             contract,
             _input(index + 7, territory_owners(contract)[1], year, priority=1),
-            today=date(year, 2, 1),
+            origin=Origin(today=date(year, 2, 1)),
         )
         set_precheck(urgent, "conforme", on=date(year, 2, 10))
         grant_reserve(
@@ -243,7 +246,7 @@ def _implement(
                 decision_reference=f"CP {year % 100}-0{index}4",
                 urgency_reason="Dégâts causés par les intempéries de l'hiver.",
             ),
-            today=date(year, 2, 20),
+            origin=Origin(today=date(year, 2, 20)),
         )
     elif variant == "draft":
         draft = create_amendment(

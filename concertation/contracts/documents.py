@@ -11,11 +11,11 @@ import uuid
 from pathlib import Path
 from typing import IO
 
-from concertation.accounts.models import User
 from concertation.contracts.enums import ContractStage, EventKind
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.settings import DocumentRules
 from concertation.core.uploads import check_upload
 from concertation.extensions import db
@@ -29,7 +29,7 @@ def add_document(
     stream: IO[bytes],
     folder: Path,
     rules: DocumentRules,
-    user: User | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ContractDocument:
     """Store an uploaded file for the contract; `folder` is the documents folder of the instance."""
     if contract.stage == ContractStage.CLOS:
@@ -48,11 +48,11 @@ def add_document(
         stored_name=stored_name,
         content_type=mimetypes.guess_type(safe_name)[0] or "application/octet-stream",
         size=len(content),
-        uploaded_by=user,
+        uploaded_by=origin.user,
     )
     contract.documents.append(document)
     db.session.flush()
-    record_event(contract, kind=EventKind.DOCUMENT, user=user, summary=f"Document ajouté : {title}.")
+    record_event(contract, kind=EventKind.DOCUMENT, origin=origin, summary=f"Document ajouté : {title}.")
     return document
 
 
@@ -61,7 +61,7 @@ def document_path(folder: Path, document: ContractDocument) -> Path:
     return folder / str(document.contract_id) / document.stored_name
 
 
-def delete_document(document: ContractDocument, folder: Path, *, user: User | None = None) -> Path:
+def delete_document(document: ContractDocument, folder: Path, *, origin: Origin = NO_ORIGIN) -> Path:
     """Remove the document from the contract; returns its file, for the caller to delete after commit."""
     contract = document.contract
     if contract.stage == ContractStage.CLOS:
@@ -69,5 +69,7 @@ def delete_document(document: ContractDocument, folder: Path, *, user: User | No
     path = document_path(folder, document)
     contract.documents.remove(document)
     db.session.flush()
-    record_event(contract, kind=EventKind.DOCUMENT, user=user, summary=f"Document retiré : {document.title}.")
+    record_event(
+        contract, kind=EventKind.DOCUMENT, origin=origin, summary=f"Document retiré : {document.title}."
+    )
     return path

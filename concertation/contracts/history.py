@@ -1,7 +1,7 @@
 """The history of a contract: every change, who made it, when, and in which meeting if any.
 
 `record_event` is the entry point for other domains too: the minutes domain records the decisions taken
-in a meeting with `meeting_id`, so that the timeline links back to the meeting.
+in a meeting with an `Origin` naming the meeting, so that the timeline links back to it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import String, column, select, table
 from sqlalchemy.orm import selectinload
 
-from concertation.accounts.models import User
 from concertation.contracts.enums import EventKind
 from concertation.contracts.models import Contract, ContractEvent, ProjectSheet
+from concertation.contracts.origin import Origin
 from concertation.core.types import UTCDateTime
 from concertation.extensions import db
 
@@ -30,9 +30,8 @@ def record_event(
     contract: Contract,
     *,
     summary: str,
-    user: User | None = None,
+    origin: Origin,
     project: ProjectSheet | None = None,
-    meeting_id: int | None = None,
     details: dict[str, Any] | None = None,
     kind: str = EventKind.NOTE,
 ) -> ContractEvent:
@@ -40,7 +39,7 @@ def record_event(
     (the caller commits).
 
     `summary` is a French sentence shown in the timeline; `details` a JSON-serialisable mapping (old and
-    new values...); `meeting_id` the meeting where the change was decided.
+    new values...); `origin` who made the change and in which meeting it was decided.
     """
     summary = " ".join(summary.split())
     if len(summary) > MAX_SUMMARY:
@@ -48,8 +47,8 @@ def record_event(
     event = ContractEvent(
         contract=contract,
         project=project,
-        user=user,
-        meeting_id=meeting_id,
+        user=origin.user,
+        meeting_id=origin.meeting_id,
         kind=str(kind),
         summary=summary,
         details=details or {},

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from concertation.accounts.models import User
 from concertation.contracts.enums import (
     ContractStage,
     EventKind,
@@ -23,10 +22,10 @@ from concertation.contracts.exceptions import InvalidInput, NotAllowed, PlanLock
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ProjectFunding, ProjectSheet, ProjectStatusChange
 from concertation.contracts.money import format_euros, parse_field
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.scope import Owner, resolve_owner
 from concertation.contracts.settings import MAX_TEXT, MAX_TITLE, ProjectRules
 from concertation.core.numbers import format_number
-from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 
 MAX_FUNDINGS = 20
@@ -208,13 +207,11 @@ def create_project(
     data: ProjectInput,
     *,
     rules: ProjectRules | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ProjectSheet:
     """A new fiche projet, status « proposée », numbered after the contract's last one."""
     check_editable(contract)
-    today = today or today_paris()
+    today = origin.day()
     resolved = _resolve(contract, data, rules or ProjectRules(), today)
     project = ProjectSheet(
         number=max((p.number for p in contract.projects), default=0) + 1,
@@ -222,15 +219,16 @@ def create_project(
         is_in_plan=False,
     )
     _apply(project, resolved, data)
-    project.status_changes = [ProjectStatusChange(status=ProjectStatus.PROPOSEE, changed_on=today, user=user)]
+    project.status_changes = [
+        ProjectStatusChange(status=ProjectStatus.PROPOSEE, changed_on=today, user=origin.user)
+    ]
     contract.projects.append(project)
     db.session.flush()
     record_event(
         contract,
         kind=EventKind.PROJECT,
-        user=user,
+        origin=origin,
         project=project,
-        meeting_id=meeting_id,
         summary=f"Fiche projet n° {project.number} proposée : {project.title} ({resolved.owner.name}), "
         f"coût {format_euros(project.estimated_cost)} HT, "
         f"aide demandée {format_euros(project.grant_requested)}.",
@@ -277,9 +275,7 @@ def update_project(
     data: ProjectInput,
     *,
     rules: ProjectRules | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> list[str]:
     """Edit a fiche projet; returns the names of the changed fields.
 
@@ -287,7 +283,7 @@ def update_project(
     """
     contract = project.contract
     check_editable(contract)
-    resolved = _resolve(contract, data, rules or ProjectRules(), today or today_paris())
+    resolved = _resolve(contract, data, rules or ProjectRules(), origin.day())
     before = _snapshot(project)
     after = _proposed(resolved, data)
     changed = [name for name in before if before[name] != after[name]]
@@ -300,9 +296,8 @@ def update_project(
         record_event(
             contract,
             kind=EventKind.PROJECT,
-            user=user,
+            origin=origin,
             project=project,
-            meeting_id=meeting_id,
             summary=f"Fiche projet n° {project.number} modifiée : {', '.join(changed)}.",
             details={name: {"avant": before[name], "après": after[name]} for name in changed},
         )
@@ -315,12 +310,11 @@ def set_precheck(
     reason: str = "",
     *,
     on: date | None = None,
-    user: User | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> None:
     """Record the pré-instruction of the Département's services; a reason is required unless conforme."""
     check_editable(project.contract)
-    today = today or today_paris()
+    today = origin.day()
     on = on or today
     errors: dict[str, str] = {}
     outcome: PreCheck | None = None
@@ -347,7 +341,7 @@ def set_precheck(
     record_event(
         project.contract,
         kind=EventKind.PRECHECK,
-        user=user,
+        origin=origin,
         project=project,
         summary=f"Pré-instruction de la fiche n° {project.number} : {outcome.label.lower()}"
         + (f" ({reason})" if reason else "")

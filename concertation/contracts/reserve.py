@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from concertation.accounts.models import User
 from concertation.contracts.amendments import check_signed
 from concertation.contracts.changes import drop_last_status, wrote_last_status
 from concertation.contracts.enums import (
@@ -24,9 +23,9 @@ from concertation.contracts.exceptions import ChangeConflict, InvalidInput
 from concertation.contracts.history import record_event
 from concertation.contracts.models import ProjectSheet, ProjectStatusChange, ReserveGrant
 from concertation.contracts.money import format_euros, parse_field
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.projects import check_amounts
 from concertation.contracts.settings import MAX_TEXT, ProjectRules
-from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 
 
@@ -44,14 +43,12 @@ def grant_reserve(
     data: ReserveInput,
     *,
     rules: ProjectRules | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ReserveGrant:
     """Fund an urgent project outside the plan from the departmental reserve fund."""
     contract = project.contract
     check_signed(contract, "Le fonds de réserve")
-    today = today or today_paris()
+    today = origin.day()
     errors: dict[str, str] = {}
     if project.is_in_plan:
         errors["project"] = (
@@ -108,26 +105,24 @@ def grant_reserve(
     grant.project = project
     project.status = ProjectStatus.RETENUE
     project.status_changes.append(
-        ProjectStatusChange(status=ProjectStatus.RETENUE, changed_on=data.decided_on, user=user)
+        ProjectStatusChange(status=ProjectStatus.RETENUE, changed_on=data.decided_on, user=origin.user)
     )
     _record(
         project,
         f"{format_euros(amount)} pour la fiche n° {project.number} « {project.title} » "
         f"({grant.decision_body}, {grant.decision_reference}, {grant.decided_on:%d/%m/%Y}).",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
     return grant
 
 
-def _record(project: ProjectSheet, summary: str, *, user: User | None, meeting_id: int | None) -> None:
+def _record(project: ProjectSheet, summary: str, *, origin: Origin) -> None:
     """A « Fonds de réserve » line in the history of the project's contract."""
     record_event(
         project.contract,
         kind=EventKind.RESERVE,
-        user=user,
+        origin=origin,
         project=project,
-        meeting_id=meeting_id,
         summary=f"Fonds de réserve : {summary}",
     )
 
@@ -149,9 +144,7 @@ def _revoke_problem(grant: ReserveGrant) -> str | None:
     return None
 
 
-def revoke_reserve(
-    grant: ReserveGrant, *, user: User | None = None, meeting_id: int | None = None
-) -> ProjectSheet:
+def revoke_reserve(grant: ReserveGrant, *, origin: Origin = NO_ORIGIN) -> ProjectSheet:
     """Give a grant back to the reserve fund: the project is « proposée » again, outside any funding.
 
     Refused when the contract no longer changes or when the grant has been used or overtaken since
@@ -178,7 +171,6 @@ def revoke_reserve(
         f"l'aide de {format_euros(grant.amount)} à la fiche n° {project.number} « {project.title} » "
         f"({grant.decision_body}, {grant.decision_reference}) est annulée ; "
         "le montant revient au fonds de réserve et la fiche redevient « Proposée ».",
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
     return project

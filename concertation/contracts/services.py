@@ -12,16 +12,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from concertation.accounts.models import User
 from concertation.contracts.enums import ContractStage, DiagnosticHeading, EventKind, OwnerKind, SignatoryKind
 from concertation.contracts.exceptions import InvalidInput, NotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import DIAGNOSTIC_COLUMNS, Contract, Signatory, StageChange
 from concertation.contracts.money import format_euros, parse_field
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.scope import resolve_owner, territory_communes
 from concertation.contracts.settings import DEFAULT_DURATION_YEARS, MAX_TEXT, MAX_TITLE
 from concertation.core.numbers import format_number
-from concertation.core.timeutils import today_paris
 from concertation.extensions import db
 from concertation.territory.models import Intercommunality
 
@@ -96,9 +95,8 @@ def _check_period(
 def create_contract(
     data: ContractInput,
     *,
-    user: User | None = None,
+    origin: Origin = NO_ORIGIN,
     duration_years: int = DEFAULT_DURATION_YEARS,
-    today: date | None = None,
 ) -> Contract:
     """A new contract at the diagnostic stage, with the Département and the CC as first signatories."""
     errors: dict[str, str] = {}
@@ -137,7 +135,7 @@ def create_contract(
     )
     contract.stage_changes = [
         StageChange(
-            from_stage=None, to_stage=ContractStage.DIAGNOSTIC, changed_on=today or today_paris(), user=user
+            from_stage=None, to_stage=ContractStage.DIAGNOSTIC, changed_on=origin.day(), user=origin.user
         )
     ]
     contract.signatories = [
@@ -149,7 +147,7 @@ def create_contract(
     record_event(
         contract,
         kind=EventKind.CONTRACT,
-        user=user,
+        origin=origin,
         summary=f"Contrat créé : {contract.title}, du {contract.starts_on:%d/%m/%Y} au "
         f"{contract.ends_on:%d/%m/%Y}, enveloppe {format_euros(envelope)}.",
     )
@@ -161,7 +159,7 @@ def _check_open(contract: Contract) -> None:
         raise NotAllowed("Le contrat est clos : il ne peut plus être modifié.")
 
 
-def update_contract(contract: Contract, data: ContractInput, *, user: User | None = None) -> list[str]:
+def update_contract(contract: Contract, data: ContractInput, *, origin: Origin = NO_ORIGIN) -> list[str]:
     """Change the title, the period and the envelope; the names of the changed fields are returned.
 
     Once signed, the period and the envelope are those of the signed contract (an avenant can change the
@@ -209,7 +207,7 @@ def update_contract(contract: Contract, data: ContractInput, *, user: User | Non
         record_event(
             contract,
             kind=EventKind.CONTRACT,
-            user=user,
+            origin=origin,
             summary="Contrat modifié : " + ", ".join(labels[name] for name in changed) + ".",
             details={name: {"avant": before[name], "après": after[name]} for name in changed},
         )
@@ -222,7 +220,7 @@ def update_diagnostic(
     texts: dict[DiagnosticHeading, str],
     *,
     evaluation: str | None = None,
-    user: User | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> list[str]:
     """Replace the text of some diagnostic headings (and the evaluation); returns the changed headings."""
     _check_open(contract)
@@ -248,7 +246,7 @@ def update_diagnostic(
         record_event(
             contract,
             kind=EventKind.DIAGNOSTIC,
-            user=user,
+            origin=origin,
             summary="Diagnostic mis à jour : " + ", ".join(changed) + ".",
             details={"rubriques": changed},
         )
@@ -284,9 +282,7 @@ def _check_dates(errors: dict[str, str], data: SignatoryInput, today: date) -> N
         errors["deliberation_reference"] = "La référence dépasse 200 caractères."
 
 
-def add_signatory(
-    contract: Contract, data: SignatoryInput, *, user: User | None = None, today: date | None = None
-) -> Signatory:
+def add_signatory(contract: Contract, data: SignatoryInput, *, origin: Origin = NO_ORIGIN) -> Signatory:
     """Add a commune or a syndicat of the territory (or the Département, the CC if missing)."""
     _check_open(contract)
     if contract.stage.is_signed:
@@ -305,7 +301,7 @@ def add_signatory(
                 signatory.intercommunality_id = owner.id
             else:
                 signatory.syndicate_id = owner.id
-    _check_dates(errors, data, today or today_paris())
+    _check_dates(errors, data, origin.day())
     if not errors and any(s.body_key == signatory.body_key for s in contract.signatories):
         errors["body"] = "Ce partenaire est déjà signataire du contrat."
     if errors:
@@ -316,21 +312,19 @@ def add_signatory(
     contract.signatories.append(signatory)
     db.session.flush()
     record_event(
-        contract, kind=EventKind.SIGNATORY, user=user, summary=f"Signataire ajouté : {signatory.name}."
+        contract, kind=EventKind.SIGNATORY, origin=origin, summary=f"Signataire ajouté : {signatory.name}."
     )
     return signatory
 
 
-def update_signatory(
-    signatory: Signatory, data: SignatoryInput, *, user: User | None = None, today: date | None = None
-) -> None:
+def update_signatory(signatory: Signatory, data: SignatoryInput, *, origin: Origin = NO_ORIGIN) -> None:
     """Record a signatory's deliberation and signature dates."""
     contract = signatory.contract
     _check_open(contract)
     if contract.stage.is_signed:
         raise NotAllowed("Le contrat est signé : les délibérations et signatures ne changent plus.")
     errors: dict[str, str] = {}
-    _check_dates(errors, data, today or today_paris())
+    _check_dates(errors, data, origin.day())
     if errors:
         raise InvalidInput(errors, "Signataire non modifié")
     signatory.deliberation_on = data.deliberation_on
@@ -344,12 +338,12 @@ def update_signatory(
     record_event(
         contract,
         kind=EventKind.SIGNATORY,
-        user=user,
+        origin=origin,
         summary=f"{signatory.name} : " + (", ".join(parts) if parts else "dates effacées") + ".",
     )
 
 
-def remove_signatory(signatory: Signatory, *, user: User | None = None) -> None:
+def remove_signatory(signatory: Signatory, *, origin: Origin = NO_ORIGIN) -> None:
     """Remove a commune or syndicat; the Département and the CC always sign."""
     contract = signatory.contract
     _check_open(contract)
@@ -362,4 +356,4 @@ def remove_signatory(signatory: Signatory, *, user: User | None = None) -> None:
     name = signatory.name
     contract.signatories.remove(signatory)
     db.session.flush()
-    record_event(contract, kind=EventKind.SIGNATORY, user=user, summary=f"Signataire retiré : {name}.")
+    record_event(contract, kind=EventKind.SIGNATORY, origin=origin, summary=f"Signataire retiré : {name}.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from concertation.accounts.models import User
 from concertation.contracts.enums import (
     IMPLEMENTATION_STATUSES,
     ContractStage,
@@ -22,6 +21,7 @@ from concertation.contracts.exceptions import ChangeConflict, NotAllowed, Transi
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, StageChange
 from concertation.contracts.money import ZERO, format_euros
+from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.core.timeutils import today_paris
 
 NEXT_STAGE: dict[ContractStage, ContractStage] = {
@@ -175,27 +175,24 @@ def change_stage(
     target: ContractStage | str,
     *,
     on: date | None = None,
-    user: User | None = None,
-    meeting_id: int | None = None,
-    today: date | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> StageChange:
     """Move the contract to the next stage on date `on` (today by default); the caller commits."""
-    today = today or today_paris()
+    today = origin.day()
     on = on or today
     problems = transition_problems(contract, target, on, today=today)
     stage = _parse(target)
     if problems:
         raise TransitionRefused(stage.label if stage else str(target), problems)
     assert stage is not None
-    change = StageChange(from_stage=contract.stage, to_stage=stage, changed_on=on, user=user)
+    change = StageChange(from_stage=contract.stage, to_stage=stage, changed_on=on, user=origin.user)
     contract.stage_changes.append(change)
     _set_stage(
         contract,
         stage,
         f"Passage à l'étape « {stage.label} » le {on:%d/%m/%Y}.",
         {"avant": change.from_stage, "après": stage.value, "date": on.isoformat()},
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
     return change
 
@@ -206,14 +203,11 @@ def _set_stage(
     summary: str,
     details: dict[str, str | None],
     *,
-    user: User | None,
-    meeting_id: int | None,
+    origin: Origin,
 ) -> None:
     """Put the contract at `stage` and say so in its history; the list of dated stages is the caller's."""
     contract.stage = stage
-    record_event(
-        contract, kind=EventKind.STAGE, user=user, meeting_id=meeting_id, summary=summary, details=details
-    )
+    record_event(contract, kind=EventKind.STAGE, origin=origin, summary=summary, details=details)
 
 
 def _relies_on_signature(contract: Contract) -> list[str]:
@@ -234,8 +228,7 @@ def revert_stage_change(
     contract: Contract,
     change_id: int | None,
     *,
-    user: User | None = None,
-    meeting_id: int | None = None,
+    origin: Origin = NO_ORIGIN,
 ) -> ContractStage:
     """Take the contract back to the stage it left by transition `change_id`, and return that stage.
 
@@ -275,7 +268,6 @@ def revert_stage_change(
         f"Retour à l'étape « {back_to.label} » : le passage à l'étape « {reached.label} » du "
         f"{change.changed_on:%d/%m/%Y} est annulé.",
         {"avant": reached.value, "après": back_to.value, "passage annulé": change.changed_on.isoformat()},
-        user=user,
-        meeting_id=meeting_id,
+        origin=origin,
     )
     return back_to

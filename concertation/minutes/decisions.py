@@ -2,8 +2,8 @@
 before diffusion.
 
 A typed decision changes the contract or a project sheet through the contracts domain (`effects.py`),
-which writes the contract's history with the meeting's id. Nothing is written when a check fails:
-the errors come back by field, in French. The caller commits.
+which writes the contract's history with an `Origin` naming the meeting. Nothing is written when a check
+fails: the errors come back by field, in French. The caller commits.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from concertation.accounts.models import User
 from concertation.contracts.exceptions import ChangeConflict, ContractError, TransitionRefused
 from concertation.contracts.exceptions import InvalidInput as ContractInvalidInput
 from concertation.contracts.models import Contract
+from concertation.contracts.origin import Origin
 from concertation.contracts.settings import ProjectRules
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.extensions import db
@@ -180,7 +181,8 @@ def record_decision(
     if contract is None:
         applied = Applied(" ".join(data.text.split()))
     else:
-        ctx = Context(meeting, contract, project, data, user, on, today, rules or ProjectRules())
+        origin = Origin(user=user, meeting_id=meeting.id, today=today)
+        ctx = Context(meeting, contract, project, data, on, origin, rules or ProjectRules())
         try:
             # A savepoint: a contract function that fails half-way leaves nothing behind.
             with db.session.begin_nested():
@@ -270,8 +272,7 @@ def undo_decision(
                 decision.change,
                 decision.contract,
                 summary=decision.summary,
-                meeting_id=meeting.id,
-                user=user,
+                origin=Origin(user=user, meeting_id=meeting.id),
                 rules=rules or ProjectRules(),
             )
     except ChangeConflict as error:

@@ -1,7 +1,7 @@
 """What a typed decision does to the contract, always through the contracts domain's functions.
 
 Each `apply_*` returns an `Applied`: the French summary of what changed, what undoing needs, and the
-history line (which carries the meeting's id, so that the contract's timeline links back to it).
+history line (its `Origin` names the meeting, so that the contract's timeline links back to it).
 Contract errors are let through; `decisions.py` turns them into field errors.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from concertation.accounts.models import User
 from concertation.contracts.amendment_undo import unsign_amendment
 from concertation.contracts.amendments import (
     AmendmentInput,
@@ -35,6 +34,7 @@ from concertation.contracts.exceptions import NotAllowed as ContractNotAllowed
 from concertation.contracts.history import record_event
 from concertation.contracts.models import Amendment, Contract, ContractEvent, ProjectSheet, ReserveGrant
 from concertation.contracts.money import format_euros
+from concertation.contracts.origin import Origin
 from concertation.contracts.plan import financial_plan
 from concertation.contracts.reserve import ReserveInput, grant_reserve, revoke_reserve
 from concertation.contracts.settings import ProjectRules
@@ -66,15 +66,15 @@ class DecisionInput:
 
 @dataclass
 class Context:
-    """Everything an effect needs: the meeting, its contract, the project, who, when."""
+    """Everything an effect needs: the meeting, its contract, the project, the date of the decision
+    (`on`) and the origin of the changes (who, this meeting, today)."""
 
     meeting: Meeting
     contract: Contract
     project: ProjectSheet | None
     data: DecisionInput
-    user: User | None
     on: date
-    today: date
+    origin: Origin
     rules: ProjectRules
 
 
@@ -115,9 +115,7 @@ def apply_diagnostic(ctx: Context) -> Applied:
         ctx.contract,
         ContractStage.PROPOSITIONS,
         on=ctx.on,
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
-        today=ctx.today,
+        origin=ctx.origin,
     )
     return Applied(
         "Diagnostic validé : le contrat passe à l'étape « Propositions d'actions ».",
@@ -135,21 +133,17 @@ def _priority(raw: int | str | None) -> int:
 
 def apply_priority(ctx: Context) -> Applied:
     project = _project(ctx)
-    change = set_priority(project, _priority(ctx.data.priority), user=ctx.user, meeting_id=ctx.meeting.id)
+    change = set_priority(project, _priority(ctx.data.priority), origin=ctx.origin)
     return _from_change(change, _event_summary(change.event_id, ""))
 
 
 def apply_plan_add(ctx: Context) -> Applied:
-    change = set_in_plan(
-        _project(ctx), True, on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today
-    )
+    change = set_in_plan(_project(ctx), True, on=ctx.on, origin=ctx.origin)
     return _from_change(change, _event_summary(change.event_id, ""))
 
 
 def apply_plan_remove(ctx: Context) -> Applied:
-    change = set_in_plan(
-        _project(ctx), False, on=ctx.on, user=ctx.user, meeting_id=ctx.meeting.id, today=ctx.today
-    )
+    change = set_in_plan(_project(ctx), False, on=ctx.on, origin=ctx.origin)
     return _from_change(change, _event_summary(change.event_id, ""))
 
 
@@ -163,8 +157,7 @@ def apply_amounts(ctx: Context) -> Applied:
         estimated_cost=(ctx.data.estimated_cost or "").strip() or None,
         grant_requested=(ctx.data.grant_requested or "").strip() or None,
         rules=ctx.rules,
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
+        origin=ctx.origin,
     )
     return _from_change(change, _event_summary(change.event_id, ""))
 
@@ -200,8 +193,7 @@ def apply_plan_settled(ctx: Context) -> Applied:
     event = record_event(
         contract,
         kind=EventKind.PLAN,
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
+        origin=ctx.origin,
         summary=summary,
         details=details,
     )
@@ -212,8 +204,7 @@ def apply_amendment_proposed(ctx: Context) -> Applied:
     amendment = create_amendment(
         ctx.contract,
         AmendmentInput(dated_on=ctx.on, reason=ctx.data.text, new_envelope=ctx.data.new_envelope or None),
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
+        origin=ctx.origin,
     )
     return Applied(
         f"Avenant n° {amendment.number} proposé : {amendment.reason}",
@@ -245,9 +236,7 @@ def apply_amendment_approved(ctx: Context) -> Applied:
         amendment,
         voted_on=ctx.data.voted_on or ctx.on,
         signed_on=ctx.data.signed_on or ctx.on,
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
-        today=ctx.today,
+        origin=ctx.origin,
     )
     return Applied(
         f"Avenant n° {amendment.number} approuvé et signé le {amendment.signed_on:%d/%m/%Y} : "
@@ -271,9 +260,7 @@ def apply_reserve(ctx: Context) -> Applied:
             urgency_reason=ctx.data.text,
         ),
         rules=ctx.rules,
-        user=ctx.user,
-        meeting_id=meeting.id,
-        today=ctx.today,
+        origin=ctx.origin,
     )
     event_id = _last_event(ctx.contract, meeting)
     return Applied(_event_summary(event_id, ""), {"reserve_grant_id": grant.id}, event_id)
@@ -284,8 +271,7 @@ def apply_other(ctx: Context) -> Applied:
     event = record_event(
         ctx.contract,
         kind=EventKind.NOTE,
-        user=ctx.user,
-        meeting_id=ctx.meeting.id,
+        origin=ctx.origin,
         summary=f"Décision : {text}",
     )
     return Applied(text, {"event_id": event.id}, event.id)
@@ -317,8 +303,7 @@ def undo_effect(
     contract: Contract | None,
     *,
     summary: str,
-    meeting_id: int,
-    user: User | None,
+    origin: Origin,
     rules: ProjectRules,
 ) -> None:
     """Revert what a decision did, through the contracts domain (which records it with the meeting).
@@ -332,9 +317,9 @@ def undo_effect(
         DecisionKind.PROJET_RETIRE,
         DecisionKind.MONTANT_MODIFIE,
     ):
-        revert_change(ProjectChange.from_dict(change), user=user, meeting_id=meeting_id, rules=rules)
+        revert_change(ProjectChange.from_dict(change), origin=origin, rules=rules)
     elif kind is DecisionKind.DIAGNOSTIC_VALIDE and contract is not None:
-        revert_stage_change(contract, _stored_id(change, "stage_change_id"), user=user, meeting_id=meeting_id)
+        revert_stage_change(contract, _stored_id(change, "stage_change_id"), origin=origin)
     elif kind is DecisionKind.AVENANT_PROPOSE:
         amendment = db.session.get(Amendment, change.get("amendment_id"))
         if amendment is None:
@@ -343,13 +328,14 @@ def undo_effect(
             raise NotAllowed(
                 f"L'avenant n° {amendment.number} est signé : annulez d'abord la décision qui l'a approuvé."
             )
-        delete_amendment(amendment, user=user)
+        # The abandoned draft's history line has always been recorded without the meeting: kept so.
+        delete_amendment(amendment, origin=Origin(user=origin.user))
     elif kind is DecisionKind.AVENANT_APPROUVE:
         found = _stored_id(change, "amendment_id")
         amendment = db.session.get(Amendment, found) if found is not None else None
         if amendment is None:
             raise ChangeConflict("L'avenant a été supprimé depuis : la décision ne peut pas être annulée.")
-        unsign_amendment(amendment, user=user, meeting_id=meeting_id)
+        unsign_amendment(amendment, origin=origin)
     elif kind is DecisionKind.RESERVE_ACCORDEE:
         found = _stored_id(change, "reserve_grant_id")
         grant = db.session.get(ReserveGrant, found) if found is not None else None
@@ -357,12 +343,11 @@ def undo_effect(
             raise ChangeConflict(
                 "L'aide du fonds de réserve a été supprimée depuis : la décision ne peut pas être annulée."
             )
-        revoke_reserve(grant, user=user, meeting_id=meeting_id)
+        revoke_reserve(grant, origin=origin)
     elif kind in (DecisionKind.PLAN_ARRETE, DecisionKind.AUTRE) and contract is not None:
         record_event(
             contract,
             kind=EventKind.PLAN if kind is DecisionKind.PLAN_ARRETE else EventKind.NOTE,
-            user=user,
-            meeting_id=meeting_id,
+            origin=origin,
             summary=f"Décision annulée : {summary}",
         )

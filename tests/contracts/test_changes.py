@@ -21,6 +21,7 @@ from concertation.contracts.enums import ContractStage, ProjectStatus
 from concertation.contracts.exceptions import ChangeConflict, InvalidInput, NotAllowed, PlanLocked
 from concertation.contracts.history import record_event, timeline
 from concertation.contracts.models import ContractEvent
+from concertation.contracts.origin import Origin
 from concertation.extensions import db
 from tests.common import db as f
 from tests.common.db import contracts as h
@@ -32,10 +33,11 @@ def test_each_change_returns_what_it_changed_and_can_be_reverted(app: Flask) -> 
     contract = h.contract_at(ContractStage.NEGOCIATION)
     project = contract.projects[0]
     meeting = f.meeting()
+    decided = Origin(meeting_id=meeting.id)
     changes = [
-        set_priority(project, 3, meeting_id=meeting.id),
-        set_amounts(project, estimated_cost="110 000,00", grant_requested="33 000,50", meeting_id=meeting.id),
-        set_in_plan(project, True, meeting_id=meeting.id),
+        set_priority(project, 3, origin=decided),
+        set_amounts(project, estimated_cost="110 000,00", grant_requested="33 000,50", origin=decided),
+        set_in_plan(project, True, origin=decided),
     ]
     db.session.commit()
     assert [(c.field, c.before, c.after) for c in changes] == [
@@ -54,7 +56,7 @@ def test_each_change_returns_what_it_changed_and_can_be_reverted(app: Flask) -> 
     assert stored == changes
 
     for change in reversed(stored):
-        undone = revert_change(change, meeting_id=meeting.id)
+        undone = revert_change(change, origin=decided)
         assert (undone.before, undone.after) == (change.after, change.before)
     db.session.commit()
     assert (project.priority, project.estimated_cost, project.grant_requested) == (
@@ -164,7 +166,7 @@ def test_record_event_for_other_domains_and_the_timeline(app: Flask) -> None:
         contract,
         summary="Décision : priorité confirmée.",
         project=project,
-        meeting_id=meeting.id,
+        origin=Origin(meeting_id=meeting.id),
         details={"n": 1},
     )
     db.session.commit()
@@ -174,4 +176,4 @@ def test_record_event_for_other_domains_and_the_timeline(app: Flask) -> None:
         "Contrat créé : Contrat territorial CC du Gévaudan 2026-2028"
     )
     assert timeline(contract.id, project_id=project.id)[0].summary == "Décision : priorité confirmée."
-    assert len(record_event(contract, summary="x" * 600).summary) == 500
+    assert len(record_event(contract, summary="x" * 600, origin=Origin()).summary) == 500

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from concertation.accounts.models import User, UserRole
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.history import record_event
+from concertation.contracts.origin import Origin
 from concertation.extensions import db
 from tests.common import db as f
 from tests.common.db import contracts as h
@@ -29,8 +30,8 @@ def test_contract_pages_name_the_meeting_of_a_history_line(
     meeting = f.meeting(
         title="Concertation du Gévaudan – propositions", starts_at=f.paris(2026, 11, 10, 0, 30)
     )
-    record_event(contract, summary="Décision : étudier la voirie.", meeting_id=meeting.id)
-    record_event(contract, summary="Note sans réunion.")
+    record_event(contract, summary="Décision : étudier la voirie.", origin=Origin(meeting_id=meeting.id))
+    record_event(contract, summary="Note sans réunion.", origin=Origin())
     db.session.commit()
     assert meeting.starts_at.astimezone(UTC).date() == date(2026, 11, 9)
 

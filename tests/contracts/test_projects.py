@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from concertation.contracts.enums import ContractStage, OwnerKind, ProjectStatus
 from concertation.contracts.exceptions import InvalidInput, NotAllowed, PlanLocked
 from concertation.contracts.models import ContractEvent, ProjectFunding, ProjectSheet
+from concertation.contracts.origin import Origin
 from concertation.contracts.projects import FundingInput, create_project, set_precheck, update_project
 from concertation.contracts.scope import territory_owners
 from concertation.contracts.settings import ProjectRules, project_rules
@@ -30,7 +31,7 @@ def _refused(contract: object, **overrides: object) -> dict[str, str]:
     db.session.commit()
     projects, events, fundings = _count(ProjectSheet), _count(ContractEvent), _count(ProjectFunding)
     with pytest.raises(InvalidInput) as refused:
-        create_project(contract, h.project_input(**overrides), today=date(2025, 11, 1))  # type: ignore[arg-type]
+        create_project(contract, h.project_input(**overrides), origin=Origin(today=date(2025, 11, 1)))  # type: ignore[arg-type]
     db.session.rollback()
     assert (_count(ProjectSheet), _count(ContractEvent), _count(ProjectFunding)) == (
         projects,
@@ -204,7 +205,10 @@ def test_settings_change_the_ceilings() -> None:
     no_ceiling = project_rules({"CONTRACT_MAX_GRANT_RATE": "none"})
     assert no_ceiling.max_grant_rate is None
     project = create_project(
-        contract, h.project_input(grant_requested="95 000"), rules=no_ceiling, today=date(2025, 11, 1)
+        contract,
+        h.project_input(grant_requested="95 000"),
+        rules=no_ceiling,
+        origin=Origin(today=date(2025, 11, 1)),
     )
     assert project.grant_requested == Decimal("95000.00")
 
@@ -213,7 +217,7 @@ def test_edit_records_what_changed() -> None:
     contract = h.new_contract()
     project = h.new_project(contract)
     changed = update_project(
-        project, h.project_input(priority=2, estimated_cost="120 000"), today=date(2025, 11, 2)
+        project, h.project_input(priority=2, estimated_cost="120 000"), origin=Origin(today=date(2025, 11, 2))
     )
     assert changed == ["coût HT", "priorité"]
     event = db.session.scalars(select(ContractEvent).order_by(ContractEvent.id.desc())).first()

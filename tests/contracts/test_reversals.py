@@ -15,6 +15,7 @@ from concertation.contracts.amendment_undo import unsign_amendment
 from concertation.contracts.amendments import AmendmentInput, create_amendment, sign_amendment
 from concertation.contracts.enums import ContractStage
 from concertation.contracts.exceptions import ChangeConflict
+from concertation.contracts.origin import Origin
 from concertation.contracts.reserve import ReserveInput, grant_reserve, revoke_reserve
 from concertation.contracts.stages import revert_stage_change
 from concertation.extensions import db
@@ -69,7 +70,7 @@ def test_revoke_a_reserve_grant_restores_everything(app: Flask) -> None:
             decision_reference="CP 2026-12",
             urgency_reason="Crue",
         ),
-        today=date(2026, 3, 2),
+        origin=Origin(today=date(2026, 3, 2)),
     )
     db.session.commit()
     revoke_reserve(grant)
@@ -88,7 +89,12 @@ def test_unsign_refuses_a_draft_and_a_changed_envelope(app: Flask) -> None:
     db.session.commit()
     with pytest.raises(ChangeConflict, match="l'avenant n° 1 n'est pas signé"):
         unsign_amendment(amendment)
-    sign_amendment(amendment, voted_on=date(2026, 2, 3), signed_on=date(2026, 2, 5), today=date(2026, 2, 5))
+    sign_amendment(
+        amendment,
+        voted_on=date(2026, 2, 3),
+        signed_on=date(2026, 2, 5),
+        origin=Origin(today=date(2026, 2, 5)),
+    )
     # What a later avenant would do to the credits, written directly: undoing must not overwrite it.
     contract.envelope = Decimal("560000.00")
     db.session.commit()

@@ -18,6 +18,7 @@ from concertation.contracts.amendments import AmendmentInput, add_change, create
 from concertation.contracts.changes import set_in_plan, set_status
 from concertation.contracts.enums import ContractStage, ProjectStatus
 from concertation.contracts.models import Contract, ProjectSheet
+from concertation.contracts.origin import Origin
 from concertation.contracts.projects import set_precheck
 from concertation.contracts.stages import change_stage
 from concertation.extensions import db
@@ -185,7 +186,7 @@ def test_undo_avenant_approved_returns_it_to_preparation_and_the_plan_as_before(
 def test_undo_avenant_refused_when_a_sheet_went_on_since(app: Flask) -> None:
     meeting = past_meeting(purpose="avenant")
     _, decision, _, _, (_, _, added) = _approved(meeting)
-    set_status(added, "programmee", on=meeting.on, today=meeting.on)
+    set_status(added, "programmee", on=meeting.on, origin=Origin(today=meeting.on))
     db.session.commit()
     _assert_refused(decision, "la fiche n° 3 « Salle polyvalente » a changé de statut depuis")
 
@@ -245,6 +246,6 @@ def test_undo_reserve_refused_once_the_grant_is_used_or_the_sheet_changed(
 ) -> None:
     meeting = past_meeting()
     _, urgent, decision, _, _ = _granted(meeting)
-    set_status(urgent, status, on=meeting.on, today=meeting.on)
+    set_status(urgent, status, on=meeting.on, origin=Origin(today=meeting.on))
     db.session.commit()
     _assert_refused(decision, message)

@@ -19,7 +19,7 @@ from concertation.contracts.forms import (
 from concertation.contracts.models import Amendment, Contract
 from concertation.contracts.plan import plan_history
 from concertation.contracts.reserve import ReserveInput, grant_reserve
-from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
+from concertation.contracts.routes.common import back, by_me, flash_error, load_or_404, project_or_404, rules
 from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import today_paris
@@ -49,7 +49,7 @@ def create_amendment(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             new_envelope=form.new_envelope.data or None,
         )
         with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
-            amendment = amendments.create_amendment(contract, data, user=me())
+            amendment = amendments.create_amendment(contract, data, origin=by_me())
             outcome.success = f"Avenant n° {amendment.number} ouvert : ajoutez ses modifications du plan."
         if outcome.refused:
             return back(contract, "avenants")
@@ -111,7 +111,7 @@ def add_amendment_change(contract_id: int, amendment_id: int) -> BaseResponse | 
                     new_cost=form.new_cost.data or None,
                     new_grant=form.new_grant.data or None,
                     rules=rules(),
-                    user=me(),
+                    origin=by_me(),
                 )
             if outcome.committed or outcome.refused:
                 return _to_amendment(contract, amendment)
@@ -127,7 +127,7 @@ def remove_amendment_change(contract_id: int, amendment_id: int, change_id: int)
         flash_error("Modification introuvable ou formulaire expiré : rechargez la page.")
         return _to_amendment(contract, amendment)
     with commit_or_flash(ContractError, "Modification retirée de l'avenant."):
-        amendments.remove_change(change, user=me())
+        amendments.remove_change(change, origin=by_me())
     return _to_amendment(contract, amendment)
 
 
@@ -139,7 +139,7 @@ def sign_amendment(contract_id: int, amendment_id: int) -> BaseResponse | tuple[
     if form.validate_on_submit():
         with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
             amendments.sign_amendment(
-                amendment, voted_on=form.voted_on.data, signed_on=form.signed_on.data, user=me()
+                amendment, voted_on=form.voted_on.data, signed_on=form.signed_on.data, origin=by_me()
             )
             outcome.success = f"Avenant n° {amendment.number} signé : le plan d'actions est modifié."
         if outcome.committed or outcome.refused:
@@ -155,7 +155,7 @@ def delete_amendment(contract_id: int, amendment_id: int) -> BaseResponse:
         flash_error("Le formulaire a expiré : rechargez la page.")
         return _to_amendment(contract, amendment)
     with commit_or_flash(ContractError, "Avenant abandonné.") as outcome:
-        amendments.delete_amendment(amendment, user=me())
+        amendments.delete_amendment(amendment, origin=by_me())
     if outcome.refused:
         return _to_amendment(contract, amendment)
     return back(contract, "avenants")
@@ -185,7 +185,7 @@ def reserve_grant(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             with commit_or_flash(
                 ContractError, "Aide du fonds de réserve enregistrée.", form=form, invalid=InvalidInput
             ) as outcome:
-                grant_reserve(project_or_404(contract, project.id), data, rules=rules(), user=me())
+                grant_reserve(project_or_404(contract, project.id), data, rules=rules(), origin=by_me())
             if outcome.committed or outcome.refused:
                 return back(contract, "reserve")
     return form_page("contracts/reserve_form.html", form, contract=contract)

@@ -15,6 +15,7 @@ from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
 from concertation.contracts.history import kind_label
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.money import format_euros
+from concertation.contracts.origin import Origin
 from concertation.contracts.settings import DocumentRules, ProjectRules, document_rules, project_rules
 from concertation.core.numbers import format_number, format_size
 
@@ -47,6 +48,11 @@ def helpers() -> dict[str, Any]:
 def me() -> User:
     user: User = current_user._get_current_object()
     return user
+
+
+def by_me() -> Origin:
+    """The origin of a change made on a contract page: the signed-in user, today, outside any meeting."""
+    return Origin(user=me())
 
 
 def rules() -> ProjectRules:

@@ -30,11 +30,11 @@ from concertation.contracts.models import Contract
 from concertation.contracts.plan import FinancialPlan, financial_plan, plan_history
 from concertation.contracts.routes.common import (
     back,
+    by_me,
     documents_folder,
     documents_rules,
     flash_error,
     load_or_404,
-    me,
 )
 from concertation.contracts.scope import territory_owners
 from concertation.contracts.settings import duration_years
@@ -74,7 +74,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
         )
         with commit_or_flash(form=form, invalid=InvalidInput) as outcome:
             contract = services.create_contract(
-                data, user=me(), duration_years=duration_years(current_app.config)
+                data, origin=by_me(), duration_years=duration_years(current_app.config)
             )
             outcome.success = f"Contrat « {contract.title} » créé, à l'étape du diagnostic."
         if outcome.committed:
@@ -117,7 +117,7 @@ def edit(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             envelope=form.envelope.data or "0",
         )
         with commit_or_flash(ContractError, "Contrat modifié.", form=form, invalid=InvalidInput) as outcome:
-            services.update_contract(contract, data, user=me())
+            services.update_contract(contract, data, origin=by_me())
         if outcome.committed or outcome.refused:
             return back(contract)
     return form_page("contracts/form.html", form, contract=contract)
@@ -134,7 +134,7 @@ def diagnostic(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             ContractError, "Diagnostic enregistré.", form=form, invalid=InvalidInput
         ) as outcome:
             services.update_diagnostic(
-                contract, form.texts(), evaluation=form.evaluation.data or "", user=me()
+                contract, form.texts(), evaluation=form.evaluation.data or "", origin=by_me()
             )
         if outcome.committed or outcome.refused:
             return back(contract, "diagnostic")
@@ -157,7 +157,7 @@ def stage(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     problems: list[str] = []
     if form.validate_on_submit():
         with commit_or_flash(invalid=TransitionRefused) as outcome:
-            change_stage(contract, form.target.data or "", on=form.on.data, user=me())
+            change_stage(contract, form.target.data or "", on=form.on.data, origin=by_me())
             outcome.success = f"Le contrat est passé à l'étape « {contract.stage_label} »."
         if isinstance(outcome.error, TransitionRefused):
             problems = outcome.error.problems
@@ -190,7 +190,7 @@ def add_signatory(contract_id: int) -> str | BaseResponse | tuple[str, int]:
             signed_on=form.signed_on.data,
         )
         with commit_or_flash(ContractError, "Signataire ajouté.", form=form, invalid=InvalidInput) as outcome:
-            services.add_signatory(contract, data, user=me())
+            services.add_signatory(contract, data, origin=by_me())
         if outcome.committed or outcome.refused:
             return back(contract, "signataires")
     return form_page("contracts/signatory.html", form, contract=contract, signatory=None)
@@ -214,7 +214,7 @@ def edit_signatory(contract_id: int, signatory_id: int) -> str | BaseResponse | 
             signed_on=form.signed_on.data,
         )
         with commit_or_flash(ContractError, form=form, invalid=InvalidInput) as outcome:
-            services.update_signatory(signatory, data, user=me())
+            services.update_signatory(signatory, data, origin=by_me())
             outcome.success = f"Dates de {signatory.name} enregistrées."
         if outcome.committed or outcome.refused:
             return back(contract, "signataires")
@@ -229,7 +229,7 @@ def remove_signatory(contract_id: int, signatory_id: int) -> BaseResponse:
         flash_error("Signataire introuvable ou formulaire expiré : rechargez la page.")
         return back(contract, "signataires")
     with commit_or_flash(ContractError, "Signataire retiré."):
-        services.remove_signatory(signatory, user=me())
+        services.remove_signatory(signatory, origin=by_me())
     return back(contract, "signataires")
 
 
@@ -248,7 +248,7 @@ def add_document_page(contract_id: int) -> str | BaseResponse | tuple[str, int]:
                 stream=upload.stream if upload else io.BytesIO(b""),
                 folder=documents_folder(),
                 rules=document_rules,
-                user=me(),
+                origin=by_me(),
             )
         if outcome.committed or outcome.refused:
             return back(contract, "documents")
@@ -276,7 +276,7 @@ def remove_document(contract_id: int, document_id: int) -> BaseResponse:
         flash_error("Document introuvable ou formulaire expiré : rechargez la page.")
         return back(contract, "documents")
     with commit_or_flash(ContractError) as outcome:
-        path = delete_document(document, documents_folder(), user=me())
+        path = delete_document(document, documents_folder(), origin=by_me())
     if outcome.committed:
         path.unlink(missing_ok=True)
         flash("Document retiré.", "success")

@@ -13,7 +13,7 @@ from concertation.contracts.forms import PROJECT_ALIASES, ActionForm, PrecheckFo
 from concertation.contracts.history import meeting_labels, timeline
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.projects import create_project, set_precheck, update_project
-from concertation.contracts.routes.common import back, flash_error, load_or_404, me, project_or_404, rules
+from concertation.contracts.routes.common import back, by_me, flash_error, load_or_404, project_or_404, rules
 from concertation.contracts.scope import project_owner_key, territory_owners
 from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
@@ -33,7 +33,7 @@ def create_project_page(contract_id: int) -> str | BaseResponse | tuple[str, int
         with commit_or_flash(
             ContractError, form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
         ) as outcome:
-            project = create_project(contract, form.to_input(), rules=rules(), user=me())
+            project = create_project(contract, form.to_input(), rules=rules(), origin=by_me())
             outcome.success = f"Fiche projet n° {project.number} « {project.title} » enregistrée."
         if outcome.refused:
             return back(contract, "fiches")
@@ -54,7 +54,7 @@ def edit_project(contract_id: int, project_id: int) -> str | BaseResponse | tupl
         with commit_or_flash(
             ContractError, "Fiche projet modifiée.", form=form, invalid=InvalidInput, aliases=PROJECT_ALIASES
         ) as outcome:
-            update_project(project, form.to_input(), rules=rules(), user=me())
+            update_project(project, form.to_input(), rules=rules(), origin=by_me())
         if outcome.committed or outcome.refused:
             return _to_project(contract, project)
     return form_page("contracts/project_form.html", form, contract=contract, project=project)
@@ -105,7 +105,9 @@ def precheck(contract_id: int, project_id: int) -> BaseResponse | tuple[str, int
         with commit_or_flash(
             ContractError, "Pré-instruction enregistrée.", form=form, invalid=InvalidInput
         ) as outcome:
-            set_precheck(project, form.result.data or "", form.reason.data or "", on=form.on.data, user=me())
+            set_precheck(
+                project, form.result.data or "", form.reason.data or "", on=form.on.data, origin=by_me()
+            )
         if outcome.committed or outcome.refused:
             return _to_project(contract, project)
     return _render_project(contract, project, precheck=form), 422
@@ -119,7 +121,7 @@ def status(contract_id: int, project_id: int) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         # A refusal is shown on the status field, beside the choice it refuses.
         with commit_or_flash(form=form, invalid=ContractError, field="status") as outcome:
-            changes.set_status(project, form.status.data or "", on=form.on.data, user=me())
+            changes.set_status(project, form.status.data or "", on=form.on.data, origin=by_me())
             outcome.success = f"Statut de la fiche : « {project.status_label} »."
         if outcome.committed:
             return _to_project(contract, project)
@@ -137,5 +139,5 @@ def toggle_plan(contract_id: int, project_id: int) -> BaseResponse:
     adding = request.form.get("action") == "ajouter"
     where = "retenue dans le" if adding else "retirée du"
     with commit_or_flash(ContractError, f"Fiche n° {project.number} {where} plan d'actions."):
-        changes.set_in_plan(project, adding, user=me())
+        changes.set_in_plan(project, adding, origin=by_me())
     return back(contract, "fiches")

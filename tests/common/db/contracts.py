@@ -22,6 +22,7 @@ from concertation.contracts.models import (
     Signatory,
     StageChange,
 )
+from concertation.contracts.origin import Origin
 from concertation.contracts.projects import ProjectInput, create_project, set_precheck
 from concertation.contracts.services import (
     ContractInput,
@@ -56,7 +57,8 @@ def new_contract(
 ) -> Contract:
     """A 2026-2028 contract at the diagnostic stage, created on 01/09/2025."""
     return create_contract(
-        ContractInput(intercommunality_siren=siren, starts_on=starts_on, envelope=envelope), today=CREATED_ON
+        ContractInput(intercommunality_siren=siren, starts_on=starts_on, envelope=envelope),
+        origin=Origin(today=CREATED_ON),
     )
 
 
@@ -78,7 +80,7 @@ def project_input(**overrides: Any) -> ProjectInput:
 
 
 def new_project(contract: Contract, **overrides: Any) -> ProjectSheet:
-    return create_project(contract, project_input(**overrides), today=date(2025, 11, 1))
+    return create_project(contract, project_input(**overrides), origin=Origin(today=date(2025, 11, 1)))
 
 
 def sign_everyone(
