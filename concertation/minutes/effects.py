@@ -328,8 +328,8 @@ def undo_effect(
             raise NotAllowed(
                 f"L'avenant n° {amendment.number} est signé : annulez d'abord la décision qui l'a approuvé."
             )
-        # The abandoned draft's history line has always been recorded without the meeting: kept so.
-        delete_amendment(amendment, origin=Origin(user=origin.user))
+        # Like every other reversal, the history line names the meeting whose decision is undone.
+        delete_amendment(amendment, origin=origin)
     elif kind is DecisionKind.AVENANT_APPROUVE:
         found = _stored_id(change, "amendment_id")
         amendment = db.session.get(Amendment, found) if found is not None else None

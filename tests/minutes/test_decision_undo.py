@@ -191,6 +191,21 @@ def test_undo_avenant_refused_when_a_sheet_went_on_since(app: Flask) -> None:
     _assert_refused(decision, "la fiche n° 3 « Salle polyvalente » a changé de statut depuis")
 
 
+def test_undo_avenant_proposed_deletes_the_draft_in_a_line_of_the_meeting(app: Flask) -> None:
+    meeting = past_meeting(purpose="avenant")
+    contract, _, _ = _signed_with_two_projects(meeting)
+    db.session.commit()
+    before, history = snapshot(contract), history_rows(contract)
+    decision = _decide(meeting, "avenant_propose", text="Révision de la voirie")
+    assert [a.number for a in contract.amendments] == [1]
+
+    undo_decision(decision)
+    db.session.commit()
+    added = _assert_undone(contract, meeting, before, history, "Avenant n° 1 abandonné")
+    assert [row["kind"] for row in added] == ["amendment", "amendment"]
+    assert contract.amendments == []
+
+
 def test_undo_avenant_refused_once_a_later_avenant_is_open(app: Flask) -> None:
     meeting = past_meeting(purpose="avenant")
     _, decision, _, _, _ = _approved(meeting)
