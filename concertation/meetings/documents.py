@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +18,14 @@ from flask import Response, send_file
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User
-from concertation.core.uploads import MAX_TITLE, UploadRules, check_upload, upload_rules
+from concertation.core.uploads import (
+    MAX_TITLE,
+    UploadRules,
+    check_upload,
+    store_bytes,
+    stored_path,
+    upload_rules,
+)
 from concertation.extensions import db
 from concertation.meetings.exceptions import DocumentRefused, InvalidDocument, MeetingNotEditable
 from concertation.meetings.models import DocumentKind, Meeting, MeetingDocument
@@ -38,7 +44,7 @@ def document_rules(config: Mapping[str, Any]) -> UploadRules:
 
 def document_path(folder: Path, document: MeetingDocument) -> Path:
     """Where the document's bytes are stored."""
-    return folder / str(document.meeting_id) / document.stored_name
+    return stored_path(folder, document.meeting_id, document.stored_name)
 
 
 def store_document(
@@ -72,10 +78,7 @@ def store_document(
         or 0
     ) + 1
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    stored_name = f"{uuid.uuid4().hex}.{extension}"
-    target = folder / str(meeting.id)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / stored_name).write_bytes(content)
+    stored_name = store_bytes(folder, meeting.id, extension, content)
     document = MeetingDocument(
         meeting_id=meeting.id,
         kind=kind,
