@@ -136,7 +136,7 @@ def add_document(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
             title=request.form.get("title", ""),
             filename=upload.filename if upload is not None else None,
             stream=upload.stream if upload is not None else io.BytesIO(b""),
-            folder=documents.documents_folder(current_app.config, current_app.instance_path),
+            folder=documents.app_documents_folder(),
             rules=documents.document_rules(current_app.config),
             user=g.api_user,
         )
@@ -154,9 +154,7 @@ def document(meeting_id: int, document_id: int) -> Response:
         )
     )
     found = found_or_404(found, f"La réunion {meeting_id} n'a pas de document {document_id}.")
-    response = documents.document_response(
-        found, documents.documents_folder(current_app.config, current_app.instance_path)
-    )
+    response = documents.document_response(found, documents.app_documents_folder())
     if response is None:
         api_abort(404, "Le fichier de ce document est introuvable.")
     return response

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, send_file
+from flask import Response, current_app, send_file
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User
@@ -35,6 +35,11 @@ def documents_folder(config: Mapping[str, Any], instance_path: str) -> Path:
     """MEETING_DOCUMENTS_DIR, by default the `reunions` folder of the instance."""
     configured = config.get("MEETING_DOCUMENTS_DIR")
     return Path(configured) if configured else Path(instance_path) / "reunions"
+
+
+def app_documents_folder() -> Path:
+    """The documents folder of the running app: what the pages, the invitees' links and the API read."""
+    return documents_folder(current_app.config, current_app.instance_path)
 
 
 def document_rules(config: Mapping[str, Any]) -> UploadRules:
