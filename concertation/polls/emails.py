@@ -62,7 +62,8 @@ def _email(
     )
 
 
-def _common(poll: Poll) -> dict[str, Any]:
+def poll_context(poll: Poll) -> dict[str, Any]:
+    """What every poll email says of its poll; the preview page renders the email from it as well."""
     return {
         "meeting": poll.meeting,
         "poll": poll,
@@ -76,7 +77,7 @@ def _common(poll: Poll) -> dict[str, Any]:
 def poll_emails(poll: Poll, recipients: Sequence[PollRecipient], ctx: MailContext) -> list[OutgoingEmail]:
     """One email per recipient with an address, with their personal poll link."""
     subject = f"Sondage de dates : {poll.meeting.title}"
-    common = _common(poll)
+    common = poll_context(poll)
     return [
         _email(
             ctx,
@@ -100,7 +101,7 @@ def result_emails(
 ) -> list[OutgoingEmail]:
     """One email per polled recipient with an address: the slot chosen; the convocation follows."""
     subject = f"Date retenue : {poll.meeting.title} – {format_day(slot_day(slot.starts_at))}"
-    common = {**_common(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
+    common = {**poll_context(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
     return [
         _email(
             ctx,
