@@ -20,6 +20,7 @@ from sqlalchemy import ForeignKey, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concertation.accounts.models import User
+from concertation.core.spreadsheets import CSV_TYPE
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model, db
@@ -115,7 +116,7 @@ def record(
 
 def exported_csv(body: str | bytes, filename: str, target: str, detail: str = "") -> Response:
     """A CSV of personal data as a download, its export recorded and committed in the audit trail."""
-    return exported_file(body, filename, target, detail, content_type="text/csv; charset=utf-8")
+    return exported_file(body, filename, target, detail, content_type=CSV_TYPE)
 
 
 def exported_file(

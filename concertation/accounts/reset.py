@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import render_template
 from sqlalchemy import select
 
 from concertation.accounts import audit
@@ -16,6 +15,7 @@ from concertation.accounts.services import set_password
 from concertation.accounts.sessions import digest
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -49,8 +49,7 @@ def send_reset_link(user: User, ctx: MailContext) -> PasswordReset:
         to_name=user.name,
         to_email=user.email,
         subject=SUBJECT,
-        text_body=render_template("emails/password_reset.txt", **context),
-        html_body=render_template("emails/password_reset.html", **context),
+        body=render_body("password_reset", context),
         message_id=stable_message_id("mot-de-passe", reset.id, 0, ctx.host),
     )
     enqueue_email(email)

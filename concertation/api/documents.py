@@ -38,7 +38,7 @@ class MeetingDocumentSchema(ma.Schema):
     position = fields.Integer(required=True, metadata={"description": "Rang d'affichage"})
     filename = fields.String(required=True, metadata={"description": "Nom du fichier téléchargé"})
     content_type = fields.String(required=True)
-    created_at = fields.String(required=True, metadata={"format": "date-time", "description": "En UTC"})
+    created_at = fields.DateTime(required=True, metadata={"description": "En UTC"})
     sha256 = fields.String(required=True, metadata={"description": "Empreinte SHA-256 du fichier"})
     size = fields.Integer(required=True, metadata={"description": "Taille en octets"})
     url = fields.String(required=True, metadata={"description": "Téléchargement (même jeton)"})
@@ -87,7 +87,9 @@ def _meeting(meeting_id: int) -> Meeting:
     return found_or_404(meeting, f"Aucune réunion n'a l'identifiant {meeting_id}.")
 
 
-def _item(document: MeetingDocument) -> dict[str, Any]:
+def document_item(document: MeetingDocument, *, url: str | None = None) -> dict[str, Any]:
+    """A meeting document as the API gives it: MeetingDocumentSchema, and the part of it that
+    DossierDocumentSchema shows. `url` downloads it, by default through this blueprint."""
     return {
         "id": document.id,
         "title": document.title,
@@ -96,10 +98,11 @@ def _item(document: MeetingDocument) -> dict[str, Any]:
         "position": document.position,
         "filename": document.filename,
         "content_type": document.content_type,
-        "created_at": document.created_at.isoformat(),
+        "created_at": document.created_at,
         "sha256": document.sha256,
         "size": document.size,
-        "url": url_for("api_documents.document", meeting_id=document.meeting_id, document_id=document.id),
+        "url": url
+        or url_for("api_documents.document", meeting_id=document.meeting_id, document_id=document.id),
     }
 
 
@@ -109,7 +112,7 @@ def meeting_documents(meeting_id: int) -> list[dict[str, Any]]:
     """Documents de la réunion : la dernière version du dossier de séance, puis les pièces jointes dans
     leur ordre."""
     meeting = _meeting(meeting_id)
-    return [_item(document) for document in documents.current_documents(meeting.id)]
+    return [document_item(document) for document in documents.current_documents(meeting.id)]
 
 
 @blp.route("/meetings/<int:meeting_id>/documents", methods=["POST"])
@@ -133,11 +136,11 @@ def add_document(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
             title=request.form.get("title", ""),
             filename=upload.filename if upload is not None else None,
             stream=upload.stream if upload is not None else io.BytesIO(b""),
-            folder=documents.documents_folder(current_app.config, current_app.instance_path),
+            folder=documents.app_documents_folder(),
             rules=documents.document_rules(current_app.config),
             user=g.api_user,
         )
-    item = _item(document)
+    item = document_item(document)
     return item, 201, {"Location": item["url"]}
 
 
@@ -151,9 +154,7 @@ def document(meeting_id: int, document_id: int) -> Response:
         )
     )
     found = found_or_404(found, f"La réunion {meeting_id} n'a pas de document {document_id}.")
-    response = documents.document_response(
-        found, documents.documents_folder(current_app.config, current_app.instance_path)
-    )
+    response = documents.document_response(found, documents.app_documents_folder())
     if response is None:
         api_abort(404, "Le fichier de ce document est introuvable.")
     return response

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, current_app, g, url_for
+from flask import Response, g, url_for
 from marshmallow import fields
 
 from concertation.api.auth import ApiBlueprint
+from concertation.api.documents import document_item
 from concertation.api.errors import Refusal, api_abort, commit_or_abort, found_or_404
 from concertation.api.meetings import load_meeting
 from concertation.dossiers.services import DossierError, DossierNotStored, generate_dossier
-from concertation.meetings.documents import document_response, documents_folder, dossier_version
+from concertation.meetings.documents import app_documents_folder, document_response, dossier_version
 from concertation.meetings.models import MeetingDocument
 
 blp = ApiBlueprint("api_dossiers", __name__, description="Dossier de séance des réunions")
@@ -37,22 +38,15 @@ class DossierDocumentSchema(ma.Schema):
     url = fields.String(metadata={"description": "Adresse de téléchargement de cette version (jeton requis)"})
 
 
-def document_item(document: MeetingDocument) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "title": document.title,
-        "kind": str(document.kind),
-        "version": document.version,
-        "created_at": document.created_at,
-        "sha256": document.sha256,
-        "size": document.size,
-        "url": url_for(
-            "api_dossiers.download_dossier",
-            meeting_id=document.meeting_id,
-            version=document.version,
-            _external=True,
-        ),
-    }
+def dossier_item(document: MeetingDocument) -> dict[str, Any]:
+    """A dossier version as a meeting document, downloaded by its version number."""
+    url = url_for(
+        "api_dossiers.download_dossier",
+        meeting_id=document.meeting_id,
+        version=document.version,
+        _external=True,
+    )
+    return document_item(document, url=url)
 
 
 @blp.route("/meetings/<int:meeting_id>/dossier", methods=["POST"])
@@ -68,10 +62,10 @@ def create_dossier(meeting_id: int) -> tuple[dict[str, Any], int, dict[str, str]
     communes du secteur. Les versions précédentes restent inchangées. 409 pour une réunion annulée.
     """
     meeting = load_meeting(meeting_id)
-    folder = documents_folder(current_app.config, current_app.instance_path)
+    folder = app_documents_folder()
     with commit_or_abort(NOT_STORED, REFUSED):
         document = generate_dossier(meeting, folder=folder, user=g.api_user)
-    item = document_item(document)
+    item = dossier_item(document)
     return item, 201, {"Location": item["url"]}
 
 
@@ -84,7 +78,7 @@ def download_dossier(meeting_id: int, version: int) -> Response:
         dossier_version(meeting_id, version),
         f"La réunion {meeting_id} n'a pas de version {version} de son dossier de séance.",
     )
-    response = document_response(document, documents_folder(current_app.config, current_app.instance_path))
+    response = document_response(document, app_documents_folder())
     if response is None:
         api_abort(410, "Le fichier de cette version n'est plus disponible.")
     return response

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from concertation.core.text import clean_text
 
 Cell = str | int
+CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -3,13 +3,16 @@
 An upload is refused, with a French message on the field it is about, when no file is chosen, when its
 extension is not among the configured ones, when it is empty or larger than the limit, when its title
 is too long and, if asked, when its first bytes contradict its extension. Only the name made safe by
-werkzeug is kept, to be shown; where the bytes are stored is the domain's business.
+werkzeug is kept, to be shown. The bytes are stored once, under a random name in a folder per owner (a
+contract, a meeting: `store_bytes`, `stored_path`); which folder is the domain's business.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 from werkzeug.utils import secure_filename
@@ -127,3 +130,18 @@ def check_upload(
     if len(title) > MAX_TITLE:
         errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     return Upload(safe_name, extension, content, title, errors)
+
+
+def store_bytes(folder: Path, owner_id: int, extension: str, content: bytes) -> str:
+    """Write `content` under `folder/<owner_id>/` with a new random name ending in `.extension`; returns
+    that stored name. A name given by a browser thus never reaches the disk nor overwrites a file."""
+    stored_name = f"{uuid.uuid4().hex}.{extension}"
+    target = folder / str(owner_id)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / stored_name).write_bytes(content)
+    return stored_name
+
+
+def stored_path(folder: Path, owner_id: int, stored_name: str) -> Path:
+    """Where `store_bytes` wrote a file."""
+    return folder / str(owner_id) / stored_name

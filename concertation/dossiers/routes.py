@@ -5,9 +5,8 @@ and the panel of the meeting page that lists the versions (`dossier_panel` in te
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, url_for
+from flask import Blueprint, Response, abort, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
@@ -17,7 +16,7 @@ from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.dossiers.services import DossierError, dossier_versions, generate_dossier
 from concertation.extensions import db
-from concertation.meetings.documents import document_response, documents_folder, dossier_version
+from concertation.meetings.documents import app_documents_folder, document_response, dossier_version
 from concertation.meetings.models import Meeting, MeetingDocument, MeetingStatus
 
 bp = Blueprint("dossiers", __name__, url_prefix="/reunions")
@@ -32,10 +31,6 @@ class DossierPanel:
     versions: list[MeetingDocument]
     can_generate: bool
     form: GenerateForm
-
-
-def folder() -> Path:
-    return documents_folder(current_app.config, current_app.instance_path)
 
 
 def dossier_panel(meeting: Meeting) -> DossierPanel:
@@ -60,7 +55,7 @@ def generate(meeting_id: int) -> BaseResponse:
     with commit_or_flash(
         DossierError, conflict="Une autre version du dossier vient d'être générée : rechargez la page."
     ) as outcome:
-        document = generate_dossier(meeting, folder=folder(), user=user)
+        document = generate_dossier(meeting, folder=app_documents_folder(), user=user)
         outcome.success = f"Dossier de séance généré : version {document.version}."
     return _back(meeting.id)
 
@@ -69,7 +64,7 @@ def generate(meeting_id: int) -> BaseResponse:
 @reader_required
 def download(meeting_id: int, version: int) -> Response:
     document = dossier_version(meeting_id, version)
-    response = document_response(document, folder()) if document is not None else None
+    response = document_response(document, app_documents_folder()) if document is not None else None
     if response is None:
         abort(404)
     return response

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
 from concertation.followup.models import ReminderKind, ReminderLog, ReminderOptOut
 from concertation.meetings.models import Meeting
+from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -193,8 +193,7 @@ def send(reminder: Reminder, ctx: MailContext, *, now: datetime) -> bool:
         to_name=reminder.recipient_name,
         to_email=reminder.recipient_email,
         subject=reminder.subject,
-        text_body=render_template(f"emails/{reminder.template}.txt", **context),
-        html_body=render_template(f"emails/{reminder.template}.html", **context),
+        body=render_body(reminder.template, context),
         message_id=message_id,
         meeting_id=reminder.meeting_id,
     )

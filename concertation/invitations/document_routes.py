@@ -30,9 +30,9 @@ from concertation.invitations.routes import _ctx, _invitation_for, bp
 from concertation.invitations.tokens import InvalidToken
 from concertation.meetings.documents import (
     INLINE_TYPES,
+    app_documents_folder,
     current_documents,
     document_response,
-    documents_folder,
 )
 from concertation.meetings.models import Meeting
 
@@ -80,7 +80,7 @@ def answer_document(token: str, document_id: int) -> Response | tuple[str, int]:
     document = readable_document(invitation.meeting_id, document_id)
     if document is None:
         return _unavailable(MISSING, 404)
-    folder = documents_folder(current_app.config, current_app.instance_path)
+    folder = app_documents_folder()
     response = document_response(document, folder, inline_types=INLINE_TYPES)
     if response is None:
         current_app.logger.error("meeting document %s: its file is missing", document.id)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
-
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.invitations.documents import document_links, documents_url
 from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.documents import current_documents
 from concertation.notifications import wording
 from concertation.notifications.addresses import UnwritableAddress
+from concertation.notifications.bodies import EmailTemplates
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import CalendarTemplate, event_from_meeting
@@ -103,11 +102,7 @@ class _InvitationBatch:
             filename="annulation.ics" if method is Method.CANCEL else "invitation.ics",
             date=now,
         )
-        # Rendered with the templates' own context only, as render_template would, minus the app's
-        # context processors (navigation menus), which emails do not use.
-        jinja = current_app.jinja_env
-        self.text_template = jinja.get_template(f"emails/{template}.txt")
-        self.html_template = jinja.get_template(f"emails/{template}.html")
+        self.templates = EmailTemplates(template)
         self.context = {
             "meeting": meeting,
             "when": wording.format_meeting_time(meeting.starts_at, meeting.ends_at),
@@ -154,11 +149,12 @@ class _InvitationBatch:
             "documents_url": documents_url(answer_url),
             **self.extra,
         }
+        body = self.templates.render(context)
         return self.writer.to_bytes(
             to_name=person.full_name,
             to_email=email,
-            text_body=self.text_template.render(context),
-            html_body=self.html_template.render(context),
+            text_body=body.text,
+            html_body=body.html,
             ics=ics,
             message_id=message_id,
         )

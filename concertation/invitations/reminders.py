@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from concertation.invitations.models import Answer, Channel, Invitation, Invitat
 from concertation.invitations.services import answers_open
 from concertation.invitations.tokens import rsvp_url
 from concertation.meetings.models import Meeting, MeetingStatus
+from concertation.notifications.bodies import EmailTemplates
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.feeds import person_feed_url, webcal_url
 from concertation.notifications.ics import location_text
@@ -149,9 +149,7 @@ class MeetingEmailBatch:
         self.ctx = ctx
         self.key = key
         self.subject = f"{self.subject_prefix} : {meeting.title} – {format_day(meeting.on)}"
-        jinja = current_app.jinja_env
-        self.text_template = jinja.get_template(f"emails/{self.template}.txt")
-        self.html_template = jinja.get_template(f"emails/{self.template}.html")
+        self.templates = EmailTemplates(self.template)
         self.context: dict[str, Any] = meeting_email_context(meeting)
 
     def emails(self, invitations: Sequence[Invitation]) -> list[OutgoingEmail]:
@@ -184,8 +182,7 @@ class MeetingEmailBatch:
             to_name=invitation.person.full_name,
             to_email=invitation.email,
             subject=self.subject,
-            text_body=self.text_template.render(context),
-            html_body=self.html_template.render(context),
+            body=self.templates.render(context),
             message_id=message_id,
             meeting_id=self.meeting.id,
             invitation_id=invitation.id,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
+from concertation.core.signed_links import InvalidSignedLink, SignedIds
 from concertation.notifications.emails import MailContext
 
 SALT = "concertation.rsvp.v1"
@@ -22,22 +21,18 @@ class TokenClaims:
     meeting_id: int
 
 
-class InvalidToken(Exception):
+class InvalidToken(InvalidSignedLink):
     """The link was altered, belongs to nobody, or is too old."""
 
-    def __init__(self, expired: bool = False) -> None:
-        self.expired = expired
-        super().__init__(
-            "Ce lien de réponse a expiré." if expired else "Ce lien de réponse n'est pas valide."
-        )
+    noun = "réponse"
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+# "i" and "m" are in every link already sent: they stay.
+_LINKS = SignedIds(salt=SALT, keys=("i", "m"), invalid=InvalidToken)
 
 
 def make_token(secret_key: str, invitation_id: int, meeting_id: int) -> str:
-    return _serializer(secret_key).dumps({"i": invitation_id, "m": meeting_id})
+    return _LINKS.make(secret_key, invitation_id, meeting_id)
 
 
 def rsvp_url(ctx: MailContext, invitation_id: int, meeting_id: int) -> str:
@@ -46,12 +41,5 @@ def rsvp_url(ctx: MailContext, invitation_id: int, meeting_id: int) -> str:
 
 
 def read_token(secret_key: str, token: str) -> TokenClaims:
-    try:
-        data = _serializer(secret_key).loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise InvalidToken(expired=True) from None
-    except BadSignature:
-        raise InvalidToken() from None
-    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("m"), int):
-        raise InvalidToken()
-    return TokenClaims(invitation_id=data["i"], meeting_id=data["m"])
+    invitation_id, meeting_id = _LINKS.read(secret_key, token, max_age=MAX_AGE_SECONDS)
+    return TokenClaims(invitation_id=invitation_id, meeting_id=meeting_id)

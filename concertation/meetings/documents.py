@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Response, send_file
+from flask import Response, current_app, send_file
 from sqlalchemy import func, select
 
 from concertation.accounts.models import User
-from concertation.core.uploads import MAX_TITLE, UploadRules, check_upload, upload_rules
+from concertation.core.uploads import (
+    MAX_TITLE,
+    UploadRules,
+    check_upload,
+    store_bytes,
+    stored_path,
+    upload_rules,
+)
 from concertation.extensions import db
 from concertation.meetings.exceptions import DocumentRefused, InvalidDocument, MeetingNotEditable
 from concertation.meetings.models import DocumentKind, Meeting, MeetingDocument
@@ -31,6 +37,11 @@ def documents_folder(config: Mapping[str, Any], instance_path: str) -> Path:
     return Path(configured) if configured else Path(instance_path) / "reunions"
 
 
+def app_documents_folder() -> Path:
+    """The documents folder of the running app: what the pages, the invitees' links and the API read."""
+    return documents_folder(current_app.config, current_app.instance_path)
+
+
 def document_rules(config: Mapping[str, Any]) -> UploadRules:
     """MEETING_DOCUMENT_MAX_BYTES and MEETING_DOCUMENT_EXTENSIONS; by default those of the contracts."""
     return upload_rules(config, "MEETING_DOCUMENT")
@@ -38,7 +49,7 @@ def document_rules(config: Mapping[str, Any]) -> UploadRules:
 
 def document_path(folder: Path, document: MeetingDocument) -> Path:
     """Where the document's bytes are stored."""
-    return folder / str(document.meeting_id) / document.stored_name
+    return stored_path(folder, document.meeting_id, document.stored_name)
 
 
 def store_document(
@@ -72,10 +83,7 @@ def store_document(
         or 0
     ) + 1
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    stored_name = f"{uuid.uuid4().hex}.{extension}"
-    target = folder / str(meeting.id)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / stored_name).write_bytes(content)
+    stored_name = store_bytes(folder, meeting.id, extension, content)
     document = MeetingDocument(
         meeting_id=meeting.id,
         kind=kind,

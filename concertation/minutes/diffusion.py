@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +22,7 @@ from concertation.minutes.document import MinutesDocument, build_document, docum
 from concertation.minutes.enums import MinutesStatus
 from concertation.minutes.exceptions import NotAllowed
 from concertation.minutes.models import Decision, Minutes, MinutesVersion
+from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -82,8 +82,7 @@ def diffuse(
     filename = f"compte-rendu-reunion-{meeting.id}-v{minutes.version}.pdf"
     subject = subject_for(doc, meeting)
     context = {"doc": doc, "meeting": meeting, "contact": ORGANISER_CONTACT}
-    text_body = render_template("emails/minutes.txt", **context)
-    html_body = render_template("emails/minutes.html", **context)
+    body = render_body("minutes", context)
     for index, recipient in enumerate(targets, start=1):
         message_id = stable_message_id(f"compte-rendu-{minutes.id}", index, minutes.version, ctx.host)
         email = simple_email(
@@ -92,8 +91,7 @@ def diffuse(
             to_name=recipient.name,
             to_email=recipient.email,
             subject=subject,
-            text_body=text_body,
-            html_body=html_body,
+            body=body,
             message_id=message_id,
             meeting_id=meeting.id,
             attachments=[(filename, "application/pdf", pdf)],

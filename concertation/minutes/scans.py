@@ -6,7 +6,6 @@ browser's word; the name given by the browser is only shown. Only organisers dow
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from werkzeug.utils import secure_filename
 
 from concertation.accounts.models import User
 from concertation.core.numbers import format_size
+from concertation.core.uploads import store_bytes, stored_path
 from concertation.extensions import db
 from concertation.meetings.models import Meeting
 from concertation.minutes.exceptions import InvalidInput
@@ -66,10 +66,7 @@ def add_scan(
         raise InvalidInput(
             {"file": "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG."}, "Scan non enregistré"
         )
-    stored_name = f"{uuid.uuid4().hex}.{detected[0]}"
-    target = settings.folder / str(meeting.id)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / stored_name).write_bytes(content)
+    stored_name = store_bytes(settings.folder, meeting.id, detected[0], content)
     scan = AttendanceScan(
         meeting_id=meeting.id,
         filename=safe_name,
@@ -84,4 +81,4 @@ def add_scan(
 
 
 def scan_path(settings: ScanSettings, scan: AttendanceScan) -> Path:
-    return settings.folder / str(scan.meeting_id) / scan.stored_name
+    return stored_path(settings.folder, scan.meeting_id, scan.stored_name)

@@ -12,6 +12,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
 from concertation.notifications.addresses import UnwritableAddress
+from concertation.notifications.bodies import EmailBody
 from concertation.notifications.emails import MailContext
 from concertation.notifications.mime import Attachment, as_bytes, build_simple_message
 from concertation.notifications.models import DeliveryState, MessageKind, OutboxMessage
@@ -44,8 +45,7 @@ def simple_email(
     to_name: str,
     to_email: str,
     subject: str,
-    text_body: str,
-    html_body: str,
+    body: EmailBody,
     message_id: str,
     meeting_id: int | None = None,
     invitation_id: int | None = None,
@@ -60,8 +60,8 @@ def simple_email(
             to_name=to_name,
             to_email=to_email,
             subject=subject,
-            text_body=text_body,
-            html_body=html_body,
+            text_body=body.text,
+            html_body=body.html,
             message_id=message_id,
             attachments=attachments,
         )

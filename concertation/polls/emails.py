@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app
-
 from concertation.core.dates import format_day
 from concertation.core.timeutils import to_paris
+from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -43,14 +42,6 @@ def _host(poll: Poll, ctx: MailContext) -> str:
     return poll.meeting.calendar_uid_domain or ctx.host
 
 
-def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
-    jinja = current_app.jinja_env
-    return (
-        jinja.get_template(f"emails/{name}.txt").render(context),
-        jinja.get_template(f"emails/{name}.html").render(context),
-    )
-
-
 def _email(
     ctx: MailContext,
     kind: MessageKind,
@@ -59,21 +50,20 @@ def _email(
     name: str,
     context: dict[str, Any],
 ) -> OutgoingEmail:
-    text, html = _render(name, context)
     return simple_email(
         ctx,
         kind,
         to_name=recipient.person.full_name,
         to_email=recipient.email,
         subject=subject,
-        text_body=text,
-        html_body=html,
+        body=render_body(name, context),
         message_id=stable_message_id(name.replace("_", "-"), recipient.id, 0, _host(recipient.poll, ctx)),
         meeting_id=recipient.poll.meeting_id,
     )
 
 
-def _common(poll: Poll) -> dict[str, Any]:
+def poll_context(poll: Poll) -> dict[str, Any]:
+    """What every poll email says of its poll; the preview page renders the email from it as well."""
     return {
         "meeting": poll.meeting,
         "poll": poll,
@@ -87,7 +77,7 @@ def _common(poll: Poll) -> dict[str, Any]:
 def poll_emails(poll: Poll, recipients: Sequence[PollRecipient], ctx: MailContext) -> list[OutgoingEmail]:
     """One email per recipient with an address, with their personal poll link."""
     subject = f"Sondage de dates : {poll.meeting.title}"
-    common = _common(poll)
+    common = poll_context(poll)
     return [
         _email(
             ctx,
@@ -111,7 +101,7 @@ def result_emails(
 ) -> list[OutgoingEmail]:
     """One email per polled recipient with an address: the slot chosen; the convocation follows."""
     subject = f"Date retenue : {poll.meeting.title} – {format_day(slot_day(slot.starts_at))}"
-    common = {**_common(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
+    common = {**poll_context(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
     return [
         _email(
             ctx,

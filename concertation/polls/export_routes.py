@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from concertation.accounts import audit
 from concertation.core.security import organiser_required
-from concertation.core.spreadsheets import XLSX_TYPE
+from concertation.core.spreadsheets import CSV_TYPE, XLSX_TYPE
 from concertation.extensions import db
 from concertation.polls.exports import grid_csv, grid_xlsx
 from concertation.polls.grid import Grid, build_grid, load_poll
 from concertation.polls.models import Poll
 
 bp = Blueprint("poll_exports", __name__)
+# Extension -> the grid's writer, the format's name in the audit trail, the content type.
+FORMATS: dict[str, tuple[Callable[[Grid], bytes], str, str]] = {
+    "csv": (grid_csv, "CSV", CSV_TYPE),
+    "xlsx": (grid_xlsx, "Excel", XLSX_TYPE),
+}
 
 
 def _grid_or_404(meeting_id: int) -> Grid:
@@ -25,30 +32,26 @@ def _grid_or_404(meeting_id: int) -> Grid:
     return build_grid(poll)
 
 
-def _target(meeting_id: int, kind: str) -> str:
-    return f"sondage de date de la réunion n° {meeting_id} ({kind})"
+def _export(meeting_id: int, extension: str) -> Response:
+    """The grid as a file, its export recorded in the audit trail under the format's French name."""
+    write, label, content_type = FORMATS[extension]
+    grid = _grid_or_404(meeting_id)
+    return audit.exported_file(
+        write(grid),
+        f"sondage-reunion-{meeting_id}.{extension}",
+        f"sondage de date de la réunion n° {meeting_id} ({label})",
+        f"{len(grid.rows)} invité(e)s",
+        content_type=content_type,
+    )
 
 
 @bp.route("/reunions/<int:meeting_id>/sondage.csv")
 @organiser_required
 def csv(meeting_id: int) -> Response:
-    grid = _grid_or_404(meeting_id)
-    return audit.exported_csv(
-        grid_csv(grid),
-        f"sondage-reunion-{meeting_id}.csv",
-        _target(meeting_id, "CSV"),
-        f"{len(grid.rows)} invité(e)s",
-    )
+    return _export(meeting_id, "csv")
 
 
 @bp.route("/reunions/<int:meeting_id>/sondage.xlsx")
 @organiser_required
 def xlsx(meeting_id: int) -> Response:
-    grid = _grid_or_404(meeting_id)
-    return audit.exported_file(
-        grid_xlsx(grid),
-        f"sondage-reunion-{meeting_id}.xlsx",
-        _target(meeting_id, "Excel"),
-        f"{len(grid.rows)} invité(e)s",
-        content_type=XLSX_TYPE,
-    )
+    return _export(meeting_id, "xlsx")

@@ -15,9 +15,9 @@ from concertation.core.security import organiser_required
 from concertation.extensions import db
 from concertation.meetings.calendar import invitee_lines
 from concertation.meetings.models import Meeting, MeetingStatus
-from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
+from concertation.notifications.emails import MailContext
 from concertation.polls import services
-from concertation.polls.emails import deadline_label, slot_lines
+from concertation.polls.emails import deadline_label, poll_context, slot_lines
 from concertation.polls.exceptions import InvalidPoll, PollError
 from concertation.polls.forms import ConfirmForm, PollForm, answer_choices, answer_form
 from concertation.polls.grid import build_grid, load_poll
@@ -45,6 +45,13 @@ def _to(endpoint: str, meeting_id: int, **values: Any) -> Response:
     return redirect(url_for(f"polls.{endpoint}", meeting_id=meeting_id, **values), 303)
 
 
+def _poll_page(template: str, meeting: Meeting, poll: Poll, **values: Any) -> str:
+    """A page about the meeting's poll: its slots and its deadline worded as in the poll emails."""
+    return render_template(
+        template, meeting=meeting, poll=poll, slots=slot_lines(poll), deadline=deadline_label(poll), **values
+    )
+
+
 @organiser_required
 def overview(meeting_id: int) -> str | Response:
     """The poll of the meeting: its form when there is none, its preview until sent, then its grid."""
@@ -54,13 +61,11 @@ def overview(meeting_id: int) -> str | Response:
         return _to("create", meeting.id)
     if poll.sent_at is None:
         return _to("preview", meeting.id)
-    return render_template(
+    return _poll_page(
         "polls/grid.html",
-        meeting=meeting,
-        poll=poll,
+        meeting,
+        poll,
         grid=build_grid(poll),
-        slots=slot_lines(poll),
-        deadline=deadline_label(poll),
         is_open=services.is_open(poll),
         chosen=services.chosen_slot(poll),
         declined=services.declined_chosen(poll),
@@ -100,22 +105,15 @@ def preview(meeting_id: int) -> str | Response:
     sample = None
     if emailed:
         sample = current_app.jinja_env.get_template("emails/poll.txt").render(
-            meeting=meeting,
-            poll=poll,
-            slots=slot_lines(poll),
-            message=poll.message,
-            deadline=deadline_label(poll),
-            contact=ORGANISER_CONTACT,
+            poll_context(poll),
             person=emailed[0].person,
             qualities=emailed[0].qualities,
             poll_url="(lien personnel de chaque invité)",
         )
-    return render_template(
+    return _poll_page(
         "polls/preview.html",
-        meeting=meeting,
-        poll=poll,
-        slots=slot_lines(poll),
-        deadline=deadline_label(poll),
+        meeting,
+        poll,
         emailed=emailed,
         to_phone=[line for line in lines if not line.person.email],
         sample=sample,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import render_template
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.orm import selectinload
 
 from concertation.core.dates import format_day, format_time
 from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
+from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -136,8 +136,7 @@ def _reminder(poll: Poll, recipient: PollRecipient, ctx: MailContext) -> Outgoin
         to_name=recipient.person.full_name,
         to_email=recipient.email,
         subject=f"Relance : sondage de date – {meeting.title}",
-        text_body=render_template("emails/poll_reminder.txt", **context),
-        html_body=render_template("emails/poll_reminder.html", **context),
+        body=render_body("poll_reminder", context),
         message_id=stable_message_id(
             "sondage-relance", recipient.id, 0, meeting.calendar_uid_domain or ctx.host
         ),

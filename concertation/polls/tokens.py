@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
+from concertation.core.signed_links import InvalidSignedLink, SignedIds
 from concertation.notifications.emails import MailContext
 
 SALT = "concertation.poll.v1"
@@ -25,22 +24,18 @@ class PollTokenClaims:
     poll_id: int
 
 
-class InvalidPollToken(Exception):
+class InvalidPollToken(InvalidSignedLink):
     """The link was altered, belongs to nobody, or is too old."""
 
-    def __init__(self, expired: bool = False) -> None:
-        self.expired = expired
-        super().__init__(
-            "Ce lien de sondage a expiré." if expired else "Ce lien de sondage n'est pas valide."
-        )
+    noun = "sondage"
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+# "r" and "p" are in every link already sent: they stay.
+_LINKS = SignedIds(salt=SALT, keys=("r", "p"), invalid=InvalidPollToken)
 
 
 def make_poll_token(secret_key: str, recipient_id: int, poll_id: int) -> str:
-    return _serializer(secret_key).dumps({"r": recipient_id, "p": poll_id})
+    return _LINKS.make(secret_key, recipient_id, poll_id)
 
 
 def poll_url(ctx: MailContext, recipient_id: int, poll_id: int) -> str:
@@ -49,12 +44,5 @@ def poll_url(ctx: MailContext, recipient_id: int, poll_id: int) -> str:
 
 
 def read_poll_token(secret_key: str, token: str) -> PollTokenClaims:
-    try:
-        data = _serializer(secret_key).loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired:
-        raise InvalidPollToken(expired=True) from None
-    except BadSignature:
-        raise InvalidPollToken() from None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("p"), int):
-        raise InvalidPollToken()
-    return PollTokenClaims(recipient_id=data["r"], poll_id=data["p"])
+    recipient_id, poll_id = _LINKS.read(secret_key, token, max_age=MAX_AGE_SECONDS)
+    return PollTokenClaims(recipient_id=recipient_id, poll_id=poll_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -34,10 +33,6 @@ class Panel:
     documents: list[MeetingDocument]
     rules: UploadRules
     form: DocumentForm
-
-
-def folder() -> Path:
-    return documents.documents_folder(current_app.config, current_app.instance_path)
 
 
 def rules() -> UploadRules:
@@ -84,7 +79,7 @@ def add_document(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
                 title=form.title.data or "",
                 filename=upload.filename if upload else "",
                 stream=upload.stream if upload else io.BytesIO(b""),
-                folder=folder(),
+                folder=documents.app_documents_folder(),
                 rules=upload_rules,
                 user=me(),
             )
@@ -97,7 +92,7 @@ def add_document(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
 @reader_required
 def download_document(meeting_id: int, document_id: int) -> Response:
     document = _document_or_404(meeting_id, document_id)
-    response = documents.document_response(document, folder())
+    response = documents.document_response(document, documents.app_documents_folder())
     if response is None:
         abort(404)
     return response
@@ -137,7 +132,7 @@ def delete_document(meeting_id: int, document_id: int) -> BaseResponse:
         return _back(meeting_id)
     title = document.title
     with commit_or_flash(MeetingError) as outcome:
-        path = documents.delete_piece(document, folder())
+        path = documents.delete_piece(document, documents.app_documents_folder())
     if outcome.committed:
         path.unlink(missing_ok=True)
         flash(f"Document « {title} » retiré.", "success")
