@@ -7,7 +7,6 @@ cannot reach outside the folder or overwrite another file.
 from __future__ import annotations
 
 import mimetypes
-import uuid
 from pathlib import Path
 from typing import IO
 
@@ -17,7 +16,7 @@ from concertation.contracts.history import record_event
 from concertation.contracts.models import Contract, ContractDocument
 from concertation.contracts.origin import NO_ORIGIN, Origin
 from concertation.contracts.settings import DocumentRules
-from concertation.core.uploads import check_upload
+from concertation.core.uploads import check_upload, store_bytes, stored_path
 from concertation.extensions import db
 
 
@@ -38,10 +37,7 @@ def add_document(
     if upload.errors:
         raise InvalidInput(upload.errors, "Document non enregistré")
     title, safe_name, extension, content = upload.title, upload.filename, upload.extension, upload.content
-    stored_name = f"{uuid.uuid4().hex}.{extension}"
-    target = folder / str(contract.id)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / stored_name).write_bytes(content)
+    stored_name = store_bytes(folder, contract.id, extension, content)
     document = ContractDocument(
         title=title,
         filename=safe_name,
@@ -58,7 +54,7 @@ def add_document(
 
 def document_path(folder: Path, document: ContractDocument) -> Path:
     """Where the document's file is stored."""
-    return folder / str(document.contract_id) / document.stored_name
+    return stored_path(folder, document.contract_id, document.stored_name)
 
 
 def delete_document(document: ContractDocument, folder: Path, *, origin: Origin = NO_ORIGIN) -> Path:
