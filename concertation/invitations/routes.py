@@ -220,7 +220,7 @@ def convoke_preview(meeting_id: int) -> str | Response:
     """Who would receive what, and the first email as sent, before the organiser confirms."""
     meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.status != MeetingStatus.BROUILLON:
-        flash(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.", "info")
+        flash(f"La réunion est « {meeting.status.label} » : elle ne peut pas être convoquée.", "info")
         return _to_index(meeting.id)
     return render_template(
         "invitations/convoke.html",

@@ -66,7 +66,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     if meeting.status == MeetingStatus.CONVOQUEE:
         raise CannotConvoke(ALREADY_CONVOKED)
     if meeting.status != MeetingStatus.BROUILLON:
-        raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
+        raise CannotConvoke(f"La réunion est « {meeting.status.label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
     _claim_draft(meeting)
