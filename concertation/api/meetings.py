@@ -63,9 +63,9 @@ def meeting_item(meeting: Meeting) -> dict[str, Any]:
     """The API view of a meeting: `meeting_as_dict` plus its labels and its invitee count."""
     return {
         **services.meeting_as_dict(meeting),
-        "kind_label": meeting.kind_label,
+        "kind_label": meeting.kind.label,
         "purpose_label": meeting.purpose_label,
-        "status_label": meeting.status_label,
+        "status_label": meeting.status.label,
         "scope_label": meeting.scope_label,
         "invitee_count": len(calendar.invitee_lines(meeting)),
         "invitees_frozen_at": (
@@ -81,7 +81,7 @@ def _contract_item(contract: Contract) -> dict[str, Any]:
         "title": contract.title,
         "intercommunality": contract.intercommunality.name,
         "stage": contract.stage,
-        "stage_label": contract.stage_label,
+        "stage_label": contract.stage.label,
         "url": url_for("api_contracts.contract", contract_id=contract.id),
     }
 

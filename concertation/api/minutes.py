@@ -150,7 +150,7 @@ def _decision(decision: Decision) -> dict[str, Any]:
         "id": decision.id,
         "meeting_id": decision.meeting_id,
         "kind": decision.kind,
-        "kind_label": decision.kind_label,
+        "kind_label": decision.kind.label,
         "agenda_item_id": decision.agenda_item_id,
         "agenda_item": item.title if item is not None else None,
         "text": decision.text,
@@ -223,7 +223,7 @@ def _minutes(minutes: Minutes, emails: int | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
         "meeting_id": minutes.meeting_id,
         "status": minutes.status,
-        "status_label": minutes.status_label,
+        "status_label": minutes.status.label,
         "version": minutes.version,
         "correction_reason": minutes.correction_reason,
         "validated_at": _iso(minutes.validated_at),

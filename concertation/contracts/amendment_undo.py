@@ -61,7 +61,7 @@ def unsign_problems(amendment: Amendment) -> list[str]:
     contract = amendment.contract
     problems: list[str] = []
     if contract.stage not in AMENDABLE:
-        problems.append(f"le contrat est passé depuis à l'étape « {contract.stage_label} »")
+        problems.append(f"le contrat est passé depuis à l'étape « {contract.stage.label} »")
     problems += [
         f"l'avenant n° {a.number} a été ouvert depuis"
         for a in contract.amendments

@@ -37,7 +37,7 @@ def check_signed(contract: Contract, what: str) -> None:
     if contract.stage not in AMENDABLE:
         raise NotAllowed(
             f"{what} ne concerne qu'un contrat signé ou en mise en œuvre : ce contrat est à l'étape "
-            f"« {contract.stage_label} »."
+            f"« {contract.stage.label} »."
         )
 
 

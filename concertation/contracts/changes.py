@@ -287,7 +287,7 @@ def plan_add_problem(project: ProjectSheet) -> str | None:
         return f"{_name(project)} est financée par le fonds de réserve, hors du plan."
     if project.status != ProjectStatus.PROPOSEE:
         return (
-            f"{_name(project)} est « {project.status_label} » : seule une fiche proposée entre dans le plan."
+            f"{_name(project)} est « {project.status.label} » : seule une fiche proposée entre dans le plan."
         )
     if project.precheck == PreCheck.NON_ELIGIBLE:
         return f"{_name(project)} a été jugée non éligible à la pré-instruction."
@@ -298,7 +298,7 @@ def plan_remove_problem(project: ProjectSheet) -> str | None:
     if not project.is_in_plan:
         return f"{_name(project)} n'est pas dans le plan d'actions."
     if project.status in (ProjectStatus.AIDE_ATTRIBUEE, ProjectStatus.REALISEE):
-        return f"{_name(project)} est « {project.status_label} » : elle ne peut plus quitter le plan."
+        return f"{_name(project)} est « {project.status.label} » : elle ne peut plus quitter le plan."
     return None
 
 

@@ -24,5 +24,5 @@ def demo() -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    stages = ", ".join(f"{c.intercommunality.name} ({c.stage_label.lower()})" for c in contracts)
+    stages = ", ".join(f"{c.intercommunality.name} ({c.stage.label.lower()})" for c in contracts)
     click.echo(f"Démonstration : {len(contracts)} contrats territoriaux fictifs — {stages}.")

@@ -167,7 +167,7 @@ def plan_xlsx(contract: Contract, plan: FinancialPlan) -> bytes:
         ("Contrat", contract.title),
         ("Communauté de communes", contract.intercommunality.name),
         ("Période", f"{contract.starts_on:%d/%m/%Y} – {contract.ends_on:%d/%m/%Y}"),
-        ("Étape", contract.stage_label),
+        ("Étape", contract.stage.label),
         ("Enveloppe", plan.envelope),
         ("Aides du plan", plan.total.grant),
         ("Reste sur l'enveloppe", plan.remaining),

@@ -94,10 +94,6 @@ class Contract(Model):
         return f"<Contract {self.id} {self.title}>"
 
     @property
-    def stage_label(self) -> str:
-        return self.stage.label
-
-    @property
     def period_label(self) -> str:
         return f"{self.starts_on.year}-{self.ends_on.year}"
 
@@ -129,10 +125,6 @@ class StageChange(Model):
     contract: Mapped[Contract] = relationship(back_populates="stage_changes")
     user: Mapped[User | None] = relationship()
 
-    @property
-    def label(self) -> str:
-        return self.to_stage.label
-
 
 class Signatory(Model):
     """A partner that votes and signs the contract: the Département, the CC, a commune or a syndicat."""
@@ -157,10 +149,6 @@ class Signatory(Model):
     @property
     def name(self) -> str:
         return _body_name("Département de la Lozère", self.commune, self.intercommunality, self.syndicate)
-
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
 
     @property
     def body_key(self) -> tuple[str, int | None]:
@@ -262,14 +250,6 @@ class ProjectSheet(Model):
         return sum((f.amount for f in self.fundings), ZERO)
 
     @property
-    def theme_label(self) -> str:
-        return self.theme.label
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
     def precheck_label(self) -> str:
         return self.precheck.label if self.precheck else "Non pré-instruite"
 
@@ -299,10 +279,6 @@ class ProjectStatusChange(Model):
 
     project: Mapped[ProjectSheet] = relationship(back_populates="status_changes")
     user: Mapped[User | None] = relationship()
-
-    @property
-    def label(self) -> str:
-        return self.status.label
 
 
 class Amendment(Model):
@@ -351,10 +327,6 @@ class AmendmentChange(Model):
 
     amendment: Mapped[Amendment] = relationship(back_populates="changes")
     project: Mapped[ProjectSheet] = relationship()
-
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
 
 
 class ReserveGrant(Model):

@@ -176,7 +176,7 @@ def _resolve(contract: Contract, data: ProjectInput, rules: ProjectRules, today:
 def check_editable(contract: Contract) -> None:
     """Project sheets change until the contract is evaluated."""
     if contract.stage in (ContractStage.EVALUE, ContractStage.CLOS):
-        raise NotAllowed(f"Le contrat est « {contract.stage_label} » : ses fiches projets ne changent plus.")
+        raise NotAllowed(f"Le contrat est « {contract.stage.label} » : ses fiches projets ne changent plus.")
 
 
 def _apply(project: ProjectSheet, resolved: Resolved, data: ProjectInput) -> None:

@@ -57,7 +57,7 @@ def grant_reserve(
     elif project.reserve_grant is not None:
         errors["project"] = f"La fiche n° {project.number} a déjà une aide du fonds de réserve."
     elif project.status != ProjectStatus.PROPOSEE:
-        errors["project"] = f"La fiche n° {project.number} est « {project.status_label} »."
+        errors["project"] = f"La fiche n° {project.number} est « {project.status.label} »."
     elif project.precheck == PreCheck.NON_ELIGIBLE:
         errors["project"] = f"La fiche n° {project.number} a été jugée non éligible."
     amount = parse_field(errors, "amount", data.amount)

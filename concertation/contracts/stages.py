@@ -217,7 +217,7 @@ def _relies_on_signature(contract: Contract) -> list[str]:
         f"la fiche n° {g.project.number} a reçu une aide du fonds de réserve" for g in contract.reserve_grants
     ]
     problems += [
-        f"la fiche n° {p.number} est « {p.status_label} »"
+        f"la fiche n° {p.number} est « {p.status.label} »"
         for p in contract.projects
         if p.status in IMPLEMENTATION_STATUSES
     ]
@@ -248,7 +248,8 @@ def revert_stage_change(
     latest = contract.stage_changes[-1]
     if latest is not change or contract.stage is not reached:
         raise ChangeConflict(
-            f"Le contrat est passé depuis à l'étape « {latest.label} » (le {latest.changed_on:%d/%m/%Y}) : "
+            f"Le contrat est passé depuis à l'étape « {latest.to_stage.label} » "
+            f"(le {latest.changed_on:%d/%m/%Y}) : "
             f"il ne peut pas revenir à l'étape « {back_to.label} »."
         )
     if reached.is_signed and not back_to.is_signed:

@@ -104,8 +104,8 @@ def project_rows(contract: Contract) -> tuple[list[ProjectRow], int]:
             number=p.number,
             title=p.title,
             owner=p.owner_name,
-            theme=p.theme_label,
-            status=p.status_label,
+            theme=p.theme.label,
+            status=p.status.label,
             cost=p.estimated_cost,
             grant=p.grant_requested,
             priority=p.priority,
@@ -152,10 +152,10 @@ def sessions(meeting: Meeting, contract: Contract) -> list[Session]:
     found = []
     for session in previous:
         decisions = [
-            SessionDecision(d.kind_label, d.summary, d.text) for d in decisions_of(session, active_only=True)
+            SessionDecision(d.kind.label, d.summary, d.text) for d in decisions_of(session, active_only=True)
         ]
         open_actions = [
-            OpenAction(a.title, a.owner_label, a.due_on, a.status_label)
+            OpenAction(a.title, a.owner_label, a.due_on, a.status.label)
             for a in actions
             if a.meeting_id == session.id and a.is_open
         ]
@@ -176,7 +176,7 @@ def concertation_part(meeting: Meeting, contract_id: int, today: date) -> Concer
         contract_title=contract.title,
         intercommunality=contract.intercommunality.name,
         period=f"du {format_day(contract.starts_on)} au {format_day(contract.ends_on)}",
-        stage=contract.stage_label,
+        stage=contract.stage.label,
         next_stage=upcoming.label if upcoming else None,
         next_problems=transition_problems(contract, upcoming, today) if upcoming else [],
         diagnostic=[(heading.label, contract.diagnostic(heading)) for heading in DiagnosticHeading],

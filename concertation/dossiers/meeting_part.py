@@ -46,7 +46,7 @@ def meeting_part(meeting: Meeting) -> MeetingPart:
     sheet = build_sheet(meeting)
     return MeetingPart(
         title=meeting.title,
-        kind_label=meeting.kind_label,
+        kind_label=meeting.kind.label,
         purpose_label=meeting.purpose_label,
         scope=meeting.scope_label,
         when=format_meeting_time(meeting.starts_at, meeting.ends_at),

@@ -97,7 +97,7 @@ def glance(contract: Contract) -> Glance:
     return Glance(
         title=contract.title,
         period=contract.period_label,
-        stage=contract.stage_label,
+        stage=contract.stage.label,
         plan=plan,
         committed=sum((line.grant for line in plan.lines if line.status in COMMITTED), ZERO),
         realised=sum((line.grant for line in plan.lines if line.status == ProjectStatus.REALISEE), ZERO),
@@ -109,7 +109,7 @@ def glance(contract: Contract) -> Glance:
 def progress(contract: Contract, since: date, until: date) -> list[Progress]:
     """The statuses the contract's projects took after `since`, up to the day of the meeting."""
     found = [
-        Progress(change.changed_on, project.number, project.title, change.label)
+        Progress(change.changed_on, project.number, project.title, change.status.label)
         for project in contract.projects
         for change in project.status_changes
         if since < change.changed_on <= until
@@ -159,7 +159,7 @@ def milestones(contract: Contract, start: date) -> list[Milestone]:
                     None,
                     project.planned_year,
                     f"Projet n° {project.number} « {project.title} » prévu en {project.planned_year} "
-                    f"({project.status_label})",
+                    f"({project.status.label})",
                 )
             )
     return sorted(found, key=lambda m: (m.on or date(m.year, 12, 31), m.label))

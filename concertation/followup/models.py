@@ -46,10 +46,6 @@ class ReminderLog(Model):
 
     __table_args__ = (UniqueConstraint("kind", "object_type", "object_id", "period", "recipient_email"),)
 
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
-
 
 class ReminderOptOut(Model):
     """A reminder kind turned off by an organiser for one meeting or one contract."""

@@ -33,7 +33,7 @@ def index() -> str:
     reminders = db.session.scalars(query).all()
     outbox_ids = [r.outbox_message_id for r in reminders if r.outbox_message_id is not None]
     states = {
-        m.id: m.state_label
+        m.id: m.state.label
         for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
     }
     opt_outs = db.session.scalars(select(ReminderOptOut).order_by(ReminderOptOut.created_at.desc())).all()

@@ -7,11 +7,9 @@ removed from the list) or 410 (expired link, archived documents): see invitation
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import current_app, flash, render_template, url_for
 from werkzeug.wrappers import Response
 
-from concertation.accounts.models import User
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required
 from concertation.extensions import db
@@ -26,7 +24,7 @@ from concertation.invitations.documents import (
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import NoticeForm
 from concertation.invitations.models import Invitation
-from concertation.invitations.routes import _ctx, _invitation_for, bp
+from concertation.invitations.routes import _ctx, _invitation_for, _to_index, _user, bp
 from concertation.invitations.tokens import InvalidToken
 from concertation.meetings.documents import (
     INLINE_TYPES,
@@ -88,11 +86,6 @@ def answer_document(token: str, document_id: int) -> Response | tuple[str, int]:
     return response
 
 
-def _user() -> User | None:
-    user = current_user._get_current_object()
-    return user if isinstance(user, User) else None
-
-
 @bp.route("/reunions/<int:meeting_id>/invitations/documents/prevenir", methods=["POST"])
 @organiser_required
 def notify_documents(meeting_id: int) -> Response:
@@ -111,4 +104,4 @@ def notify_documents(meeting_id: int) -> Response:
             )
     else:
         flash("Formulaire expiré : rechargez la page.", "danger")
-    return redirect(url_for("invitations.index", meeting_id=meeting.id), 303)
+    return _to_index(meeting.id)

@@ -139,7 +139,7 @@ def _calendar_reply(
     if doubts:
         return _noted(mail, ReceivedStatus.TO_READ, base, "À confirmer : " + " ; ".join(doubts) + ".")
     try:
-        checked_answer(meeting, answer, source=AnswerSource.CALENDAR, comment=reply.comment)
+        given = checked_answer(meeting, answer, source=AnswerSource.CALENDAR, comment=reply.comment)
     except (AnswersClosed, InvalidAnswer) as error:
         return _noted(mail, ReceivedStatus.APPLIED, base, str(error))
     # As record_answer: when two answers arrive, the later one wins.
@@ -155,9 +155,9 @@ def _calendar_reply(
     plan = _noted(mail, ReceivedStatus.APPLIED, base, note)
     plan.answer = {
         "invitation_id": invitation.id,
-        "answer": answer,
-        "represented_by": "",
-        "comment": reply.comment.strip(),
+        "answer": given.value,
+        "represented_by": given.represented_by,
+        "comment": given.comment,
         "source": AnswerSource.CALENDAR,
         "answered_at": at,
         "is_applied": applied,

@@ -55,6 +55,21 @@ def _to_index(meeting_id: int) -> Response:
     return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
 
 
+def _user() -> User | None:
+    user = current_user._get_current_object()
+    return user if isinstance(user, User) else None
+
+
+def _organiser_answer(meeting_id: int, of_meeting_id: int | None) -> OrganiserAnswerForm | None:
+    """The answer form the organiser posted on the meeting's page, or None (flashed) when it is invalid
+    or names an invitation or a message of another meeting."""
+    form = OrganiserAnswerForm()
+    if of_meeting_id != meeting_id or not form.validate_on_submit():
+        flash("Réponse invalide : choisissez une réponse.", "danger")
+        return None
+    return form
+
+
 def _record(invitation: Invitation, form: AnswerForm | OrganiserAnswerForm, source: AnswerSource) -> None:
     services.record_answer(
         invitation,
@@ -177,11 +192,6 @@ def remind(meeting_id: int) -> Response:
     return _to_index(meeting.id)
 
 
-def _user() -> User | None:
-    user = current_user._get_current_object()
-    return user if isinstance(user, User) else None
-
-
 @bp.route("/reunions/<int:meeting_id>/invitations.csv")
 @reader_required
 def export(meeting_id: int) -> Response:
@@ -220,7 +230,7 @@ def convoke_preview(meeting_id: int) -> str | Response:
     """Who would receive what, and the first email as sent, before the organiser confirms."""
     meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.status != MeetingStatus.BROUILLON:
-        flash(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.", "info")
+        flash(f"La réunion est « {meeting.status.label} » : elle ne peut pas être convoquée.", "info")
         return _to_index(meeting.id)
     return render_template(
         "invitations/convoke.html",
@@ -277,9 +287,8 @@ def resend(meeting_id: int, message_id: int) -> Response:
 @organiser_required
 def record(meeting_id: int, invitation_id: int) -> Response:
     invitation = db.get_or_404(Invitation, invitation_id)
-    form = OrganiserAnswerForm()
-    if invitation.meeting_id != meeting_id or not form.validate_on_submit():
-        flash("Réponse invalide : choisissez une réponse.", "danger")
+    form = _organiser_answer(meeting_id, invitation.meeting_id)
+    if form is None:
         return _to_index(meeting_id)
     with commit_or_flash(InvitationError, f"Réponse de {invitation.person.full_name} enregistrée."):
         _record(invitation, form, AnswerSource.ORGANISER)

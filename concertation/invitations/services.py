@@ -66,7 +66,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     if meeting.status == MeetingStatus.CONVOQUEE:
         raise CannotConvoke(ALREADY_CONVOKED)
     if meeting.status != MeetingStatus.BROUILLON:
-        raise CannotConvoke(f"La réunion est « {meeting.status_label} » : elle ne peut pas être convoquée.")
+        raise CannotConvoke(f"La réunion est « {meeting.status.label} » : elle ne peut pas être convoquée.")
     if meeting.starts_at <= now_utc():
         raise CannotConvoke("La réunion a déjà commencé : elle ne peut plus être convoquée.")
     _claim_draft(meeting)
@@ -155,6 +155,15 @@ def answers_open(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.status == MeetingStatus.CONVOQUEE and (now or now_utc()) < meeting.ends_at
 
 
+@dataclass(frozen=True)
+class GivenAnswer:
+    """An answer as stored: a real choice, the representative only with « Représenté », texts trimmed."""
+
+    value: Answer
+    represented_by: str
+    comment: str
+
+
 def checked_answer(
     meeting: Meeting,
     answer: Answer | str,
@@ -162,8 +171,8 @@ def checked_answer(
     source: AnswerSource,
     represented_by: str = "",
     comment: str = "",
-) -> Answer:
-    """The answer if it may be recorded for the meeting, else InvalidAnswer or AnswersClosed."""
+) -> GivenAnswer:
+    """The answer as stored if it may be recorded for the meeting, else InvalidAnswer or AnswersClosed."""
     try:
         value = Answer(answer)
     except ValueError:
@@ -179,7 +188,7 @@ def checked_answer(
         )
     if source is not AnswerSource.ORGANISER and not answers_open(meeting):
         raise AnswersClosed()
-    return value
+    return GivenAnswer(value, represented_by if value is Answer.REPRESENTE else "", comment.strip())
 
 
 def record_answer(
@@ -192,18 +201,17 @@ def record_answer(
     at: datetime | None = None,
 ) -> bool:
     """Store an answer; when two arrive, the later one wins. Returns whether it was applied."""
-    value = checked_answer(
+    given = checked_answer(
         invitation.meeting, answer, source=source, represented_by=represented_by, comment=comment
     )
-    represented_by = represented_by.strip()
     at = at or now_utc()
     applied = invitation.answered_at is None or at >= invitation.answered_at
     db.session.add(
         AnswerEvent(
             invitation_id=invitation.id,
-            answer=value,
-            represented_by=represented_by if value is Answer.REPRESENTE else "",
-            comment=comment.strip(),
+            answer=given.value,
+            represented_by=given.represented_by,
+            comment=given.comment,
             source=source,
             answered_at=at,
             is_applied=applied,
@@ -211,9 +219,9 @@ def record_answer(
         )
     )
     if applied:
-        invitation.answer = value
-        invitation.represented_by = represented_by if value is Answer.REPRESENTE else ""
-        invitation.comment = comment.strip()
+        invitation.answer = given.value
+        invitation.represented_by = given.represented_by
+        invitation.comment = given.comment
         invitation.answered_at = at
         invitation.answer_source = source
     db.session.flush()

@@ -173,7 +173,7 @@ def dossier_versions(meeting_id: int) -> list[MeetingDocument]:
 def _check_editable(meeting: Meeting) -> None:
     # The same rule as the meeting's own details: once held or cancelled, what was given stays.
     if not meeting.is_editable:
-        raise MeetingNotEditable(meeting.status_label)
+        raise MeetingNotEditable(meeting.status.label)
 
 
 def _check_piece(document: MeetingDocument) -> None:

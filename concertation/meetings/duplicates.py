@@ -42,7 +42,7 @@ def existing_duplicates(data: MeetingInput) -> list[str]:
         )
         found.append(
             f"Attention : {what} existe déjà (« {other.title} », {format_meeting_time_short(other)}, "
-            f"{other.status_label.lower()})."
+            f"{other.status.label.lower()})."
         )
     return found
 

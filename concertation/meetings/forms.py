@@ -120,7 +120,7 @@ class MeetingForm(FlaskForm):
             self.contract.choices = [
                 NONE_CHOICE,
                 *(
-                    SelectChoice(str(c.id), f"{c.title} ({c.intercommunality.name}, {c.stage_label.lower()})")
+                    SelectChoice(str(c.id), f"{c.title} ({c.intercommunality.name}, {c.stage.label.lower()})")
                     for c in contract_choices(meeting)
                 ),
             ]

@@ -89,7 +89,7 @@ def _sync_frozen(meeting: Meeting, person: Person, reason: str) -> None:
 
 def _check_list_editable(meeting: Meeting) -> None:
     if not meeting.is_editable:
-        raise MeetingNotEditable(meeting.status_label)
+        raise MeetingNotEditable(meeting.status.label)
 
 
 def _override_for(meeting: Meeting, person: Person) -> InviteeOverride | None:

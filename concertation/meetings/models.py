@@ -134,14 +134,6 @@ class Meeting(Model):
         return "Périmètre libre"
 
     @property
-    def kind_label(self) -> str:
-        return self.kind.label
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
-
-    @property
     def purpose_label(self) -> str:
         purpose = ConcertationPurpose.get(self.purpose)
         if self.kind == MeetingKind.CONCERTATION and purpose is not None:

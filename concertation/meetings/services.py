@@ -252,7 +252,7 @@ def _changes(meeting: Meeting, resolved: Resolved, data: MeetingInput) -> Meetin
 
 def _resolve_edit(meeting: Meeting, data: MeetingInput) -> Resolved:
     if not meeting.is_editable:
-        raise MeetingNotEditable(meeting.status_label)
+        raise MeetingNotEditable(meeting.status.label)
     resolved = _resolve(data, is_new=False, now=now_utc(), meeting=meeting)
     if resolved.starts_at != meeting.starts_at and resolved.starts_at < now_utc():
         raise InvalidMeeting({"starts_at": "La nouvelle date de début est déjà passée."})
@@ -302,7 +302,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput, *, notify_anyway: bool 
 def cancel_meeting(meeting: Meeting) -> None:
     """Cancel a meeting; once convoked, every invitee receives a cancellation. The caller commits."""
     if not meeting.is_editable:
-        raise MeetingNotEditable(meeting.status_label)
+        raise MeetingNotEditable(meeting.status.label)
     was_convoked = meeting.status == MeetingStatus.CONVOQUEE
     meeting.status = MeetingStatus.ANNULEE
     db.session.flush()
@@ -321,7 +321,7 @@ def delete_draft(meeting: Meeting) -> None:
     """
     if meeting.status != MeetingStatus.BROUILLON or meeting.is_frozen:
         raise MeetingNotDeletable(
-            "Convoquée" if meeting.status == MeetingStatus.BROUILLON else meeting.status_label
+            "Convoquée" if meeting.status == MeetingStatus.BROUILLON else meeting.status.label
         )
     db.session.delete(meeting)
     db.session.flush()

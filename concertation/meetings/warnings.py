@@ -127,7 +127,7 @@ def _overlaps(meeting: Meeting, person_ids: set[int]) -> list[ListWarning]:
         found.append(
             ListWarning(
                 "overlap",
-                f"Chevauchement avec « {other.title} » ({when}, {other.status_label.lower()}) : "
+                f"Chevauchement avec « {other.title} » ({when}, {other.status.label.lower()}) : "
                 f"{count} : {names}.",
             )
         )

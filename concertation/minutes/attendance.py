@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from concertation.accounts.models import User
 from concertation.core.timeutils import today_paris
 from concertation.extensions import db
-from concertation.invitations.models import Answer, Invitation
+from concertation.invitations.models import Answer, Invitation, represented_label
 from concertation.meetings import invitees as meeting_invitees
 from concertation.meetings.models import Meeting, MeetingInvitee, MeetingStatus
 from concertation.minutes.enums import AttendanceStatus, AttendeeKind
@@ -54,9 +54,10 @@ class AttendanceLine:
 
     @property
     def status_label(self) -> str:
-        if self.status is AttendanceStatus.REPRESENTE and self.represented_by:
-            return f"{self.status.label} par {self.represented_by}"
-        return self.status.label
+        # Worded as the recorded attendance is (Attendance.status_label), prefilled or not.
+        return represented_label(
+            self.status.label, self.status is AttendanceStatus.REPRESENTE, self.represented_by
+        )
 
     @property
     def answer_label(self) -> str:

@@ -84,7 +84,7 @@ def _check_writable(meeting: Meeting, now: datetime) -> None:
         )
     minutes = minutes_of(meeting)
     if minutes is not None and not minutes.is_draft:
-        raise MinutesLocked(minutes.status_label)
+        raise MinutesLocked(minutes.status.label)
 
 
 def relink_refusal(meeting: Meeting, contract_id: int | None) -> str | None:
@@ -256,12 +256,12 @@ def undo_decision(
         raise NotAllowed("La réunion est annulée.")
     minutes = minutes_of(meeting)
     if minutes is not None and not minutes.is_draft:
-        raise MinutesLocked(minutes.status_label)
+        raise MinutesLocked(minutes.status.label)
     kind = decision.kind
     relying = _relying_decision(decision, kind)
     if relying is not None:
         raise NotAllowed(
-            f"La décision « {relying.kind_label} » a été prise depuis "
+            f"La décision « {relying.kind.label} » a été prise depuis "
             f"(réunion « {relying.meeting.title} » du {relying.meeting.on:%d/%m/%Y}) et repose sur "
             f"celle-ci : annulez-la d'abord."
         )

@@ -102,7 +102,7 @@ class MinutesDocument:
 
 
 def _doc_decision(decision: Decision) -> DocDecision:
-    return DocDecision(str(decision.kind), decision.kind_label, decision.summary, decision.text)
+    return DocDecision(str(decision.kind), decision.kind.label, decision.summary, decision.text)
 
 
 def _place(meeting: Meeting) -> str:
@@ -148,7 +148,7 @@ def build_document(minutes: Minutes) -> MinutesDocument:
     counts = turnout(meeting, lines)
     return MinutesDocument(
         meeting_title=meeting.title,
-        meeting_kind=meeting.kind_label,
+        meeting_kind=meeting.kind.label,
         scope=meeting.scope_label,
         when=format_meeting_time(meeting.starts_at, meeting.ends_at),
         place=_place(meeting),
@@ -159,9 +159,9 @@ def build_document(minutes: Minutes) -> MinutesDocument:
         present=people(AttendanceStatus.PRESENT),
         represented=people(AttendanceStatus.REPRESENTE),
         excused=people(AttendanceStatus.EXCUSE),
-        guests=[DocPerson(a.display_name, a.quality or a.kind_label) for a in others(meeting)],
+        guests=[DocPerson(a.display_name, a.quality or a.kind.label) for a in others(meeting)],
         actions=[
-            DocAction(a.title, a.owner_label, f"{a.due_on:%d/%m/%Y}", a.status_label)
+            DocAction(a.title, a.owner_label, f"{a.due_on:%d/%m/%Y}", a.status.label)
             for a in actions_of(meeting)
         ],
         turnout={"invited": counts.invited, "came": counts.came, "rate": counts.rate_label},

@@ -168,7 +168,7 @@ def apply_plan_settled(ctx: Context) -> Applied:
     if contract.stage not in (ContractStage.PROPOSITIONS, ContractStage.NEGOCIATION):
         raise ContractNotAllowed(
             "Le plan d'actions s'arrête pendant les propositions ou la négociation ; le contrat est à "
-            f"l'étape « {contract.stage_label} »."
+            f"l'étape « {contract.stage.label} »."
         )
     plan = financial_plan(contract)
     if not plan.lines:
@@ -255,7 +255,7 @@ def apply_reserve(ctx: Context) -> Applied:
         ReserveInput(
             amount=ctx.data.amount or "",
             decided_on=ctx.on,
-            decision_body=f"{meeting.kind_label} du {ctx.on:%d/%m/%Y}"[:200],
+            decision_body=f"{meeting.kind.label} du {ctx.on:%d/%m/%Y}"[:200],
             decision_reference=ctx.data.decision_reference.strip() or f"Réunion n° {meeting.id}",
             urgency_reason=ctx.data.text,
         ),

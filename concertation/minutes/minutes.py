@@ -65,7 +65,7 @@ def ensure_minutes(meeting: Meeting) -> Minutes:
 
 def check_draft(minutes: Minutes) -> None:
     if not minutes.is_draft:
-        raise MinutesLocked(minutes.status_label)
+        raise MinutesLocked(minutes.status.label)
 
 
 @dataclass

@@ -67,10 +67,6 @@ class Attendance(Model):
         )
 
     @property
-    def kind_label(self) -> str:
-        return self.kind.label
-
-    @property
     def contact_email(self) -> str | None:
         if self.person is not None and self.person.email:
             return self.person.email
@@ -118,10 +114,6 @@ class Minutes(Model):
     versions: Mapped[list[MinutesVersion]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesVersion.number"
     )
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
 
     @property
     def is_draft(self) -> bool:
@@ -204,10 +196,6 @@ class Decision(Model):
     undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
 
     @property
-    def kind_label(self) -> str:
-        return self.kind.label
-
-    @property
     def is_active(self) -> bool:
         return self.undone_at is None
 
@@ -247,10 +235,6 @@ class ActionItem(Model):
         if self.owner_person is not None:
             return self.owner_person.display_name
         return self.owner_service
-
-    @property
-    def status_label(self) -> str:
-        return self.status.label
 
     @property
     def is_open(self) -> bool:

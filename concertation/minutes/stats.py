@@ -141,7 +141,7 @@ def turnout_stats(year: int) -> TurnoutStats:
             came_persons.add(person_id)
     rows = [
         MeetingTurnout(
-            m.id, m.title, m.kind_label, m.scope_label, m.on, invited.get(m.id, 0), came.get(m.id, 0)
+            m.id, m.title, m.kind.label, m.scope_label, m.on, invited.get(m.id, 0), came.get(m.id, 0)
         )
         for m in meetings
     ]

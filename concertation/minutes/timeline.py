@@ -39,10 +39,6 @@ class TimelineEntry:
     is_undone: bool = False
 
     @property
-    def kind_label(self) -> str:
-        return self.kind.label
-
-    @property
     def is_day_only(self) -> bool:
         """Stage changes are dated by day, not by instant."""
         return self.kind is EntryKind.STAGE
@@ -74,7 +70,7 @@ def contract_timeline(contract: Contract) -> list[TimelineEntry]:
     by_event = {d.event_id: d for d in decisions if d.event_id is not None}
     entries = [
         TimelineEntry(
-            m.starts_at, EntryKind.MEETING, f"{m.kind_label} : {m.title}", m.id, m.title, m.purpose_label
+            m.starts_at, EntryKind.MEETING, f"{m.kind.label} : {m.title}", m.id, m.title, m.purpose_label
         )
         for m in meetings
     ]
@@ -83,7 +79,7 @@ def contract_timeline(contract: Contract) -> list[TimelineEntry]:
             TimelineEntry(
                 decision.created_at,
                 EntryKind.DECISION,
-                f"{decision.kind_label} — {decision.summary}",
+                f"{decision.kind.label} — {decision.summary}",
                 decision.meeting_id,
                 decision.meeting.title,
                 decision.text if decision.text != decision.summary else "",

@@ -227,7 +227,7 @@ def location_text(name: str, address: str, commune: str) -> str:
 
 def meeting_description(meeting: MeetingLike) -> str:
     """Plain-text DESCRIPTION: kind of meeting and agenda (the RSVP link is added per recipient)."""
-    lines = [meeting.kind_label]
+    lines = [meeting.kind.label]
     items = [item.title.strip() for item in meeting.agenda_items if item.title.strip()]
     if items:
         lines += ["", "Ordre du jour :"] + [f"- {title}" for title in items]

@@ -126,6 +126,13 @@ class _Titled(Protocol):
     def title(self) -> str: ...
 
 
+class _Labelled(Protocol):
+    """A member of a vocabulary with its French label (a core.labels.LabelledEnum)."""
+
+    @property
+    def label(self) -> str: ...
+
+
 class MeetingLike(Protocol):
     """What event_from_meeting reads from concertation.meetings.models.Meeting."""
 
@@ -134,7 +141,7 @@ class MeetingLike(Protocol):
     @property
     def title(self) -> str: ...
     @property
-    def kind_label(self) -> str: ...
+    def kind(self) -> _Labelled: ...
     @property
     def starts_at(self) -> datetime: ...
     @property

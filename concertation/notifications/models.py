@@ -67,7 +67,3 @@ class OutboxMessage(Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.recipient_email} {self.state}>"
-
-    @property
-    def state_label(self) -> str:
-        return self.state.label

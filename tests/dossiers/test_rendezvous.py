@@ -49,7 +49,7 @@ def test_mende_rendez_vous_has_one_section_per_cc_with_the_plan_figures(
         ):
             value = plan[key]["grant"] if key == "total" else plan[key]
             assert f"{label} {flat(euros(Decimal(value)))}" in section, (name, label, value)
-        assert f"Étape {contract.stage_label}" in section
+        assert f"Étape {contract.stage.label}" in section
         assert "Avancement des projets" in section and "Échéances de l'année à venir" in section
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
+from concertation.invitations import services
 from concertation.invitations.inbox_models import ReceivedMail, ReceivedStatus
 from concertation.invitations.models import Answer, AnswerSource, Invitation
 from tests.common import mail_samples as messages
@@ -89,3 +90,28 @@ def test_page_shows_refusal_auto_reply_and_messages_with_one_click_answers(
     assert {_row(writer.id).status, _row(foreign.id).status} == {ReceivedStatus.READ}
     page = html.unescape(client.get(url).get_data(as_text=True))
     assert "Réponse d'agenda à confirmer" not in page
+
+    # What a one-click answer flashes: recorded, kept back by a later answer, refused, invalid.
+    def flashed(mail: ReceivedMail, **data: str) -> str:
+        response = client.post(
+            f"/reunions/{meeting.id}/courriels-recus/{mail.id}/reponse",
+            data={"csrf_token": token, **data},
+            follow_redirects=True,
+        )
+        return html.unescape(response.get_data(as_text=True))
+
+    assert "Réponse enregistrée d'après le message reçu." in flashed(_row(writer.id), answer="absent")
+    later = db.session.get(Invitation, foreign.id)
+    assert later is not None
+    services.record_answer(later, Answer.ABSENT, source=AnswerSource.LINK)
+    db.session.commit()
+    kept = flashed(_row(foreign.id), answer="present")
+    assert "Une réponse plus récente était déjà enregistrée : elle est conservée." in kept
+    assert "Réponse enregistrée d'après le message reçu." not in kept
+    assert "Indiquez le nom et la qualité de la personne qui vous représente." in flashed(
+        _row(writer.id), answer="represente"
+    )
+    assert "Réponse invalide : choisissez une réponse." in flashed(_row(writer.id), answer="")
+    db.session.expire_all()
+    answered = db.session.scalars(select(Invitation).where(Invitation.id.in_([writer.id, foreign.id])))
+    assert {i.id: i.answer for i in answered} == {writer.id: Answer.ABSENT, foreign.id: Answer.ABSENT}

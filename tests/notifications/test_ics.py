@@ -160,7 +160,7 @@ def meeting(**changes: object) -> SimpleNamespace:
     values: dict[str, object] = {
         "id": 42,
         "title": "Rendez-vous de Territoire du Gévaudan",
-        "kind_label": "Rendez-vous de Territoire",
+        "kind": SimpleNamespace(label="Rendez-vous de Territoire"),
         "starts_at": datetime(2026, 10, 26, 9, tzinfo=UTC),
         "ends_at": datetime(2026, 10, 26, 12, tzinfo=UTC),
         "location_name": "Salle des fêtes",

@@ -290,7 +290,8 @@ def templates_app() -> Flask:
 def context(**changes: object) -> dict[str, object]:
     values: dict[str, object] = {
         "meeting": SimpleNamespace(
-            title="Rendez-vous de Territoire du Gévaudan <b>", kind_label="Rendez-vous de Territoire"
+            title="Rendez-vous de Territoire du Gévaudan <b>",
+            kind=SimpleNamespace(label="Rendez-vous de Territoire"),
         ),
         "person": SimpleNamespace(civility="M.", display_name="M. Jean Dupont"),
         "when": format_meeting_time(

@@ -158,7 +158,7 @@ def stage(contract_id: int) -> str | BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         with commit_or_flash(invalid=TransitionRefused) as outcome:
             change_stage(contract, form.target.data or "", on=form.on.data, origin=by_me())
-            outcome.success = f"Le contrat est passé à l'étape « {contract.stage_label} »."
+            outcome.success = f"Le contrat est passé à l'étape « {contract.stage.label} »."
         if isinstance(outcome.error, TransitionRefused):
             problems = outcome.error.problems
         else:

@@ -122,7 +122,7 @@ def status(contract_id: int, project_id: int) -> BaseResponse | tuple[str, int]:
         # A refusal is shown on the status field, beside the choice it refuses.
         with commit_or_flash(form=form, invalid=ContractError, field="status") as outcome:
             changes.set_status(project, form.status.data or "", on=form.on.data, origin=by_me())
-            outcome.success = f"Statut de la fiche : « {project.status_label} »."
+            outcome.success = f"Statut de la fiche : « {project.status.label} »."
         if outcome.committed:
             return _to_project(contract, project)
     return _render_project(contract, project, status=form), 422

@@ -104,7 +104,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
 def edit(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     meeting = db.get_or_404(Meeting, meeting_id)
     if not meeting.is_editable:
-        flash(f"Cette réunion est « {meeting.status_label} » : elle ne peut plus être modifiée.", "warning")
+        flash(f"Cette réunion est « {meeting.status.label} » : elle ne peut plus être modifiée.", "warning")
         return redirect(url_for(".detail", meeting_id=meeting.id), 303)
     form = MeetingForm()
     form.fill_choices(meeting)

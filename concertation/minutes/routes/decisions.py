@@ -61,11 +61,11 @@ def _forms(
     action_form = action_form or ActionItemForm(formdata=None)
     action_form.fill(
         sorted(persons.items(), key=lambda pair: sort_key(pair[1])),
-        [(d.id, f"{d.kind_label} — {d.summary}"[:120]) for d in decisions if d.is_active],
+        [(d.id, f"{d.kind.label} — {d.summary}"[:120]) for d in decisions if d.is_active],
     )
     link_form = link_form or ContractLinkForm(formdata=None)
     link_form.fill(
-        (c.id, f"{c.title} ({c.period_label}, {c.stage_label})") for c in contract_choices(meeting)
+        (c.id, f"{c.title} ({c.period_label}, {c.stage.label})") for c in contract_choices(meeting)
     )
     if meeting.contract_id is not None and not link_form.contract_id.data:
         link_form.contract_id.data = str(meeting.contract_id)
@@ -171,5 +171,5 @@ def action_status(meeting_id: int, action_id: int) -> BaseResponse:
     with commit_or_flash(MinutesError) as outcome:
         set_action_status(item, form.status.data or "")
     if outcome.committed:
-        flash(f"Action « {item.title} » : {item.status_label.lower()}.", "success")
+        flash(f"Action « {item.title} » : {item.status.label.lower()}.", "success")
     return back(PAGE, meeting, "actions")

@@ -83,7 +83,7 @@ def edit_minutes(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
     meeting = load_meeting(meeting_id)
     minutes = _minutes_or_back(meeting)
     if not minutes.is_draft:
-        flash(f"Le compte rendu est « {minutes.status_label} » : il ne se modifie plus.", "warning")
+        flash(f"Le compte rendu est « {minutes.status.label} » : il ne se modifie plus.", "warning")
         return back(PAGE, meeting)
     form = SectionsForm()
     if request.method == "GET":
