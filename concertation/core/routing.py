@@ -8,7 +8,7 @@ one of the listed domain errors, the transaction is rolled back and the error is
 other exception goes up untouched (the request's teardown rolls back).
 
     with commit_or_flash(ContractError, "Contrat modifié.", form=form, invalid=InvalidInput) as outcome:
-        services.update_contract(contract, data, user=me())
+        services.update_contract(contract, data, origin=by_me())
     if outcome.committed or outcome.refused:
         return back(contract)
     return render_template(...), 422

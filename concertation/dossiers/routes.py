@@ -11,7 +11,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.accounts.models import User, UserRole
+from concertation.accounts.current import signed_in_user
+from concertation.accounts.models import UserRole
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.dossiers.services import DossierError, dossier_versions, generate_dossier
@@ -51,11 +52,10 @@ def _back(meeting_id: int) -> BaseResponse:
 @organiser_required
 def generate(meeting_id: int) -> BaseResponse:
     meeting = db.get_or_404(Meeting, meeting_id)
-    user: User = current_user._get_current_object()
     with commit_or_flash(
         DossierError, conflict="Une autre version du dossier vient d'être générée : rechargez la page."
     ) as outcome:
-        document = generate_dossier(meeting, folder=app_documents_folder(), user=user)
+        document = generate_dossier(meeting, folder=app_documents_folder(), user=signed_in_user())
         outcome.success = f"Dossier de séance généré : version {document.version}."
     return _back(meeting.id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app, flash, render_template, url_for
 from werkzeug.wrappers import Response
 
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required
 from concertation.extensions import db
@@ -24,7 +25,7 @@ from concertation.invitations.documents import (
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import NoticeForm
 from concertation.invitations.models import Invitation
-from concertation.invitations.routes import _ctx, _invitation_for, _to_index, _user, bp
+from concertation.invitations.routes import _ctx, _invitation_for, _to_index, bp
 from concertation.invitations.tokens import InvalidToken
 from concertation.meetings.documents import (
     INLINE_TYPES,
@@ -97,7 +98,11 @@ def notify_documents(meeting_id: int) -> Response:
             InvitationError, category="warning", conflict=str(document_notices.DocumentsAlreadyNotified())
         ) as outcome:
             report = document_notices.notify_documents(
-                meeting, _ctx(), form.token.data or "", by=_user(), days=link_days(current_app.config)
+                meeting,
+                _ctx(),
+                form.token.data or "",
+                by=signed_in_user(),
+                days=link_days(current_app.config),
             )
             outcome.success = f"Invités prévenus : {report.emails} courriel(s) en cours d'envoi." + (
                 f" À prévenir par courrier : {', '.join(report.paper_names)}." if report.paper_names else ""

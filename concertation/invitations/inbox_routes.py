@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash
 from werkzeug.wrappers import Response
 
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required
 from concertation.extensions import db
@@ -13,7 +14,7 @@ from concertation.invitations import inbox
 from concertation.invitations.exceptions import InvitationError
 from concertation.invitations.forms import ConfirmForm
 from concertation.invitations.inbox_models import ReceivedMail
-from concertation.invitations.routes import _organiser_answer, _to_index, _user, bp
+from concertation.invitations.routes import _organiser_answer, _to_index, bp
 
 
 @bp.route("/reunions/<int:meeting_id>/courriels-recus/<int:mail_id>/reponse", methods=["POST"])
@@ -25,7 +26,7 @@ def confirm_received(meeting_id: int, mail_id: int) -> Response:
         return _to_index(meeting_id)
     with commit_or_flash(InvitationError) as outcome:
         applied = inbox.confirm(
-            mail, form.answer.data or "", represented_by=form.represented_by.data or "", by=_user()
+            mail, form.answer.data or "", represented_by=form.represented_by.data or "", by=signed_in_user()
         )
         if applied:
             outcome.success = "Réponse enregistrée d'après le message reçu."
@@ -39,7 +40,7 @@ def confirm_received(meeting_id: int, mail_id: int) -> Response:
 def read_received(meeting_id: int, mail_id: int) -> Response:
     mail = db.get_or_404(ReceivedMail, mail_id)
     if mail.meeting_id == meeting_id and ConfirmForm().validate_on_submit():
-        inbox.mark_read(mail, by=_user())
+        inbox.mark_read(mail, by=signed_in_user())
         db.session.commit()
         flash("Message marqué comme lu.", "success")
     return _to_index(meeting_id)

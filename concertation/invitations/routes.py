@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from concertation.accounts import audit
-from concertation.accounts.models import User
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.timeutils import now_utc, today_paris
@@ -53,11 +52,6 @@ def _ctx() -> MailContext:
 
 def _to_index(meeting_id: int) -> Response:
     return redirect(url_for("invitations.index", meeting_id=meeting_id), 303)
-
-
-def _user() -> User | None:
-    user = current_user._get_current_object()
-    return user if isinstance(user, User) else None
 
 
 def _organiser_answer(meeting_id: int, of_meeting_id: int | None) -> OrganiserAnswerForm | None:
@@ -187,7 +181,7 @@ def remind(meeting_id: int) -> Response:
     with commit_or_flash(
         InvitationError, category="warning", conflict=str(reminders.ReminderAlreadySent())
     ) as outcome:
-        sent = reminders.send_reminders(meeting, _ctx(), form.token.data or "", by=_user())
+        sent = reminders.send_reminders(meeting, _ctx(), form.token.data or "", by=signed_in_user())
         outcome.success = f"Relance enregistrée : {sent} courriel(s) en cours d'envoi."
     return _to_index(meeting.id)
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from concertation.accounts.models import User
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import GET, GET_POST, POST, add_rules, commit_or_flash, form_page
 from concertation.core.security import organiser_required
 from concertation.extensions import db
@@ -30,10 +29,6 @@ DEADLINE_FIELD = {"deadline": "deadline_day"}
 
 def _ctx() -> MailContext:
     return MailContext.from_config(current_app.config)
-
-
-def _user() -> User | None:
-    return current_user if isinstance(current_user, User) else None
 
 
 def _poll_or_none(meeting: Meeting) -> Poll | None:
@@ -87,7 +82,9 @@ def create(meeting_id: int) -> str | Response | tuple[str, int]:
         slots = form.slot_values()
         if slots is not None:
             with commit_or_flash(form=form, invalid=InvalidPoll, aliases=DEADLINE_FIELD) as outcome:
-                services.create_poll(meeting, slots, form.deadline_value(), form.message.data or "", _user())
+                services.create_poll(
+                    meeting, slots, form.deadline_value(), form.message.data or "", signed_in_user()
+                )
             if outcome.committed:
                 return _to("preview", meeting.id)
     return form_page("polls/form.html", form, meeting=meeting)
@@ -165,7 +162,10 @@ def enter_answer(meeting_id: int, recipient_id: int) -> str | Response | tuple[s
     if form.validate_on_submit():
         with commit_or_flash(PollError, f"Réponse de {recipient.person.full_name} enregistrée.") as outcome:
             services.answer(
-                recipient, answer_choices(form, poll.slots), form["comment"].data or "", entered_by=_user()
+                recipient,
+                answer_choices(form, poll.slots),
+                form["comment"].data or "",
+                entered_by=signed_in_user(),
             )
         if outcome.committed or outcome.refused:
             return _to("overview", meeting.id)
@@ -205,7 +205,7 @@ def choose(meeting_id: int, position: int) -> str | Response:
         flash("Formulaire expiré : recommencez.", "danger")
         return _to("overview", meeting.id)
     with commit_or_flash(PollError) as outcome:
-        services.choose_slot(poll, position, _user(), _ctx())
+        services.choose_slot(poll, position, signed_in_user(), _ctx())
         declined = [r.person.full_name for r in services.declined_chosen(poll)]
         outcome.success = (
             "Créneau retenu : la réunion est fixée à cette date et les invités en sont informés."

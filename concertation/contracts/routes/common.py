@@ -9,7 +9,8 @@ from flask import abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.accounts.models import User, UserRole
+from concertation.accounts.current import signed_in_user
+from concertation.accounts.models import UserRole
 from concertation.contracts import queries
 from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
 from concertation.contracts.history import kind_label
@@ -45,14 +46,9 @@ def helpers() -> dict[str, Any]:
     }
 
 
-def me() -> User:
-    user: User = current_user._get_current_object()
-    return user
-
-
 def by_me() -> Origin:
     """The origin of a change made on a contract page: the signed-in user, today, outside any meeting."""
-    return Origin(user=me())
+    return Origin(user=signed_in_user())
 
 
 def rules() -> ProjectRules:

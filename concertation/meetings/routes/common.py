@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from concertation.accounts.models import User
 from concertation.extensions import db
 from concertation.meetings import listing
 from concertation.meetings.models import Meeting
 from concertation.territory.models import Sector
-
-
-def me() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def first_error(form: Any) -> str:

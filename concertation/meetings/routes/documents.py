@@ -14,6 +14,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.core.uploads import UploadRules
@@ -22,7 +23,6 @@ from concertation.meetings import documents
 from concertation.meetings.exceptions import InvalidDocument, MeetingError
 from concertation.meetings.forms import ActionForm, DocumentForm, RetitleForm
 from concertation.meetings.models import Meeting, MeetingDocument
-from concertation.meetings.routes.common import me
 
 # The French names of the fields, for a refusal flashed above the meeting page.
 FIELD_LABELS = {"title": "Titre", "file": "Fichier"}
@@ -81,7 +81,7 @@ def add_document(meeting_id: int) -> str | BaseResponse | tuple[str, int]:
                 stream=upload.stream if upload else io.BytesIO(b""),
                 folder=documents.app_documents_folder(),
                 rules=upload_rules,
-                user=me(),
+                user=signed_in_user(),
             )
         if outcome.committed or outcome.refused:
             return _back(meeting.id)

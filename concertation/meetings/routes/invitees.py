@@ -9,6 +9,7 @@ from flask import Response, flash, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from concertation.accounts import audit
+from concertation.accounts.current import signed_in_user
 from concertation.accounts.models import User
 from concertation.core.ids import parse_id
 from concertation.core.routing import commit_or_flash
@@ -18,7 +19,7 @@ from concertation.meetings import calendar, invitees
 from concertation.meetings.exceptions import MeetingError
 from concertation.meetings.forms import ActionForm, InviteeAddForm, InviteeRemoveForm
 from concertation.meetings.models import Meeting
-from concertation.meetings.routes.common import first_error, load_meeting, me
+from concertation.meetings.routes.common import first_error, load_meeting
 from concertation.people.models import Person
 
 
@@ -49,7 +50,7 @@ def _change_list(
         flash(missing, "danger")
     else:
         with commit_or_flash(MeetingError, done.format(name=person.full_name)) as outcome:
-            change(meeting, person, form.reason.data or "", me())
+            change(meeting, person, form.reason.data or "", signed_in_user())
         if outcome.refused and keep_query:
             return _back(meeting_id, request.form.get("q", ""))
     return _back(meeting_id)

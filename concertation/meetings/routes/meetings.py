@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.current import signed_in_user
 from concertation.accounts.models import UserRole
 from concertation.core.ids import LAST_PAGE
 from concertation.core.routing import commit_or_flash, form_page
@@ -23,7 +24,7 @@ from concertation.meetings import calendar, duplicates, listing, services
 from concertation.meetings.exceptions import InvalidMeeting, MeetingError
 from concertation.meetings.forms import ActionForm, MeetingForm
 from concertation.meetings.models import Meeting
-from concertation.meetings.routes.common import load_meeting, me
+from concertation.meetings.routes.common import load_meeting
 from concertation.territory.models import Commune, Intercommunality, Sector
 
 PER_PAGE = 50
@@ -90,7 +91,7 @@ def create() -> str | BaseResponse | tuple[str, int]:
             # Asked once, before saving: the same form comes back with a "Confirmer" button.
             return render_template("meetings/form.html", form=form, meeting=None, warnings=warnings)
         with commit_or_flash(invalid=InvalidMeeting) as outcome:
-            meeting = services.create_meeting(data, me())
+            meeting = services.create_meeting(data, signed_in_user())
         if isinstance(outcome.error, InvalidMeeting):
             form.show_errors(outcome.error, today_paris())
         else:

@@ -10,6 +10,7 @@ from flask import Response, abort, flash, render_template, request, send_file
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
@@ -24,7 +25,7 @@ from concertation.minutes.forms import (
     ScanForm,
 )
 from concertation.minutes.models import Attendance, AttendanceScan
-from concertation.minutes.routes.common import back, expired, load_meeting, me, scan_settings, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, scan_settings, submit
 from concertation.minutes.scans import add_scan, scan_path
 from concertation.minutes.sheet import sheet_pdf
 
@@ -78,7 +79,7 @@ def record_attendance(meeting_id: int) -> BaseResponse | tuple[str, int]:
         return expired(back("minutes.attendance_page", meeting))
     ids = [line.person.id for line in attendance.attendance_lines(meeting)]
     with commit_or_flash(MinutesError, invalid=InvalidInput) as outcome:
-        counts = attendance.record_attendance(meeting, form.entries(ids, request.form), user=me())
+        counts = attendance.record_attendance(meeting, form.entries(ids, request.form), user=signed_in_user())
     if isinstance(outcome.error, InvalidInput):
         errors = {key.removeprefix("attendance."): message for key, message in outcome.error.errors.items()}
         return _page(load_meeting(meeting_id), errors=errors, submitted=dict(request.form), status=422)
@@ -96,7 +97,7 @@ def add_other(meeting_id: int) -> BaseResponse | tuple[str, int]:
     form = OtherForm()
     return submit(
         form,
-        lambda: attendance.add_other(meeting, form.to_input(), user=me()),
+        lambda: attendance.add_other(meeting, form.to_input(), user=signed_in_user()),
         done=lambda row: f"{row.display_name} ajouté(e) aux présents.",
         then=back("minutes.attendance_page", meeting, "autres"),
         again=lambda: _page(load_meeting(meeting_id), other_form=form, status=422),
@@ -137,7 +138,7 @@ def upload_scan(meeting_id: int) -> BaseResponse | tuple[str, int]:
                 filename=getattr(upload, "filename", "") or "",
                 stream=upload.stream if upload is not None else io.BytesIO(),
                 settings=scan_settings(),
-                user=me(),
+                user=signed_in_user(),
             )
         if outcome.committed:
             return back("minutes.attendance_page", meeting, "scans")

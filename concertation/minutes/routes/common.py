@@ -6,12 +6,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app, flash, redirect, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from concertation.accounts.models import User
 from concertation.contracts.settings import ProjectRules, project_rules
 from concertation.core.routing import commit_or_flash
 from concertation.extensions import db
@@ -22,11 +20,6 @@ from concertation.notifications.emails import MailContext
 from concertation.territory.models import Sector
 
 T = TypeVar("T")
-
-
-def me() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def load_meeting(meeting_id: int) -> Meeting:

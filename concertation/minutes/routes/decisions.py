@@ -8,6 +8,7 @@ from flask import flash, render_template
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.current import signed_in_user
 from concertation.contracts.models import Contract
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
@@ -35,7 +36,7 @@ from concertation.minutes.forms import (
 )
 from concertation.minutes.minutes import minutes_of
 from concertation.minutes.models import ActionItem, Decision
-from concertation.minutes.routes.common import back, expired, load_meeting, me, rules, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, rules, submit
 
 PAGE = "minutes.decisions_page"
 
@@ -107,7 +108,7 @@ def add_decision(meeting_id: int) -> BaseResponse | tuple[str, int]:
     form = DecisionForm()
     return submit(
         form,
-        lambda: record_decision(meeting, form.to_input(), user=me(), rules=rules()),
+        lambda: record_decision(meeting, form.to_input(), user=signed_in_user(), rules=rules()),
         done=lambda decision: f"Décision enregistrée : {decision.summary}",
         then=back(PAGE, meeting, "decisions"),
         failed=back(PAGE, meeting),
@@ -122,7 +123,7 @@ def undo(meeting_id: int, decision_id: int) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         return expired(back(PAGE, meeting, "decisions"))
     with commit_or_flash(MinutesError, "Décision annulée : le contrat a retrouvé son état précédent."):
-        undo_decision(decision, user=me(), rules=rules())
+        undo_decision(decision, user=signed_in_user(), rules=rules())
     return back(PAGE, meeting, "decisions")
 
 
@@ -154,7 +155,7 @@ def new_action(meeting_id: int) -> BaseResponse | tuple[str, int]:
     form = ActionItemForm()
     return submit(
         form,
-        lambda: add_action(meeting, form.to_input(), user=me()),
+        lambda: add_action(meeting, form.to_input(), user=signed_in_user()),
         done=lambda _: "Action enregistrée.",
         then=back(PAGE, meeting, "actions"),
         again=lambda: _page(load_meeting(meeting_id), action_form=form, status=422),

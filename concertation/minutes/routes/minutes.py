@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from concertation.accounts.current import signed_in_user
 from concertation.core.routing import commit_or_flash
 from concertation.core.security import organiser_required, reader_required
 from concertation.extensions import db
@@ -18,7 +19,7 @@ from concertation.minutes.exceptions import InvalidInput, MinutesError
 from concertation.minutes.forms import ActionForm, CorrectionForm, FreeSectionForm, SectionsForm
 from concertation.minutes.markdown import clean_document
 from concertation.minutes.models import Minutes, MinutesSection
-from concertation.minutes.routes.common import back, expired, load_meeting, mail_context, me, submit
+from concertation.minutes.routes.common import back, expired, load_meeting, mail_context, submit
 
 PAGE = "minutes.minutes_page"
 
@@ -148,12 +149,12 @@ def _transition(meeting_id: int, change: str) -> BaseResponse:
     def apply() -> str:
         """The change, then its message for the organiser."""
         if change == "valider":
-            service.validate_minutes(minutes, user=me())
+            service.validate_minutes(minutes, user=signed_in_user())
             return "Compte rendu validé : il peut être diffusé."
         if change == "brouillon":
             service.reopen_draft(minutes)
             return "Compte rendu repassé en brouillon."
-        sent = diffuse(minutes, mail_context(), user=me())
+        sent = diffuse(minutes, mail_context(), user=signed_in_user())
         return f"Compte rendu diffusé : {sent} courriel(s) en cours d'envoi, avec le PDF joint."
 
     with commit_or_flash(MinutesError) as outcome:
