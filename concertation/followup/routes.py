@@ -45,7 +45,6 @@ def index() -> str:
         reminders=reminders,
         states=states,
         kinds=list(ReminderKind),
-        kind_labels={k.value: k.label for k in ReminderKind},
         selected=kind,
         job_states=job_states(
             now_utc(),

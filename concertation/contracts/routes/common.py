@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from concertation.accounts.current import signed_in_user
 from concertation.accounts.models import UserRole
 from concertation.contracts import queries
-from concertation.contracts.enums import ContractStage, PreCheck, ProjectStatus
+from concertation.contracts.enums import ContractStage
 from concertation.contracts.history import kind_label
 from concertation.contracts.models import Contract, ProjectSheet
 from concertation.contracts.money import format_euros
@@ -39,9 +39,6 @@ def helpers() -> dict[str, Any]:
     return {
         "can_organise": current_user.is_authenticated and current_user.has_role(UserRole.ORGANISATEUR),
         "stages": list(ContractStage),
-        "stage_label": lambda value: ContractStage(value).label,
-        "status_label": lambda value: ProjectStatus(value).label,
-        "precheck_label": lambda value: PreCheck(value).label if value else "Non pré-instruite",
         "event_kind_label": kind_label,
     }
 
