@@ -55,7 +55,8 @@ def test_turn_off_then_on_a_reminder_for_a_meeting(
     assert bad.status_code == 422
     assert len(db.session.scalars(select(ReminderOptOut)).all()) == 1
     listing = client.get("/suivi/").get_data(as_text=True)
-    assert "Relance des invités sans réponse" in listing
+    # The list of turned-off reminders names the kind and the meeting.
+    assert "<li>Relance des invités sans réponse (J-7) — " in listing
     removed = client.post(f"/suivi/desactivations/{item.id}/supprimer", data={"csrf_token": token})
     assert removed.status_code == 303
     assert db.session.scalar(select(ReminderOptOut)) is None
