@@ -26,6 +26,7 @@ from concertation.contracts.enums import (
 from concertation.contracts.money import MONEY, ZERO
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
+from concertation.core.uploads import StoredFileColumns
 from concertation.extensions import Model
 from concertation.territory.models import Commune, Intercommunality, Syndicate
 
@@ -158,7 +159,7 @@ class Signatory(Model):
         return (str(self.kind), self.commune_id or self.intercommunality_id or self.syndicate_id)
 
 
-class ContractDocument(Model):
+class ContractDocument(StoredFileColumns, Model):
     """A file attached to the contract (diagnostic data, deliberations, the signed contract...).
 
     The file lives under the instance folder with a generated name; `filename` is only shown.
@@ -167,10 +168,6 @@ class ContractDocument(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
-    filename: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.utils import secure_filename
 
 from concertation.core.numbers import format_number, format_size
@@ -130,6 +132,16 @@ def check_upload(
     if len(title) > MAX_TITLE:
         errors["title"] = f"Le titre dépasse {format_number(MAX_TITLE)} caractères."
     return Upload(safe_name, extension, content, title, errors)
+
+
+class StoredFileColumns:
+    """The columns of a row that stands for a file written by `store_bytes`: the name the browser gave
+    (made safe, shown), the stored name, its type and size. A model mixes it in."""
+
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
 
 
 def store_bytes(folder: Path, owner_id: int, extension: str, content: bytes) -> str:

@@ -13,6 +13,7 @@ from concertation.contracts.models import Contract
 from concertation.core.labels import LabelledEnum
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.core.types import UTCDateTime, enum_type
+from concertation.core.uploads import StoredFileColumns
 from concertation.extensions import Model
 from concertation.people.models import Person
 from concertation.territory.models import Commune, Intercommunality, Sector
@@ -233,7 +234,7 @@ class DocumentKind(LabelledEnum):
     PIECE = "piece", "Pièce jointe"
 
 
-class MeetingDocument(Model):
+class MeetingDocument(StoredFileColumns, Model):
     """What the invitees read before the meeting: a version of the generated dossier de séance, or a file
     the organiser attached.
 
@@ -253,10 +254,6 @@ class MeetingDocument(Model):
     # The order of the pieces on every page and in the emails (the dossier comes first).
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
-    filename: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -15,6 +15,7 @@ from concertation.accounts.models import User
 from concertation.contracts.models import Amendment, Contract, ProjectSheet
 from concertation.core.timeutils import now_utc
 from concertation.core.types import UTCDateTime, enum_type
+from concertation.core.uploads import StoredFileColumns
 from concertation.extensions import Model
 from concertation.invitations.models import represented_label
 from concertation.meetings.models import AgendaItem, Meeting, MeetingInvitee
@@ -73,15 +74,11 @@ class Attendance(Model):
         return self.email or None
 
 
-class AttendanceScan(Model):
+class AttendanceScan(StoredFileColumns, Model):
     """The signed attendance sheet, scanned: stored under the instance folder with a generated name."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
