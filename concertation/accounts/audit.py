@@ -13,52 +13,36 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from flask import Response, g, has_request_context, request
 from sqlalchemy import ForeignKey, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concertation.accounts.models import User
+from concertation.core.labels import LabelledEnum
 from concertation.core.spreadsheets import CSV_TYPE
 from concertation.core.timeutils import now_utc, to_paris
 from concertation.core.types import UTCDateTime, enum_type
 from concertation.extensions import Model, db
 
 
-class AuditAction(StrEnum):
-    LOGIN = "connexion"
-    LOGIN_FAILED = "connexion_refusee"
-    LOGOUT = "deconnexion"
-    ACCOUNT_CREATED = "compte_cree"
-    ACCOUNT_CHANGED = "compte_modifie"
-    PASSWORD_RESET_SENT = "lien_mot_de_passe"  # noqa: S105
-    PASSWORD_CHANGED = "mot_de_passe_change"  # noqa: S105
-    TOKEN_CREATED = "jeton_cree"  # noqa: S105
-    TOKEN_REVOKED = "jeton_revoque"  # noqa: S105
-    CONVOCATION = "convocation"
-    CANCELLATION = "annulation"
-    EXPORT = "export"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    AuditAction.LOGIN: "Connexion",
-    AuditAction.LOGIN_FAILED: "Connexion refusée",
-    AuditAction.LOGOUT: "Déconnexion",
-    AuditAction.ACCOUNT_CREATED: "Compte créé",
-    AuditAction.ACCOUNT_CHANGED: "Compte modifié",
-    AuditAction.PASSWORD_RESET_SENT: "Lien de mot de passe envoyé",
-    AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
-    AuditAction.TOKEN_CREATED: "Jeton d'API créé",
-    AuditAction.TOKEN_REVOKED: "Jeton d'API révoqué",
-    AuditAction.CONVOCATION: "Convocation",
-    AuditAction.CANCELLATION: "Annulation",
-    AuditAction.EXPORT: "Export de données personnelles",
-}
+class AuditAction(LabelledEnum):
+    LOGIN = "connexion", "Connexion"
+    LOGIN_FAILED = "connexion_refusee", "Connexion refusée"
+    LOGOUT = "deconnexion", "Déconnexion"
+    ACCOUNT_CREATED = "compte_cree", "Compte créé"
+    ACCOUNT_CHANGED = "compte_modifie", "Compte modifié"
+    PASSWORD_RESET_SENT = "lien_mot_de_passe", "Lien de mot de passe envoyé"
+    PASSWORD_CHANGED = "mot_de_passe_change", "Mot de passe changé"
+    TOKEN_CREATED = "jeton_cree", "Jeton d'API créé"
+    TOKEN_REVOKED = "jeton_revoque", "Jeton d'API révoqué"
+    CONVOCATION = "convocation", "Convocation"
+    CANCELLATION = "annulation", "Annulation"
+    # The other organiser actions that email the élus, so that the journal answers "who wrote to them?".
+    REMINDER = "relance", "Relance des sans-réponse"
+    DOCUMENTS_NOTICE = "documents", "Invités prévenus de nouveaux documents"
+    POLL_SENT = "sondage", "Sondage de dates envoyé"
+    EXPORT = "export", "Export de données personnelles"
 
 
 class AuditEvent(Model):

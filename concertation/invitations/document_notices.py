@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from concertation.accounts import audit
+from concertation.accounts.audit import AuditAction
 from concertation.accounts.models import User
 from concertation.extensions import db
 from concertation.invitations.documents import (
@@ -104,6 +106,12 @@ def notify_documents(
     if mark_notified(documents) != len(documents):
         raise DocumentsAlreadyNotified()
     enqueue_many(_NoticeBatch(meeting, ctx, notice, documents).emails(targets))
+    audit.record(
+        AuditAction.DOCUMENTS_NOTICE,
+        meeting.journal_label,
+        f"{len(documents)} document(s), {len(targets)} courriel(s)",
+        actor=by,
+    )
     return NoticeReport(
         documents=len(documents),
         emails=len(targets),

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from concertation.accounts import audit
+from concertation.accounts.audit import AuditAction
 from concertation.accounts.models import User
 from concertation.extensions import db
 from concertation.invitations.exceptions import InvitationError
@@ -132,6 +134,7 @@ def send_reminders(meeting: Meeting, ctx: MailContext, token: str, *, by: User |
     except IntegrityError:
         raise ReminderAlreadySent() from None
     enqueue_many(MeetingEmailBatch(meeting, ctx, f"relance-{reminder.id}").emails(targets))
+    audit.record(AuditAction.REMINDER, meeting.journal_label, f"{len(targets)} courriel(s)", actor=by)
     return len(targets)
 
 

@@ -87,7 +87,7 @@ def convoke(meeting: Meeting, ctx: MailContext, by: User | None = None) -> Convo
     report = ConvocationReport(emails=len(emailed), paper=len(invitations) - len(emailed))
     audit.record(
         audit.AuditAction.CONVOCATION,
-        f"réunion n° {meeting.id} : {meeting.title}",
+        meeting.journal_label,
         f"{report.emails} courriel(s), {report.paper} courrier(s) papier",
         actor=by,
     )

@@ -127,6 +127,11 @@ class Meeting(Model):
         return to_paris(self.starts_at).date()
 
     @property
+    def journal_label(self) -> str:
+        """How the audit journal names the meeting an action was about."""
+        return f"réunion n° {self.id} : {self.title}"
+
+    @property
     def scope_label(self) -> str:
         if self.sector is not None:
             return f"Secteur de {self.sector.name}"

@@ -309,7 +309,7 @@ def cancel_meeting(meeting: Meeting) -> None:
     signals.meeting_cancelled.send(meeting, was_convoked=was_convoked)
     audit.record(
         audit.AuditAction.CANCELLATION,
-        f"réunion n° {meeting.id} : {meeting.title}",
+        meeting.journal_label,
         "les invités reçoivent une annulation" if was_convoked else "jamais convoquée",
     )
 

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from concertation.accounts import audit
+from concertation.accounts.audit import AuditAction
 from concertation.accounts.models import User
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
@@ -143,6 +145,9 @@ def send_poll(poll: Poll, ctx: MailContext, *, now: datetime | None = None) -> S
     db.session.flush()
     emailed = [r for r in poll.recipients if r.email]
     enqueue_many(emails.poll_emails(poll, emailed, ctx))
+    by_phone = len(poll.recipients) - len(emailed)
+    detail = f"{len(poll.slots)} créneau(x), {len(emailed)} courriel(s), {by_phone} par téléphone"
+    audit.record(AuditAction.POLL_SENT, poll.meeting.journal_label, detail)
     return SendReport(emails=len(emailed), to_phone=tuple(r for r in poll.recipients if not r.email))
 
 

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from concertation.accounts.audit import AuditAction
 from concertation.accounts.models import User
 from concertation.core.roles import UserRole
 from concertation.extensions import db
@@ -24,6 +25,7 @@ from concertation.meetings.models import DocumentKind, Meeting, MeetingDocument
 from concertation.notifications.emails import MailContext
 from concertation.notifications.models import MessageKind, OutboxMessage
 from tests.common import db as f
+from tests.common.db.accounts import journal
 from tests.common.documents import (
     PDF,
     add_document,
@@ -112,7 +114,7 @@ def test_notify_sends_one_email_per_invitee_with_what_changed_and_working_links(
     meeting, (dossier, piece) = _with_news(app)
     deliver(app)  # the convocation
     before = len(smtp_server.messages)
-    login()
+    organiser = login()
     response = client.post(
         f"/reunions/{meeting.id}/invitations/documents/prevenir", data=_notice_form(client, meeting)
     )
@@ -122,6 +124,9 @@ def test_notify_sends_one_email_per_invitee_with_what_changed_and_working_links(
 
     notices = _notices()
     assert sorted(m.recipient_email for m in notices) == _emailed(meeting)
+    assert journal(AuditAction.DOCUMENTS_NOTICE) == [
+        (organiser.email, meeting.journal_label, f"2 document(s), {len(notices)} courriel(s)")
+    ]
     assert len({m.invitation_id for m in notices}) == len(notices)
     deliver(app)
     received = smtp_server.messages[before:]
@@ -163,6 +168,7 @@ def test_a_double_submit_sends_nothing_twice(
     assert "déjà été prévenus" in again.get_data(as_text=True)
     assert len(_notices()) == count
     assert db.session.scalar(select(func.count()).select_from(DocumentNotice)) == 1
+    assert len(journal(AuditAction.DOCUMENTS_NOTICE)) == 1
     # A second form with nothing new sends nothing either.
     assert 'id="documents-nouveaux"' not in client.get(f"/reunions/{meeting.id}/invitations").get_data(
         as_text=True
@@ -281,6 +287,7 @@ def test_simultaneous_submits_of_one_or_two_forms_send_once(
     db.session.expire_all()
     assert sorted(m.recipient_email for m in _notices()) == _emailed(meeting)
     assert db.session.scalar(select(func.count()).select_from(DocumentNotice)) == 1
+    assert len(journal(AuditAction.DOCUMENTS_NOTICE)) == 1
 
 
 def test_no_notice_once_the_documents_are_archived(app: Flask, lozere: None) -> None:

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from concertation.accounts.audit import AuditAction
 from concertation.accounts.models import User
 from concertation.extensions import db
 from concertation.invitations import services
@@ -27,6 +28,7 @@ from concertation.notifications.feeds import person_feed_token
 from concertation.notifications.models import MessageKind, OutboxMessage
 from concertation.notifications.sender import SmtpSettings, drain
 from tests.common import db as f
+from tests.common.db.accounts import journal
 from tests.common.http import csrf_token
 from tests.common.smtp import SmtpSink
 
@@ -116,13 +118,17 @@ def test_relance_emails_each_unanswered_invitee_with_an_address_once(
     meeting = _convoked(app)
     groups = _answered(meeting)
     expected = sorted(i.email or "" for i in groups["en_attente"] if i.channel == Channel.EMAIL)
-    login()
+    organiser = login()
     form = _remind_form(client, meeting)
     first = client.post(f"/reunions/{meeting.id}/relance", data=form)
     assert first.status_code == 303
     # The same form again (double click, reload of the POST) sends nothing more.
     again = client.post(f"/reunions/{meeting.id}/relance", data=form, follow_redirects=True)
     assert "déjà été envoyée" in again.get_data(as_text=True)
+    # The journal says who wrote to the élus, once.
+    assert journal(AuditAction.REMINDER) == [
+        (organiser.email, meeting.journal_label, f"{len(expected)} courriel(s)")
+    ]
 
     queued = _outbox(MessageKind.REMINDER)
     assert sorted(m.recipient_email for m in queued) == expected

@@ -10,6 +10,7 @@ import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 
+from concertation.accounts.audit import AuditAction
 from concertation.core.timeutils import PARIS, now_utc
 from concertation.extensions import db
 from concertation.invitations import services as invitation_services
@@ -20,6 +21,7 @@ from concertation.polls.models import PollChoice, PollRecipient
 from concertation.polls.tokens import make_poll_token
 from tests.common import db as f
 from tests.common.db import polls as p
+from tests.common.db.accounts import journal
 from tests.common.smtp import SmtpSink
 
 LINK = re.compile(r"https?://\S+/s/[\w.-]+")
@@ -66,6 +68,8 @@ def test_poll_emails_reach_every_invitee_with_an_address_once_without_calendar(
     with pytest.raises(PollError):
         services.send_poll(poll, p.ctx(app))
     db.session.rollback()
+    detail = f"3 créneau(x), {len(with_email)} courriel(s), 1 par téléphone"
+    assert journal(AuditAction.POLL_SENT) == [("", poll.meeting.journal_label, detail)]
 
 
 def test_the_elu_answers_and_changes_their_mind(app: Flask, lozere: None, smtp_server: SmtpSink) -> None:
