@@ -48,6 +48,7 @@ GEVAUDAN = "244800470"
 COEUR_DE_LOZERE = "244800405"
 # The answer link of an email: /r/<signed token>.
 ANSWER_LINK = re.compile(r"/r/([A-Za-z0-9_.\-]+)")
+POLL_LINK = re.compile(r"/s/([A-Za-z0-9_.\-]+)")
 
 
 class ServerError(AssertionError):
@@ -273,4 +274,39 @@ def scripted_journey(site: Site) -> list[str]:
     with app.app_context():
         open_tokens = sorted({t for m in outbox([coming]) for t in answer_tokens(m.raw)})
     assert open_tokens, "the Rendez-vous was not convoked"
-    return [f"/r/{open_tokens[0]}", f"/r/{tokens[0]}"]
+    return [f"/r/{open_tokens[0]}", f"/r/{tokens[0]}", *poll_pages(site)]
+
+
+def poll_pages(site: Site) -> list[str]:
+    """A draft concertation whose date is put to a poll of three slots, sent. Returns the link of the
+    first poll email (the élu's page, reached from the email) and the draft's page (a crawl follows one
+    meeting page of each shape from the home page: another meeting, not this one)."""
+    organiser = site.organiser
+    first = today_paris() + timedelta(days=120)
+    response = organiser.post(
+        "/reunions/nouvelle",
+        {
+            "kind": "concertation",
+            "intercommunality": GEVAUDAN,
+            "title": "Concertation du Gévaudan – avenant n° 1",
+            "purpose": "avenant",
+            "day": first.isoformat(),
+            "start_time": "14:00",
+            "end_time": "17:00",
+            "location_name": "Mairie de Marvejols",
+            "agenda": "Projet d'avenant",
+        },
+    )
+    draft = meeting_id_from(response)
+    assert draft is not None, response.get_data(as_text=True)[:2000]
+    slots: dict[str, str] = {}
+    for index, day in enumerate(first + timedelta(days=7 * week) for week in range(3)):
+        slots |= {f"slots-{index}-day": day.isoformat(), f"slots-{index}-start": "14:00"}
+        slots[f"slots-{index}-end"] = "17:00"
+    proposed = organiser.post(f"/reunions/{draft}/sondage/nouveau", {**slots, "message": "Merci d'avance."})
+    assert proposed.status_code == 303, proposed.get_data(as_text=True)[:2000]
+    assert organiser.post(f"/reunions/{draft}/sondage/envoyer").status_code == 303
+    with site.app.app_context():
+        links = sorted({t for m in outbox([draft]) for t in POLL_LINK.findall(text_of(m.raw))})
+    assert links, "the poll wrote no email with a poll link"
+    return [f"/s/{links[0]}", f"/reunions/{draft}"]

@@ -120,7 +120,8 @@ def journeyed(
 def test_every_link_leads_somewhere(journeyed: tuple[Site, list[str]], role: UserRole) -> None:
     site, answer_links = journeyed
     found = crawl(site.browsers[role], ["/"])
-    # The answer pages (open, then closed) are reached from the emails; each is its own shape here.
+    # The answer pages (open, then closed) and the poll page are reached from the emails, the draft with
+    # the poll from its own page; each is its own shape here.
     for link in answer_links:
         reached = crawl(site.browsers[role], [link])
         found.pages.update(reached.pages)
@@ -128,5 +129,8 @@ def test_every_link_leads_somewhere(journeyed: tuple[Site, list[str]], role: Use
         found.broken += reached.broken
     assert len(found.pages) > 20, sorted(found.pages)  # the crawl did get past the home page
     assert any("/reunions/" in url for url in found.pages)
+    assert any(url.startswith("/s/") for url in found.pages)
+    if role is not UserRole.LECTEUR:
+        assert any(url.endswith("/sondage") for url in found.pages), sorted(found.pages)
     assert not found.empty, f'liens vides (href="") sur : {sorted(set(found.empty))}'
     assert not found.broken, f"liens vers une page introuvable : {found.broken}"
