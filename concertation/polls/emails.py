@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from concertation.core.dates import format_day
 from concertation.core.timeutils import to_paris
-from concertation.notifications.bodies import render_body
+from concertation.notifications.bodies import EmailTemplates
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
 from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
@@ -42,24 +42,33 @@ def _host(poll: Poll, ctx: MailContext) -> str:
     return poll.meeting.calendar_uid_domain or ctx.host
 
 
-def _email(
+def batch_emails(
     ctx: MailContext,
     kind: MessageKind,
-    recipient: PollRecipient,
+    recipients: Sequence[PollRecipient],
     subject: str,
-    name: str,
-    context: dict[str, Any],
-) -> OutgoingEmail:
-    return simple_email(
-        ctx,
-        kind,
-        to_name=recipient.person.full_name,
-        to_email=recipient.email,
-        subject=subject,
-        body=render_body(name, context),
-        message_id=stable_message_id(name.replace("_", "-"), recipient.id, 0, _host(recipient.poll, ctx)),
-        meeting_id=recipient.poll.meeting_id,
-    )
+    template: str,
+    context: Callable[[PollRecipient], dict[str, Any]],
+    *,
+    key: str = "",
+) -> list[OutgoingEmail]:
+    """One email per recipient of one poll, from emails/<template>.txt and .html loaded once; `key` names
+    the Message-IDs (the template's name by default), stable so that a retry is the same message."""
+    templates = EmailTemplates(template)
+    key = key or template.replace("_", "-")
+    return [
+        simple_email(
+            ctx,
+            kind,
+            to_name=recipient.person.full_name,
+            to_email=recipient.email,
+            subject=subject,
+            body=templates.render(context(recipient)),
+            message_id=stable_message_id(key, recipient.id, 0, _host(recipient.poll, ctx)),
+            meeting_id=recipient.poll.meeting_id,
+        )
+        for recipient in recipients
+    ]
 
 
 def poll_context(poll: Poll) -> dict[str, Any]:
@@ -76,40 +85,32 @@ def poll_context(poll: Poll) -> dict[str, Any]:
 
 def poll_emails(poll: Poll, recipients: Sequence[PollRecipient], ctx: MailContext) -> list[OutgoingEmail]:
     """One email per recipient with an address, with their personal poll link."""
-    subject = f"Sondage de dates : {poll.meeting.title}"
     common = poll_context(poll)
-    return [
-        _email(
-            ctx,
-            MessageKind.POLL,
-            recipient,
-            subject,
-            "poll",
-            {
-                **common,
-                "person": recipient.person,
-                "qualities": recipient.qualities,
-                "poll_url": poll_url(ctx, recipient.id, poll.id),
-            },
-        )
-        for recipient in recipients
-    ]
+    return batch_emails(
+        ctx,
+        MessageKind.POLL,
+        recipients,
+        f"Sondage de dates : {poll.meeting.title}",
+        "poll",
+        lambda recipient: {
+            **common,
+            "person": recipient.person,
+            "qualities": recipient.qualities,
+            "poll_url": poll_url(ctx, recipient.id, poll.id),
+        },
+    )
 
 
 def result_emails(
     poll: Poll, slot: PollSlot, recipients: Sequence[PollRecipient], ctx: MailContext
 ) -> list[OutgoingEmail]:
     """One email per polled recipient with an address: the slot chosen; the convocation follows."""
-    subject = f"Date retenue : {poll.meeting.title} – {format_day(slot_day(slot.starts_at))}"
     common = {**poll_context(poll), "chosen": slot_label(slot.starts_at, slot.ends_at)}
-    return [
-        _email(
-            ctx,
-            MessageKind.POLL_RESULT,
-            recipient,
-            subject,
-            "poll_result",
-            {**common, "person": recipient.person, "qualities": recipient.qualities},
-        )
-        for recipient in recipients
-    ]
+    return batch_emails(
+        ctx,
+        MessageKind.POLL_RESULT,
+        recipients,
+        f"Date retenue : {poll.meeting.title} – {format_day(slot_day(slot.starts_at))}",
+        "poll_result",
+        lambda recipient: {**common, "person": recipient.person, "qualities": recipient.qualities},
+    )

@@ -7,6 +7,7 @@ conditional UPDATE of `poll.reminded_at`, so two schedulers running at the same 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import CursorResult, exists, select, update
@@ -15,11 +16,10 @@ from sqlalchemy.orm import selectinload
 from concertation.core.dates import format_day, format_time
 from concertation.core.timeutils import PARIS, to_paris
 from concertation.extensions import db
-from concertation.notifications.bodies import render_body
 from concertation.notifications.emails import ORGANISER_CONTACT, MailContext
-from concertation.notifications.mime_headers import stable_message_id
 from concertation.notifications.models import MessageKind
-from concertation.notifications.outbox import OutgoingEmail, enqueue_many, simple_email
+from concertation.notifications.outbox import OutgoingEmail, enqueue_many
+from concertation.polls.emails import batch_emails
 from concertation.polls.models import Poll, PollAnswer, PollRecipient
 from concertation.polls.slot_labels import slot_label
 from concertation.polls.tokens import poll_url
@@ -115,30 +115,28 @@ def _queue_reminders(poll_id: int, ctx: MailContext) -> int:
         .options(selectinload(PollRecipient.person))
         .order_by(PollRecipient.id)
     ).all()
-    enqueue_many([_reminder(poll, recipient, ctx) for recipient in silent])
+    enqueue_many(_reminders(poll, silent, ctx))
     return len(silent)
 
 
-def _reminder(poll: Poll, recipient: PollRecipient, ctx: MailContext) -> OutgoingEmail:
-    meeting = poll.meeting
+def _reminders(poll: Poll, recipients: Sequence[PollRecipient], ctx: MailContext) -> list[OutgoingEmail]:
     assert poll.deadline is not None
-    context = {
-        "person": recipient.person,
-        "meeting": meeting,
+    common = {
+        "meeting": poll.meeting,
         "deadline": f"{format_day(to_paris(poll.deadline).date())} à {format_time(poll.deadline)}",
         "slots": [slot_label(slot) for slot in poll.slots],
-        "poll_url": poll_url(ctx, recipient.id, poll.id),
         "contact": dict(ORGANISER_CONTACT),
     }
-    return simple_email(
+    return batch_emails(
         ctx,
         MessageKind.REMINDER,
-        to_name=recipient.person.full_name,
-        to_email=recipient.email,
-        subject=f"Relance : sondage de date – {meeting.title}",
-        body=render_body("poll_reminder", context),
-        message_id=stable_message_id(
-            "sondage-relance", recipient.id, 0, meeting.calendar_uid_domain or ctx.host
-        ),
-        meeting_id=meeting.id,
+        recipients,
+        f"Relance : sondage de date – {poll.meeting.title}",
+        "poll_reminder",
+        lambda recipient: {
+            **common,
+            "person": recipient.person,
+            "poll_url": poll_url(ctx, recipient.id, poll.id),
+        },
+        key="sondage-relance",
     )
