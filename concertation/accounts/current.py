@@ -8,7 +8,7 @@ from concertation.accounts.models import User
 
 
 def signed_in_user() -> User:
-    """The signed-in user of a page behind `reader_required` or `organiser_required`.
+    """The signed-in user of a page behind `login_required`, `reader_required` or `organiser_required`.
 
     Those guards answer before the view for an anonymous visitor, so a view never sees one here; a view
     outside them that calls this is a programming error, not a visitor's.

@@ -15,9 +15,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from concertation.accounts import audit, reset, services, sessions, tokens
+from concertation.accounts.current import signed_in_user
 from concertation.accounts.exceptions import AccountError, LoginThrottled
 from concertation.accounts.forms import ConfirmForm, LoginForm, PasswordForm, TokenForm
-from concertation.accounts.models import ApiToken, User
+from concertation.accounts.models import ApiToken
 from concertation.core.routing import commit_or_flash, form_page
 from concertation.core.timeutils import now_utc
 from concertation.extensions import db
@@ -46,12 +47,6 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("main.index")
-
-
-def _me() -> User:
-    user = current_user._get_current_object()
-    assert isinstance(user, User)
-    return user
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -88,7 +83,7 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
 def logout() -> Response:
     """Logging out ends every session of the account, in every browser (and its remember cookies)."""
     if current_user.is_authenticated:
-        user = _me()
+        user = signed_in_user()
         audit.record(audit.AuditAction.LOGOUT, user.email)
         sessions.end_all_sessions(user)
         db.session.commit()
@@ -129,7 +124,7 @@ def password_link(token: str) -> str | Response | tuple[str, int]:
 def _account_page(
     password_form: PasswordForm | None = None, token_form: TokenForm | None = None, new_secret: str = ""
 ) -> str:
-    user = _me()
+    user = signed_in_user()
     return render_template(
         "accounts/account.html",
         user=user,
@@ -155,7 +150,7 @@ def account() -> str:
 def change_password() -> Response | tuple[str, int]:
     form = PasswordForm()
     success = "Mot de passe changé : toutes vos sessions sont fermées, reconnectez-vous."
-    if form.validate_on_submit() and _password_saved(form, success, services.set_password, _me()):
+    if form.validate_on_submit() and _password_saved(form, success, services.set_password, signed_in_user()):
         return redirect(url_for("accounts.login"), 303)
     return _account_page(password_form=form), 422
 
@@ -166,7 +161,7 @@ def create_token() -> str | tuple[str, int]:
     form = TokenForm()
     if not form.validate_on_submit():
         return _account_page(token_form=form), 422
-    _, secret = tokens.issue(_me(), form.name.data or "")
+    _, secret = tokens.issue(signed_in_user(), form.name.data or "")
     db.session.commit()
     # Shown once, on this page: only its digest is kept.
     return _account_page(new_secret=secret)
@@ -186,7 +181,7 @@ def revoke_token_of(user_id: int, token_id: int) -> None:
 @bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
 @login_required
 def revoke_token(token_id: int) -> Response:
-    revoke_token_of(_me().id, token_id)
+    revoke_token_of(signed_in_user().id, token_id)
     return redirect(url_for("accounts.account"), 303)
 
 
